@@ -1,0 +1,127 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from governance.models import (
+    AuditEvent,
+    Body,
+    Membership,
+    MemberState,
+    Organisation,
+    Person,
+    ReportingLine,
+    StrategicGoal,
+    StrategicPlan,
+)
+
+admin.site.site_header = "ACCMSME Governance — Secretariat"
+admin.site.site_title = "ACCMSME Governance"
+
+
+@admin.register(MemberState)
+class MemberStateAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "short_name",
+        "iso2",
+        "iso3",
+        "capital",
+        "timezone",
+        "admitted_on",
+        "left_on",
+        "certainty",
+    ]
+    search_fields = ["short_name", "official_name", "iso2", "iso3", "capital"]
+    list_filter = ["certainty", "timezone"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "kind"]
+    search_fields = ["name", "acronym"]
+    list_filter = ["kind"]
+
+
+class StrategicGoalInline(admin.TabularInline):
+    model = StrategicGoal
+    extra = 0
+
+
+@admin.register(StrategicPlan)
+class StrategicPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["short_name", "version", "period_start", "period_end", "certainty"]
+    search_fields = ["short_name", "name"]
+    list_filter = ["certainty"]
+    inlines = [StrategicGoalInline]
+
+
+@admin.register(StrategicGoal)
+class StrategicGoalAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "code", "title", "certainty"]
+    list_filter = ["plan", "certainty"]
+    search_fields = ["title", "code"]
+
+
+class LinesUpInline(admin.TabularInline):
+    model = ReportingLine
+    fk_name = "from_body"
+    extra = 0
+    verbose_name_plural = "Reporting lines up from this body"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["person"]
+    fields = ["person", "member_state", "organisation", "role", "start_date", "end_date"]
+
+
+@admin.register(Body)
+class BodyAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+    list_display = ["acronym", "name", "kind", "meetings_per_year", "chair_policy", "is_active", "certainty"]
+    list_filter = ["kind", "chair_policy", "is_active", "certainty"]
+    search_fields = ["acronym", "name", "mandate"]
+    filter_horizontal = ["goals"]
+    inlines = [LinesUpInline, MembershipInline]
+
+
+@admin.register(ReportingLine)
+class ReportingLineAdmin(SimpleHistoryAdmin):
+    list_display = ["from_body", "kind", "to_body", "valid_from", "valid_until"]
+    list_filter = ["kind", "from_body", "to_body"]
+
+
+class PersonMembershipInline(MembershipInline):
+    autocomplete_fields = []
+    fields = ["body", "member_state", "organisation", "role", "start_date", "end_date"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "member_state", "organisation", "email", "user"]
+    list_filter = ["member_state", "organisation"]
+    search_fields = ["full_name", "email", "user__username"]
+    raw_id_fields = ["user"]
+    inlines = [PersonMembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "body", "member_state", "organisation", "role", "start_date", "end_date"]
+    list_filter = ["body", "role", "member_state"]
+    search_fields = ["person__full_name", "body__acronym"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["summary"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

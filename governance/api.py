@@ -1,0 +1,215 @@
+"""API for the governance domain: readable by any logged-in user, writable by the Secretariat."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import permissions, serializers, viewsets
+
+from governance.models import (
+    Body,
+    Membership,
+    MemberState,
+    Person,
+    ReportingLine,
+    StrategicGoal,
+    StrategicPlan,
+)
+from governance.permissions import is_secretariat
+from governance.services import membership_check_head, reporting_line_check_cycle
+
+
+class IsSecretariatOrReadOnly(permissions.BasePermission):
+    message = "Only the Secretariat may change this."
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or is_secretariat(request.user)
+
+
+def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    )
+
+
+class MemberStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberState
+        fields = [
+            "id",
+            "short_name",
+            "official_name",
+            "iso2",
+            "iso3",
+            "capital",
+            "timezone",
+            "zone_label",
+            "admitted_on",
+            "left_on",
+            "source",
+            "certainty",
+        ]
+
+
+class StrategicGoalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StrategicGoal
+        fields = ["id", "plan", "code", "title", "certainty"]
+
+
+class StrategicPlanSerializer(serializers.ModelSerializer):
+    goals = StrategicGoalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StrategicPlan
+        fields = [
+            "id",
+            "short_name",
+            "name",
+            "version",
+            "period_start",
+            "period_end",
+            "vision",
+            "adopted_on",
+            "source",
+            "certainty",
+            "goals",
+        ]
+
+
+class BodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Body
+        fields = [
+            "id",
+            "acronym",
+            "name",
+            "kind",
+            "mandate",
+            "meetings_per_year",
+            "chair_policy",
+            "is_active",
+            "established_on",
+            "goals",
+            "agenda_lead_days",
+            "papers_lead_days",
+            "quorum",
+            "handover_timezone",
+            "source",
+            "certainty",
+        ]
+
+
+class ReportingLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingLine
+        fields = ["id", "from_body", "to_body", "kind", "valid_from", "valid_until", "source", "certainty"]
+        validators = []  # the cycle rule below reports a clearer error than the unique check
+
+    def validate(self, attrs):
+        line = ReportingLine(**{**self._current(), **attrs})
+        if line.from_body_id == line.to_body_id:
+            raise serializers.ValidationError({"to_body": "A body cannot report to itself."})
+        if line.valid_from and line.valid_until and line.valid_until < line.valid_from:
+            raise serializers.ValidationError({"valid_until": "A line cannot end before it starts."})
+        try:
+            reporting_line_check_cycle(line=line)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        inst = self.instance
+        return {
+            f: getattr(inst, f) for f in ("from_body", "to_body", "kind", "valid_from", "valid_until")
+        } | {"pk": inst.pk}
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "full_name",
+            "honorific",
+            "email",
+            "member_state",
+            "organisation",
+            "position",
+            "timezone",
+        ]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["id", "person", "body", "member_state", "organisation", "role", "start_date", "end_date"]
+
+    def validate(self, attrs):
+        current = {}
+        if self.instance is not None:
+            current = {
+                f: getattr(self.instance, f)
+                for f in ("person", "body", "member_state", "organisation", "role", "start_date", "end_date")
+            } | {"pk": self.instance.pk}
+        m = Membership(**{**current, **attrs})
+        if bool(m.member_state_id) == bool(m.organisation_id):
+            raise serializers.ValidationError(
+                {"member_state": "A seat is held for exactly one member state or one organisation."}
+            )
+        if m.end_date and m.end_date < m.start_date:
+            raise serializers.ValidationError({"end_date": "The membership cannot end before it starts."})
+        try:
+            membership_check_head(membership=m)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return attrs
+
+
+class SecretariatWritable(viewsets.ModelViewSet):
+    permission_classes = [IsSecretariatOrReadOnly]
+
+
+class MemberStateViewSet(SecretariatWritable):
+    queryset = MemberState.objects.order_by("short_name")
+    serializer_class = MemberStateSerializer
+
+
+class StrategicPlanViewSet(SecretariatWritable):
+    queryset = StrategicPlan.objects.prefetch_related("goals")
+    serializer_class = StrategicPlanSerializer
+
+
+class BodyViewSet(SecretariatWritable):
+    queryset = Body.objects.prefetch_related("goals").order_by("acronym")
+    serializer_class = BodySerializer
+
+
+class ReportingLineViewSet(SecretariatWritable):
+    queryset = ReportingLine.objects.order_by("id")
+    serializer_class = ReportingLineSerializer
+
+
+class PersonViewSet(SecretariatWritable):
+    queryset = Person.objects.order_by("full_name", "id")
+    serializer_class = PersonSerializer
+
+
+class MembershipViewSet(SecretariatWritable):
+    queryset = Membership.objects.order_by("id")
+    serializer_class = MembershipSerializer
+
+
+extra_urls: list = []
+
+
+def register(router) -> None:
+    router.register("member-states", MemberStateViewSet)
+    router.register("strategic-plans", StrategicPlanViewSet)
+    router.register("bodies", BodyViewSet)
+    router.register("reporting-lines", ReportingLineViewSet)
+    router.register("people", PersonViewSet)
+    router.register("memberships", MembershipViewSet)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "governance"
+    verbose_name = "Governance"
+
+    def ready(self) -> None:
+        from governance import signals
+
+        signals.connect_chair_signals()

@@ -1,0 +1,365 @@
+"""The governance domain: member states, bodies, how they report to each other, and who sits on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not an IANA time zone (for example Asia/Jakarta).")
+
+
+class Certainty(models.TextChoices):
+    SOURCED = "sourced", "Sourced"
+    INFERRED = "inferred", "Inferred"
+    TO_CONFIRM = "to_confirm", "To confirm"
+
+
+class SourcedFact(models.Model):
+    """A fact that may come from the seed data: where it came from and how sure it is."""
+
+    source = models.CharField(max_length=500, blank=True)
+    certainty = models.CharField(max_length=12, choices=Certainty.choices, default=Certainty.SOURCED)
+
+    class Meta:
+        abstract = True
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def members_on(self, day: dt.date) -> MemberStateQuerySet:
+        """The states that are members of ASEAN on ``day`` (membership is dated)."""
+        return self.filter(admitted_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+class MemberState(SourcedFact):
+    short_name = models.CharField(max_length=60, unique=True, help_text="ASEAN's name, e.g. Lao PDR.")
+    official_name = models.CharField(max_length=200)
+    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
+    iso3 = models.CharField("ISO 3166 alpha-3", max_length=3, unique=True)
+    capital = models.CharField(max_length=100)
+    timezone = models.CharField(
+        "capital time zone", max_length=64, validators=[validate_timezone], help_text="IANA name"
+    )
+    zone_label = models.CharField(
+        max_length=60, blank=True, help_text="How people name the zone, e.g. “Manila time”. Editable."
+    )
+    admitted_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    objects = MemberStateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["short_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gt=models.F("admitted_on")),
+                name="memberstate_left_after_admitted",
+            ),
+            models.CheckConstraint(condition=Q(iso2__regex=r"^[A-Z]{2}$"), name="memberstate_iso2_format"),
+            models.CheckConstraint(condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="memberstate_iso3_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def is_member_on(self, day: dt.date) -> bool:
+        return self.admitted_on <= day and (self.left_on is None or self.left_on > day)
+
+    @property
+    def zone_name(self) -> str:
+        return self.zone_label or f"{self.capital} time"
+
+
+class Organisation(SourcedFact):
+    """Who a person represents when it is not a member state: the ASEAN Secretariat, a partner, an observer."""
+
+    class Kind(models.TextChoices):
+        SECRETARIAT = "secretariat", "ASEAN Secretariat"
+        DIALOGUE_PARTNER = "dialogue_partner", "Dialogue partner"
+        OBSERVER = "observer", "Observer"
+        PRIVATE_SECTOR = "private_sector", "Private sector"
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+
+class StrategicPlan(SourcedFact):
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60)
+    version = models.PositiveSmallIntegerField(default=1)
+    period_start = models.PositiveSmallIntegerField()
+    period_end = models.PositiveSmallIntegerField()
+    vision = models.TextField(blank=True)
+    adopted_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period_start", "short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["short_name", "version"], name="strategicplan_unique_version"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="strategicplan_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.period_start}–{self.period_end})"
+
+
+class StrategicGoal(SourcedFact):
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="goals")
+    code = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="strategicgoal_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.plan.short_name} Goal {self.code}: {self.title}"
+
+
+class Body(SourcedFact):
+    class Kind(models.TextChoices):
+        SUMMIT = "summit", "Summit"
+        MINISTERIAL = "ministerial", "Ministerial"
+        SENIOR_OFFICIALS = "senior_officials", "Senior officials"
+        SECTORAL_COMMITTEE = "sectoral_committee", "Sectoral committee"
+        TASK_FORCE = "task_force", "Task force"
+        ADVISORY = "advisory", "Advisory body"
+
+    class ChairPolicy(models.TextChoices):
+        FOLLOWS_ASEAN_CHAIR = "follows_asean_chair", "Follows the ASEAN Chair"
+        OWN_ROTATION = "own_rotation", "Own annual rotation"
+        DESIGNATED = "designated", "Co-chairs designated"
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    mandate = models.TextField(blank=True)
+    meetings_per_year = models.PositiveSmallIntegerField(default=1)
+    chair_policy = models.CharField(max_length=24, choices=ChairPolicy.choices)
+    is_active = models.BooleanField(default=True)
+    established_on = models.DateField(null=True, blank=True)
+    goals = models.ManyToManyField(StrategicGoal, blank=True, related_name="bodies")
+    # Per-body conventions that DOMAIN.md says are still to confirm, so they are data.
+    agenda_lead_days = models.PositiveSmallIntegerField(default=14)
+    papers_lead_days = models.PositiveSmallIntegerField(default=7)
+    quorum = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Member states; blank: all")
+    handover_timezone = models.CharField(
+        max_length=64, default="Asia/Jakarta", validators=[validate_timezone]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["acronym"]
+        verbose_name_plural = "bodies"
+        permissions = [
+            ("observe_body", "See the body's public meetings and documents"),
+            ("manage_body", "Manage the body's meetings, agendas, documents and handover"),
+            ("read_restricted", "Read ASEAN Restricted documents of the body"),
+            ("read_confidential", "Read Confidential documents of the body"),
+            ("read_submissions", "Read reports submitted to the body"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meetings_per_year__lte=52), name="body_meetings_per_year_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:body", args=[self.acronym])
+
+
+class ReportingLine(SourcedFact):
+    class Kind(models.TextChoices):
+        REPORTS_TO = "reports_to", "Reports to"
+        ADVISES = "advises", "Advises"
+        COORDINATES_WITH = "coordinates_with", "Coordinates with"
+
+    from_body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="lines_up")
+    to_body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="lines_down")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPORTS_TO)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_body__acronym", "to_body__acronym"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_body=models.F("to_body")), name="reportingline_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=models.F("valid_from")),
+                name="reportingline_valid_order",
+            ),
+            models.UniqueConstraint(
+                fields=["from_body", "to_body", "kind", "valid_from"], name="reportingline_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_body} {self.get_kind_display().lower()} {self.to_body}"
+
+    def save(self, *args, **kwargs) -> None:
+        # The model layer refuses a cycle too, so no path (admin, API, shell) can store one.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from governance.services import reporting_line_check_cycle
+
+        if self.from_body_id and self.to_body_id:
+            reporting_line_check_cycle(line=self)
+
+
+class Person(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    full_name = models.CharField(max_length=200)
+    honorific = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    position = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="Leave blank to use the capital of the state the person represents.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def effective_timezone(self) -> str:
+        if self.timezone:
+            return self.timezone
+        if self.member_state_id:
+            return self.member_state.timezone
+        return settings.TIME_ZONE
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        HEAD_OF_DELEGATION = "head", "Head of delegation"
+        ALTERNATE = "alternate", "Alternate"
+        DELEGATE = "delegate", "Delegate"
+        FOCAL_POINT = "focal_point", "Focal point"
+        OBSERVER = "observer", "Observer"
+        SECRETARIAT = "secretariat", "Secretariat officer"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="memberships")
+    member_state = models.ForeignKey(
+        MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Last day; blank while it runs.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["body__acronym", "member_state__short_name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_dates_order",
+            ),
+            # A seat is held for exactly one principal: a member state or an organisation.
+            models.CheckConstraint(
+                condition=(Q(member_state__isnull=False) & Q(organisation__isnull=True))
+                | (Q(member_state__isnull=True) & Q(organisation__isnull=False)),
+                name="membership_one_principal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="head") | Q(member_state__isnull=False),
+                name="membership_head_represents_state",
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "member_state", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}, {self.member_state or self.organisation} on {self.body}"
+
+    def is_current_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    def clean(self) -> None:
+        from governance.services import membership_check_head
+
+        membership_check_head(membership=self)
+
+
+class AuditEvent(models.Model):
+    """Changes that simple-history does not see: object rights granted and withdrawn, handovers completed."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+# django-guardian: direct foreign-key permission tables, so a check is an indexed join, not a generic lookup.
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase  # noqa: E402
+
+
+class BodyUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Body, on_delete=models.CASCADE)
+
+
+class BodyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Body, on_delete=models.CASCADE)

@@ -1,0 +1,104 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis, a worker or Chromium skip where it is absent, unless
+REQUIRE_SERVICES is set (CI sets it), which turns those skips into failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_report_header(config) -> list[str]:
+    db = settings.DATABASES["default"]
+    where = (
+        db["NAME"] if "sqlite" in db["ENGINE"] else f"{db.get('HOST') or 'socket'}:{db.get('PORT') or 5432}"
+    )
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({where})",
+        f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
+        f"services required: {'yes' if REQUIRE_SERVICES else 'no (tests needing a missing service skip)'}",
+    ]
+
+
+def service_missing(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def require_postgres() -> None:
+    if not settings.USING_POSTGRES:
+        service_missing("needs PostgreSQL: set DATABASE_URL")
+
+
+@pytest.fixture
+def require_redis() -> str:
+    if not settings.REDIS_URL:
+        service_missing("needs Redis: set REDIS_URL")
+    host_port = settings.REDIS_URL.split("//", 1)[1].split("/", 1)[0].split("@")[-1]
+    host, _, port = host_port.partition(":")
+    try:
+        socket.create_connection((host, int(port or 6379)), timeout=2).close()
+    except OSError:
+        service_missing(f"Redis at {host_port} does not answer")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def require_chromium() -> str:
+    path = "/usr/bin/chromium"
+    if not os.path.exists(path):
+        service_missing("needs Debian's chromium at /usr/bin/chromium")
+    return path
+
+
+@pytest.fixture
+def seeded(db):
+    """The real ASEAN data, as `seed_asean` loads it."""
+    from governance.seed import seed_asean
+
+    seed_asean()
+
+
+@pytest.fixture
+def day() -> dt.date:
+    """A fixed 'today' for rules that take a date; tests never depend on the real date."""
+    return dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def make_user(db):
+    """Make a login user, with a Person, optionally representing a state."""
+    from governance.models import Person
+
+    def make(
+        username: str,
+        *,
+        state=None,
+        organisation=None,
+        secretariat: bool = False,
+        password: str = "pw-for-tests-123",
+    ):
+        User = get_user_model()
+        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password)
+        Person.objects.create(
+            user=user,
+            full_name=username.title(),
+            email=user.email,
+            member_state=state,
+            organisation=organisation,
+        )
+        if secretariat:
+            from governance.permissions import ensure_secretariat_group
+
+            user.groups.add(ensure_secretariat_group())
+        return user
+
+    return make

@@ -1,0 +1,49 @@
+"""Browser journey: log in and open the governance chart (Playwright driving Debian's Chromium)."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser(require_chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=require_chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_login_and_open_the_governance_chart(seeded, make_user, live_server, browser):
+    make_user("ana", password="a-good-password-42")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/governance/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "ana")
+    page.fill("#id_password", "a-good-password-42")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/governance/")
+    chart = page.locator("#governance-chart svg")
+    assert chart.is_visible()
+    acronyms = page.locator("#governance-chart a.box").evaluate_all("els => els.map(e => e.dataset.acronym)")
+    assert {"ACCMSME", "SEOM", "AEM", "AEC Council", "ASEAN Summit"} <= set(acronyms)
+    assert page.locator("#governance-chart line.reports_to").count() == 4
+    page.click("#governance-chart a.box[data-acronym=ACCMSME]")
+    page.wait_for_url(f"{live_server.url}/governance/bodies/ACCMSME/")
+    assert "reports to" in page.locator("main").inner_text().lower()
