@@ -137,6 +137,14 @@ class StrategicGoal(SourcedFact):
         return f"{self.plan.short_name} Goal {self.code}: {self.title}"
 
 
+def default_reminder_days() -> list[int]:
+    return [30, 7, 1]
+
+
+def default_chaser_days() -> list[int]:
+    return [14, 5]
+
+
 class Body(SourcedFact):
     class Kind(models.TextChoices):
         SUMMIT = "summit", "Summit"
@@ -166,6 +174,12 @@ class Body(SourcedFact):
     quorum = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Member states; blank: all")
     handover_timezone = models.CharField(
         max_length=64, default="Asia/Jakarta", validators=[validate_timezone]
+    )
+    reminder_days = models.JSONField(
+        default=default_reminder_days, help_text="Days before a meeting to remind"
+    )
+    chaser_days = models.JSONField(
+        default=default_chaser_days, help_text="Days before a meeting to chase non-replies"
     )
     history = HistoricalRecords()
 
@@ -259,7 +273,10 @@ class Person(models.Model):
         validators=[validate_timezone],
         help_text="Leave blank to use the capital of the state the person represents.",
     )
-    history = HistoricalRecords()
+    # Private calendar feed: a secret in the URL, rotatable, cleared when the account is deactivated.
+    feed_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    feed_token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["feed_token", "feed_token_created_at"])
 
     class Meta:
         ordering = ["full_name"]

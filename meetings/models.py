@@ -282,6 +282,8 @@ class Invitation(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Signed RSVP links carry this number; raising it revokes every link sent before.
+    link_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -510,6 +512,9 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     note = models.CharField(max_length=300, blank=True, help_text="Why skipped or cancelled")
     subject = models.CharField(max_length=300, blank=True)
+    # Plain notices (handover, action item, account) are written when planned; calendar messages
+    # (invite, update, cancel, reminders) are built at send time from the meeting version.
+    body_text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
