@@ -1,24 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from meetings.selectors import visible_meetings
 
 
 @login_required
-def dashboard(request):
-    upcoming = (
-        visible_meetings(request.user).filter(end__gte=timezone.now()).select_related("body", "host")[:20]
-    )
-    return render(request, "meetings/dashboard.html", {"upcoming": upcoming})
-
-
-@login_required
 def meeting_detail(request, pk: int):
-    from django.http import Http404
-
     meeting = visible_meetings(request.user).select_related("body", "host").filter(pk=pk).first()
     if meeting is None:
         raise Http404("No such meeting")
