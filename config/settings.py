@@ -189,6 +189,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Each app declares its periodic jobs in ``<app>/schedule.py`` (plain data, no Django imports); beat copies
+# them into django-celery-beat's tables, where the Secretariat can pause or retime them in the admin.
+from chairmanship.schedule import BEAT as _CHAIR_BEAT  # noqa: E402
+from meetings.schedule import BEAT as _MEETING_BEAT  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_MEETING_BEAT}
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
 
 # --- API ------------------------------------------------------------------------------------------------
