@@ -22,6 +22,8 @@ run: export DEBUG ?= true
 run: .venv/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_asean
+	$(PY) manage.py rotation "ASEAN Summit" --from 2022 --to 2030 --apply --quiet
+	$(PY) manage.py rotation ACCMSME --from 2022 --to 2030 --apply --quiet
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a Celery worker and beat; Ctrl-C stops all three."
 	@trap 'kill 0 2>/dev/null; exit 0' INT TERM; \

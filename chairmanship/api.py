@@ -1,7 +1,302 @@
-"""API of this app: viewsets registered on the shared router in ``config/api_urls.py``."""
+"""API of the chairmanship app: chair terms (read for members, written by the Secretariat), a rotation
+preview, and handovers with their checklist and the complete action. Registered on the shared router in
+``config/api_urls.py``. Thin: services decide; a handover the user may not see is a 404, an action they may
+not take a 403, an act already done a 409."""
 
-extra_urls: list = []
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from chairmanship import selectors, services
+from chairmanship.models import ChairTerm, Handover, HandoverItem
+from chairmanship.rotation import MAX_YEARS, RotationError
+from governance.api import IsSecretariatOrReadOnly, as_drf_error
+from governance.models import Body
+from governance.permissions import can_manage_body, can_manage_handover, today_in_asean
+
+
+class ChairTermSerializer(serializers.ModelSerializer):
+    body_acronym = serializers.CharField(source="body.acronym", read_only=True)
+    member_state_name = serializers.CharField(source="member_state.short_name", read_only=True)
+
+    class Meta:
+        model = ChairTerm
+        fields = [
+            "id",
+            "body",
+            "body_acronym",
+            "member_state",
+            "member_state_name",
+            "role",
+            "start_date",
+            "end_date",
+            "chair_person",
+            "is_provisional",
+            "reason",
+            "source",
+            "certainty",
+        ]
+        validators = []  # chair_term_check words the clash better than the unique check
+
+    MODEL_FIELDS = (
+        "body",
+        "member_state",
+        "role",
+        "start_date",
+        "end_date",
+        "chair_person",
+        "is_provisional",
+    )
+
+    def validate(self, attrs):
+        current = {f: getattr(self.instance, f) for f in self.MODEL_FIELDS} if self.instance else {}
+        term = ChairTerm(**{**current, **attrs})
+        term.pk = self.instance.pk if self.instance else None
+        try:
+            services.chair_term_check(term=term)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return attrs
+
+    def create(self, validated_data):
+        term = ChairTerm(**validated_data, recorded_by=self.context["request"].user)
+        try:
+            return services.chair_term_save(term=term)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+    def update(self, instance, validated_data):
+        for k, v in validated_data.items():
+            setattr(instance, k, v)
+        try:
+            return services.chair_term_save(term=instance)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
+
+class ChairTermViewSet(viewsets.ModelViewSet):
+    """Chair terms; ``?body=ACCMSME`` filters by body acronym."""
+
+    serializer_class = ChairTermSerializer
+    permission_classes = [IsSecretariatOrReadOnly]
+
+    def get_queryset(self):
+        qs = ChairTerm.objects.select_related("body", "member_state").order_by(
+            "body__acronym", "start_date", "role"
+        )
+        acronym = self.request.query_params.get("body")
+        return qs.filter(body__acronym=acronym) if acronym else qs
+
+
+class HandoverItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HandoverItem
+        fields = ["id", "kind", "ref_id", "label", "position", "is_done", "done_by", "done_at", "comment"]
+        read_only_fields = ["kind", "ref_id", "label", "position", "done_by", "done_at"]
+
+
+class HandoverSerializer(serializers.ModelSerializer):
+    items = HandoverItemSerializer(many=True, read_only=True)
+    outgoing_state = serializers.CharField(source="outgoing_term.member_state.short_name", read_only=True)
+    incoming_state = serializers.CharField(source="incoming_term.member_state.short_name", read_only=True)
+
+    class Meta:
+        model = Handover
+        fields = [
+            "id",
+            "body",
+            "outgoing_term",
+            "incoming_term",
+            "outgoing_state",
+            "incoming_state",
+            "effective_date",
+            "status",
+            "completed_at",
+            "completed_by",
+            "notes",
+            "items",
+        ]
+        read_only_fields = ["body", "status", "completed_at", "completed_by"]
+        extra_kwargs = {
+            "effective_date": {"required": False, "help_text": "Default: the incoming term's start"}
+        }
+        validators = []
+
+
+class HandoverCompleteSerializer(serializers.Serializer):
+    bring_forward = serializers.BooleanField(
+        required=False, default=False, help_text="Hand over today when the effective date has not come yet"
+    )
+
+
+class RotationYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    chair = serializers.CharField(allow_null=True)
+    chairs = serializers.ListField(child=serializers.CharField())
+    vice_chair = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["recorded", "computed", "provisional", "none"])
+    provisional = serializers.BooleanField()
+    to_confirm = serializers.BooleanField()
+    reason = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class RotationPreviewSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    policy = serializers.CharField()
+    years = RotationYearSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class HandoverViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Handovers the user may see. Create: the Secretariat or the body's chair. ``complete``: the chair
+    (until the effective date) or the Secretariat; ``items/<id>``: tick and comment."""
+
+    serializer_class = HandoverSerializer
+
+    def get_queryset(self):
+        return (
+            selectors.handovers_visible(self.request.user)
+            .select_related("body", "outgoing_term__member_state", "incoming_term__member_state")
+            .prefetch_related("items")
+            .order_by("-effective_date", "-pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        outgoing = data["outgoing_term"]
+        if not can_manage_body(request.user, outgoing.body_id):
+            raise PermissionDenied("Only the body's chair and the Secretariat plan a handover.")
+        try:
+            handover = services.handover_plan(
+                outgoing_term=outgoing,
+                incoming_term=data["incoming_term"],
+                effective_date=data.get("effective_date"),
+                notes=data.get("notes", ""),
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=handover.pk)).data, status=201)
+
+    @extend_schema(request=HandoverCompleteSerializer, responses={200: HandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        handover = self.get_object()
+        if not can_manage_handover(request.user, handover):
+            raise PermissionDenied("Only the outgoing chair and the Secretariat complete a handover.")
+        params = HandoverCompleteSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        bring_forward = params.validated_data["bring_forward"]
+        try:
+            services.handover_complete(handover=handover, actor=request.user, bring_forward=bring_forward)
+        except services.HandoverAlreadyClosed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except services.HandoverError as exc:
+            return Response({"bring_forward": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=handover.pk)).data)
+
+    @extend_schema(
+        request=HandoverItemSerializer,
+        responses={200: HandoverItemSerializer},
+        parameters=[OpenApiParameter("item_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["patch"], url_path=r"items/(?P<item_id>\d+)")
+    def item(self, request, pk=None, item_id=None):
+        handover = self.get_object()
+        if not can_manage_handover(request.user, handover):
+            raise PermissionDenied("Only the body's chair and the Secretariat work through the checklist.")
+        item = get_object_or_404(HandoverItem, pk=item_id, handover=handover)
+        serializer = HandoverItemSerializer(item, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.handover_item_update(
+                item=item,
+                actor=request.user,
+                is_done=serializer.validated_data.get("is_done"),
+                comment=serializer.validated_data.get("comment"),
+            )
+        except services.HandoverAlreadyClosed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(HandoverItemSerializer(item).data)
+
+
+def _year_param(request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise serializers.ValidationError({name: [f"“{raw}” is not a year."]}) from None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("from", OpenApiTypes.INT, description="First year (default: this year)"),
+        OpenApiParameter("to", OpenApiTypes.INT, description="Last year (default: ten years on)"),
+    ],
+    responses={200: RotationPreviewSerializer},
+)
+@api_view(["GET"])
+def rotation_preview(request, acronym: str):
+    """The body's chair and vice-chair per year with the reason and status; ``?from=2024&to=2035``."""
+    body = get_object_or_404(Body, acronym=acronym)
+    today = today_in_asean()
+    year_from = _year_param(request, "from", today.year)
+    year_to = _year_param(request, "to", year_from + 10)
+    if year_from > year_to:
+        raise serializers.ValidationError({"to": [f"{year_to} is before from ({year_from})."]})
+    if year_to - year_from >= MAX_YEARS:
+        raise serializers.ValidationError({"to": [f"At most {MAX_YEARS} years at a time."]})
+    try:
+        rotation = selectors.rotation_for_body(body=body, year_from=year_from, year_to=year_to)
+    except RotationError as exc:
+        raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from exc
+    return Response(
+        {
+            "body": body.acronym,
+            "policy": body.chair_policy,
+            "from": year_from,
+            "to": year_to,
+            "years": [
+                {
+                    "year": y.year,
+                    "chair": y.chair,
+                    "chairs": list(y.chairs),
+                    "vice_chair": y.vice_chair,
+                    "status": y.status.value,
+                    "provisional": y.is_provisional,
+                    "to_confirm": y.to_confirm,
+                    "reason": y.reason,
+                    "start": y.start.isoformat(),
+                    "end": y.end.isoformat(),
+                }
+                for y in rotation.years
+            ],
+            "warnings": rotation.warnings,
+        }
+    )
+
+
+extra_urls: list = [path("rotation/<str:acronym>/", rotation_preview, name="rotation-preview")]
 
 
 def register(router) -> None:
-    pass
+    router.register("chair-terms", ChairTermViewSet, basename="chairterm")
+    router.register("handovers", HandoverViewSet, basename="handover")

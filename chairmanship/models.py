@@ -187,6 +187,9 @@ class HandoverItem(models.Model):
                 condition=Q(ref_id__isnull=False),
                 name="handoveritem_unique_ref",
             ),
+            models.CheckConstraint(
+                condition=Q(is_done=False) | Q(done_at__isnull=False), name="handoveritem_done_has_time"
+            ),
         ]
 
     def __str__(self) -> str:

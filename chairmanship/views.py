@@ -1,10 +1,159 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""Pages: the rotation timeline of a body, and the handover list and checklist. Thin: selectors read,
+services write; a handover the user may not see is a 404, an action they may not take a 403."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from chairmanship import selectors, services
+from chairmanship.rotation import RotationError
 from governance.models import Body
+from governance.permissions import can_manage_body, require, today_in_asean
+
+TIMELINE_MAX_YEARS = 40
+
+
+def _year(value: str | None, default: int) -> tuple[int, str | None]:
+    if value in (None, ""):
+        return default, None
+    try:
+        year = int(value)
+    except ValueError:
+        return default, f"“{value}” is not a year."
+    if not 1967 <= year <= 2200:
+        return default, f"{year} is out of range (1967–2200)."
+    return year, None
 
 
 @login_required
 def timeline(request, acronym: str):
     body = get_object_or_404(Body, acronym=acronym)
-    return render(request, "chairmanship/timeline.html", {"body": body})
+    today = today_in_asean()
+    year_from, err_from = _year(request.GET.get("from"), today.year - 4)
+    year_to, err_to = _year(request.GET.get("to"), today.year + 6)
+    errors = {k: v for k, v in (("from", err_from), ("to", err_to)) if v}
+    if not errors and year_from > year_to:
+        errors["to"] = f"“to” ({year_to}) must not be before “from” ({year_from})."
+    if not errors and year_to - year_from >= TIMELINE_MAX_YEARS:
+        errors["to"] = f"Show at most {TIMELINE_MAX_YEARS} years at a time."
+    if errors:
+        year_from, year_to = today.year - 4, today.year + 6
+    try:
+        t = selectors.rotation_timeline(body=body, year_from=year_from, year_to=year_to, today=today)
+    except RotationError as exc:
+        raise Http404(str(exc)) from exc
+    running = selectors.current_chairs(on=today).get(body.pk)
+    return render(
+        request,
+        "chairmanship/timeline.html",
+        {
+            "body": body,
+            "t": t,
+            "errors": errors,
+            "today": today,
+            "can_plan": running is not None
+            and can_manage_body(request.user, body)
+            and not running.handovers_out.exclude(status="cancelled").exists(),
+            "handovers": list(
+                selectors.handovers_visible(request.user)
+                .filter(body=body)
+                .select_related("outgoing_term__member_state", "incoming_term__member_state")
+                .order_by("-effective_date")[:10]
+            ),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def handover_list(request):
+    return render(
+        request,
+        "chairmanship/handover_list.html",
+        {"handovers": selectors.handover_list(user=request.user)},
+    )
+
+
+def _page(request, pk: int) -> selectors.HandoverPage:
+    page = selectors.handover_page(user=request.user, pk=pk, now=timezone.now())
+    if page is None:
+        raise Http404("No such handover")
+    return page
+
+
+@login_required
+def handover_detail(request, pk: int):
+    return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)})
+
+
+@login_required
+@require_POST
+def handover_item(request, pk: int, item_pk: int):
+    page = _page(request, pk)
+    require(page.can_act, "Only the body's chair and the Secretariat work through the checklist.")
+    item = next((i for i in page.items if i.pk == item_pk), None)
+    if item is None:
+        raise Http404("No such item")
+    item.handover = page.handover
+    try:
+        services.handover_item_update(
+            item=item,
+            actor=request.user,
+            is_done=(request.POST.get("is_done") == "on") if "tick" in request.POST else None,
+            comment=request.POST.get("comment") if "comment" in request.POST else None,
+        )
+        messages.success(request, f"Saved: {item.label}")
+    except services.HandoverError as exc:
+        messages.error(request, str(exc))
+        return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)}, status=409)
+    return redirect(reverse("chairmanship:handover", args=[pk]) + f"#item-{item.pk}")
+
+
+@login_required
+@require_POST
+def handover_complete(request, pk: int):
+    page = _page(request, pk)
+    require(page.can_act, "Only the outgoing chair and the Secretariat complete a handover.")
+    try:
+        services.handover_complete(
+            handover=page.handover,
+            actor=request.user,
+            bring_forward=request.POST.get("bring_forward") == "on",
+        )
+    except (services.HandoverError, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)}, status=409)
+    messages.success(request, "Handover completed: the chair's rights have moved.")
+    return redirect("chairmanship:handover", pk=pk)
+
+
+@login_required
+@require_POST
+def handover_refresh(request, pk: int):
+    page = _page(request, pk)
+    require(
+        page.can_act and page.is_open, "Only the body's chair and the Secretariat refresh an open checklist."
+    )
+    added = services.handover_checklist_refresh(handover=page.handover)
+    messages.success(request, f"Checklist refreshed: {added} item{'s' if added != 1 else ''} added.")
+    return redirect("chairmanship:handover", pk=pk)
+
+
+@login_required
+@require_POST
+def handover_plan_next(request, acronym: str):
+    body = get_object_or_404(Body, acronym=acronym)
+    require(can_manage_body(request.user, body), "Only the body's chair and the Secretariat plan a handover.")
+    try:
+        handover = services.handover_plan_next(body=body, on=today_in_asean(), actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("chairmanship:timeline", acronym=acronym)
+    return redirect("chairmanship:handover", pk=handover.pk)

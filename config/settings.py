@@ -126,6 +126,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_RESET_ON_SUCCESS = True  # a successful login clears the failures counted against it
+AXES_LOCKOUT_CALLABLE = "governance.account_views.lockout_response"  # a page that says why, not a bare string
+ACCOUNT_INVITATION_DAYS = 14  # how long an emailed invitation (set-password) link works
 
 # --- I18N / time ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -192,9 +195,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Each app declares its periodic jobs in ``<app>/schedule.py`` (plain data, no Django imports); beat copies
 # them into django-celery-beat's tables, where the Secretariat can pause or retime them in the admin.
 from chairmanship.schedule import BEAT as _CHAIR_BEAT  # noqa: E402
+from governance.schedule import BEAT as _GOVERNANCE_BEAT  # noqa: E402
 from meetings.schedule import BEAT as _MEETING_BEAT  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_MEETING_BEAT}
+CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_MEETING_BEAT, **_GOVERNANCE_BEAT}
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
 
 # --- API ------------------------------------------------------------------------------------------------
@@ -252,3 +256,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Notifications (calendar side: meetings/notifications.py) -------------------------------------------
+# What happens to a notice whose moment had already passed when it was planned (a meeting moved closer,
+# someone invited late): "skip" (recorded as skipped, with why), "send" (the latest missed one goes now)
+# or, for reminders, "coming_up" (one "coming up" notice instead of the missed reminders).
+NOTIFICATION_LATE_POLICY = {
+    "reminder": "coming_up",
+    "chaser": "skip",
+    "agenda": "send",
+    "action_due": "send",
+    "handover": "send",
+    "account": "send",
+}
+ACTION_DUE_REMINDER_DAYS = [7, 1]
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=600)
+NOTIFY_DISPATCH_LEASE_SECONDS = env.int("NOTIFY_DISPATCH_LEASE_SECONDS", default=600)
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # The outbox writes one .eml per Message-ID, so a message resent after a crash replaces its own file.
+    EMAIL_BACKEND = "meetings.outbox.OutboxBackend"

@@ -10,3 +10,4 @@ class GovernanceConfig(AppConfig):
         from governance import signals
 
         signals.connect_chair_signals()
+        signals.connect_invitation_signals()

@@ -98,4 +98,17 @@ def create_demo_users(*, on: dt.date) -> list[tuple[str, str]]:
             (f"delegate-{code}", f"{'Head of delegation' if role == 'head' else 'Delegate'} of {state}")
         )
         sync_user_rights(user, on=on)
+    if chair_term is not None:
+        # Plan the chair's handover to the next chair (once), so the handover page has a checklist to show.
+        from contextlib import suppress
+
+        from django.core.exceptions import ValidationError
+
+        from chairmanship.models import Handover
+        from chairmanship.services import handover_plan_next
+
+        if not Handover.objects.filter(outgoing_term=chair_term).exists():
+            # Without a next term there is nothing to plan (`manage.py rotation ACCMSME --apply` writes it).
+            with suppress(ValidationError):
+                handover_plan_next(body=accmsme, on=on)
     return rows

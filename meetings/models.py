@@ -91,6 +91,14 @@ class Meeting(models.Model):
         related_name="+",
         help_text="The meeting whose open action items are matters arising here",
     )
+    prepares_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preparatory_meetings",
+        help_text="The meeting this one is held back to back before (a task force's preparatory meeting)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -170,6 +178,7 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "title", "version"], name="document_unique_version"),
             models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="document_version_from_one"),
         ]
 
     def __str__(self) -> str:
@@ -212,12 +221,19 @@ class AgendaItem(models.Model):
     is_standing = models.BooleanField(
         default=False, help_text='e.g. "Matters arising from SEOM and AEM meetings"'
     )
+    # Which generated standing item this is, so generating again updates it instead of adding a second.
+    standing_key = models.CharField(max_length=20, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[documents])
 
     class Meta:
         ordering = ["meeting", "parent_id", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="agendaitem_not_own_parent"),
+            models.UniqueConstraint(
+                fields=["meeting", "standing_key"],
+                condition=~Q(standing_key=""),
+                name="agendaitem_one_standing",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +261,11 @@ class AgendaVersion(models.Model):
             models.UniqueConstraint(fields=["meeting", "number"], name="agendaversion_unique_number"),
             models.UniqueConstraint(
                 fields=["meeting"], condition=Q(status="adopted"), name="agendaversion_one_adopted"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="agendaversion_number_from_one"),
+            models.CheckConstraint(
+                condition=~Q(status="adopted") | Q(adopted_at__isnull=False),
+                name="agendaversion_adopted_has_time",
             ),
         ]
 
@@ -405,12 +426,18 @@ class Report(models.Model):
     adoption_mode = models.CharField(max_length=14, choices=AdoptionMode.choices, blank=True)
     adopted_on = models.DateField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The PDF"
+    )
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="adopted") | Q(adopted_on__isnull=False), name="report_adopted_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="adopted") | ~Q(adoption_mode=""), name="report_adopted_has_mode"
             ),
         ]
 

@@ -1,3 +1,16 @@
-"""Celery beat entries of the meetings app (merged into CELERY_BEAT_SCHEDULE by the settings)."""
+"""Celery beat entries of the meetings app (merged into CELERY_BEAT_SCHEDULE by the settings).
 
-BEAT: dict = {}
+Plain data (the settings import this module): the interval is read from the same environment variable as
+``settings.NOTIFY_SWEEP_SECONDS``.
+"""
+
+import os
+
+BEAT: dict = {
+    "meetings-sweep-notifications": {
+        "task": "meetings.tasks.sweep_notifications",
+        "schedule": float(os.environ.get("NOTIFY_SWEEP_SECONDS", "120")),
+        # A sweep that waited longer than one interval is replaced by the next one.
+        "options": {"expires": float(os.environ.get("NOTIFY_SWEEP_SECONDS", "120"))},
+    },
+}

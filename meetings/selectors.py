@@ -1,28 +1,37 @@
-"""Read queries for meeting pages, each in a fixed number of queries."""
+"""Read queries for meeting pages, each in a fixed number of queries whatever the data size."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from governance.models import Body
-from governance.permissions import body_ids_with, is_secretariat
-from meetings.models import Meeting, MeetingUserObjectPermission, Submission
+from django.db.models import Prefetch, Q, QuerySet
+
+from governance.models import Body, Membership
+from governance.permissions import has_body_right, meetings_visible, visible_documents
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaVersion,
+    Attendance,
+    Decision,
+    Document,
+    Invitation,
+    Meeting,
+    Report,
+    Submission,
+)
+
+MAX_AGENDA_DEPTH = 3  # 1, 1.1, 1.1.1
 
 
 def visible_meetings(user) -> QuerySet[Meeting]:
     """Meetings the user may see: all for the Secretariat; their bodies' meetings for members; the public
-    meetings of bodies they observe; single meetings they were given a right on."""
-    qs = Meeting.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not getattr(user, "is_authenticated", False):
-        return qs.none()
-    viewer = body_ids_with(user, "view_body")
-    observer = body_ids_with(user, "observe_body")
-    single = MeetingUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_meeting"
-    ).values("content_object_id")
-    return qs.filter(Q(body_id__in=viewer) | Q(body_id__in=observer, is_public=True) | Q(pk__in=single))
+    meetings of bodies they observe; single meetings they were given a right on (an invitation). The rule
+    itself lives with the other rights in ``governance.permissions``."""
+    return meetings_visible(user, Meeting.objects.all())
 
 
 def body_meetings_for_user(*, body: Body, user) -> list[Meeting]:
@@ -38,3 +47,338 @@ def body_submissions(*, body: Body) -> list[Submission]:
         .select_related("report__meeting", "from_body", "to_body")
         .order_by("-submitted_on")[:50]
     )
+
+
+# --- Rights on the record ---------------------------------------------------------------------------------
+
+
+def can_manage(user, body: Body | int) -> bool:
+    """The Secretariat and the body's chair manage its meetings."""
+    return has_body_right(user, "manage_body", body)
+
+
+def document_level(user, body: Body | int) -> int:
+    """The highest classification the user may read on the body's documents (Document.Classification)."""
+    if has_body_right(user, "read_confidential", body):
+        return Document.Classification.CONFIDENTIAL
+    if has_body_right(user, "read_restricted", body):
+        return Document.Classification.RESTRICTED
+    return Document.Classification.PUBLIC
+
+
+def readable_documents(user) -> QuerySet[Document]:
+    """Documents the user may see and download, filtered in SQL (``governance.permissions`` decides)."""
+    return visible_documents(user, Document.objects.all())
+
+
+def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
+    """Ids of the member states whose delegation the user heads on the body on ``on``."""
+    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
+    if person is None:
+        return []
+    body_id = body if isinstance(body, int) else body.pk
+    return list(
+        Membership.objects.filter(
+            person=person,
+            body_id=body_id,
+            role=Membership.Role.HEAD_OF_DELEGATION,
+            start_date__lte=on,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .values_list("member_state_id", flat=True)
+    )
+
+
+# --- The agenda as a numbered tree -----------------------------------------------------------------------
+
+
+@dataclass
+class NumberedItem:
+    item: AgendaItem
+    number: str
+    depth: int  # 0 for a top-level item
+
+
+def number_agenda(items: Iterable[AgendaItem]) -> list[NumberedItem]:
+    """Items in reading order with their numbers (1, 1.1, 1.2, 2); a pure function over loaded items."""
+    children: dict[int | None, list[AgendaItem]] = {}
+    for it in items:
+        children.setdefault(it.parent_id, []).append(it)
+    for siblings in children.values():
+        siblings.sort(key=lambda i: (i.position, i.pk or 0))
+    out: list[NumberedItem] = []
+
+    def walk(parent_id: int | None, prefix: str, depth: int) -> None:
+        for i, it in enumerate(children.get(parent_id, []), start=1):
+            number = f"{prefix}{i}"
+            out.append(NumberedItem(it, number, depth))
+            walk(it.pk, f"{number}.", depth + 1)
+
+    walk(None, "", 0)
+    return out
+
+
+def agenda_items_for(meeting_id: int) -> list[AgendaItem]:
+    """The live agenda of a meeting with everything a page shows about each item (two queries)."""
+    return list(
+        AgendaItem.objects.filter(meeting_id=meeting_id)
+        .select_related("presenter_state", "presenter_person", "presenter_body", "goal__plan")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("title", "-version")))
+    )
+
+
+def presenter_label(item: AgendaItem) -> str:
+    parts = [str(p) for p in (item.presenter_state, item.presenter_body, item.presenter_person) if p]
+    return ", ".join(parts)
+
+
+def agenda_versions_for(meeting_id: int) -> list[AgendaVersion]:
+    return list(AgendaVersion.objects.filter(meeting_id=meeting_id).order_by("number"))
+
+
+# --- Pages ------------------------------------------------------------------------------------------------
+
+
+def meeting_local(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
+    tz = zoneinfo.ZoneInfo(meeting.timezone)
+    return meeting.start.astimezone(tz), meeting.end.astimezone(tz)
+
+
+def meeting_date(meeting: Meeting) -> dt.date:
+    """The day the meeting opens, in its own zone (membership and chair terms are read on that day)."""
+    return meeting_local(meeting)[0].date()
+
+
+def meetings_for_list(
+    user, *, body_id: int | None = None, year: int | None = None, status: str = ""
+) -> QuerySet[Meeting]:
+    qs = visible_meetings(user).select_related("body", "host", "series")
+    if body_id:
+        qs = qs.filter(body_id=body_id)
+    if year:
+        qs = qs.filter(start__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-start")
+
+
+@dataclass
+class AgendaRow:
+    number: str
+    depth: int
+    item: AgendaItem
+    presenter: str
+    documents: list[Document]
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class DocumentGroup:
+    """The versions of one document title, newest first."""
+
+    latest: Document
+    older: list[Document]
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    can_manage: bool
+    level: int
+    agenda: list[AgendaRow]
+    versions: list[AgendaVersion]
+    documents: list[DocumentGroup]
+    invitations: list[Invitation]
+    attendance: list[Attendance]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+    matters_arising: list[ActionItem]
+    report: Report | None
+    submissions: list[Submission]
+    my_invitation: Invitation | None
+    my_delegations: list[int]
+    preparatory: list[Meeting]
+    delegations: list[tuple[str, list[Invitation]]] = field(default_factory=list)
+
+
+def group_documents(docs: Sequence[Document]) -> list[DocumentGroup]:
+    groups: dict[tuple, DocumentGroup] = {}
+    for d in sorted(docs, key=lambda d: (d.kind, d.title, -d.version)):
+        key = (d.kind, d.title)
+        if key in groups:
+            groups[key].older.append(d)
+        else:
+            groups[key] = DocumentGroup(latest=d, older=[])
+    return list(groups.values())
+
+
+def open_action_items_before(meeting: Meeting) -> QuerySet[ActionItem]:
+    """Open action items of the body agreed at earlier meetings: "matters arising from the previous meeting"."""
+    return (
+        ActionItem.objects.filter(
+            body_id=meeting.body_id,
+            status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
+            meeting__start__lt=meeting.start,
+        )
+        .select_related("owner_state", "owner_person", "owner_body", "meeting")
+        .order_by("meeting__start", "due_date", "id")
+    )
+
+
+def action_item_owner(a: ActionItem) -> str:
+    return ", ".join(str(p) for p in (a.owner_state, a.owner_body, a.owner_person) if p)
+
+
+def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
+    """Everything the meeting page shows, in a fixed number of queries."""
+    manage = can_manage(user, meeting.body_id)
+    level = document_level(user, meeting.body_id)
+    items = agenda_items_for(meeting.pk)
+    docs = list(visible_documents(user, Document.objects.filter(meeting=meeting)).select_related("meeting"))
+    readable = {d.pk for d in docs}
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("agenda_item")
+        .prefetch_related("participating_states")
+    )
+    by_item: dict[int, list[Decision]] = {}
+    for d in decisions:
+        by_item.setdefault(d.agenda_item_id, []).append(d)
+    agenda = [
+        AgendaRow(
+            number=n.number,
+            depth=n.depth,
+            item=n.item,
+            presenter=presenter_label(n.item),
+            documents=[d for d in n.item.documents.all() if d.pk in readable],
+            decisions=by_item.get(n.item.pk, []),
+        )
+        for n in number_agenda(items)
+    ]
+    numbers = {row.item.pk: row.number for row in agenda}
+    for d in decisions:
+        d.item_number = numbers.get(d.agenda_item_id, "")
+    invitations = Invitation.objects.filter(meeting=meeting).select_related(
+        "person__organisation", "member_state"
+    )
+    if not manage:
+        invitations = invitations.filter(is_withdrawn=False)
+    invitations = list(invitations.order_by("member_state__short_name", "person__full_name"))
+    for inv in invitations:
+        inv.meeting = meeting  # already loaded: the RSVP controls read its status
+    person = getattr(user, "person", None)
+    mine = next((i for i in invitations if person is not None and i.person_id == person.pk), None)
+    delegations: dict[str, list[Invitation]] = {}
+    for inv in invitations:
+        key = str(inv.member_state or inv.person.organisation or "Other")
+        delegations.setdefault(key, []).append(inv)
+    report = Report.objects.filter(meeting=meeting).select_related("pdf").first()
+    submissions = (
+        list(
+            Submission.objects.filter(report=report)
+            .select_related("from_body", "to_body", "considered_at", "parent")
+            .order_by("submitted_on", "id")
+        )
+        if report
+        else []
+    )
+    return MeetingPage(
+        meeting=meeting,
+        can_manage=manage,
+        level=level,
+        agenda=agenda,
+        versions=agenda_versions_for(meeting.pk),
+        documents=group_documents(docs),
+        invitations=invitations,
+        attendance=list(
+            Attendance.objects.filter(meeting=meeting)
+            .select_related("person", "member_state")
+            .order_by("member_state__short_name", "person__full_name")
+        ),
+        decisions=decisions,
+        action_items=list(
+            ActionItem.objects.filter(meeting=meeting).select_related(
+                "owner_state", "owner_person", "owner_body", "closed_at_meeting"
+            )
+        ),
+        matters_arising=list(open_action_items_before(meeting)),
+        report=report,
+        submissions=submissions,
+        my_invitation=mine,
+        my_delegations=delegation_states_for(user, body=meeting.body_id, on=on),
+        preparatory=list(
+            visible_meetings(user).filter(prepares_for=meeting).select_related("body").order_by("start")
+        ),
+        delegations=[(k, v) for k, v in delegations.items() if v],
+    )
+
+
+def report_context(*, meeting: Meeting) -> dict:
+    """What the Report of the Meeting is made of: the adopted agenda (else the latest circulated, else the
+    draft), the minutes and decisions of each item, attendance and action items. Fixed number of queries."""
+    items = agenda_items_for(meeting.pk)
+    live = {it.pk: it for it in items}
+    versions = agenda_versions_for(meeting.pk)
+    adopted = next((v for v in versions if v.status == AgendaVersion.Status.ADOPTED), None)
+    basis = adopted or (versions[-1] if versions else None)
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("agenda_item")
+        .prefetch_related("participating_states")
+        .order_by("position", "id")
+    )
+    by_item: dict[int, list[Decision]] = {}
+    for d in decisions:
+        by_item.setdefault(d.agenda_item_id, []).append(d)
+    if basis is not None:
+        rows = [
+            {
+                "number": e["number"],
+                "depth": e["depth"],
+                "title": e["title"],
+                "purpose": e.get("purpose_label", ""),
+                "minutes": live[e["id"]].minutes if e["id"] in live else "",
+                "decisions": by_item.get(e["id"], []),
+            }
+            for e in basis.items
+        ]
+    else:
+        rows = [
+            {
+                "number": n.number,
+                "depth": n.depth,
+                "title": n.item.title,
+                "purpose": n.item.get_purpose_display(),
+                "minutes": n.item.minutes,
+                "decisions": by_item.get(n.item.pk, []),
+            }
+            for n in number_agenda(items)
+        ]
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting, present=True)
+        .select_related("person", "member_state", "person__organisation")
+        .order_by("member_state__short_name", "person__full_name")
+    )
+    delegations: dict[str, list[Attendance]] = {}
+    for a in attendance:
+        key = str(a.member_state or a.person.organisation or "Other")
+        delegations.setdefault(key, []).append(a)
+    local_start, local_end = meeting_local(meeting)
+    return {
+        "meeting": meeting,
+        "local_start": local_start,
+        "local_end": local_end,
+        "agenda_basis": basis,
+        "rows": rows,
+        "delegations": sorted(delegations.items()),
+        "action_items": list(
+            ActionItem.objects.filter(meeting=meeting)
+            .select_related("owner_state", "owner_person", "owner_body")
+            .order_by("due_date", "id")
+        ),
+        "documents": list(
+            Document.objects.filter(meeting=meeting)
+            .exclude(kind=Document.Kind.REPORT)
+            .order_by("kind", "title", "-version")
+        ),
+    }

@@ -1,0 +1,411 @@
+"""Who chairs a body in which year: the rotation rule, its recorded exceptions and the recorded terms.
+
+Pure functions over plain data (no database), so the rule can be read, tested and checked against the real
+record on its own. ``chairmanship/selectors.py`` loads the data and calls ``compute_rotation``.
+
+The rule (ASEAN Charter Art. 31, and ACCMSME's own rotation):
+
+- **Nominal order:** from the anchor (a state in a year) each following year goes to the next member state in
+  alphabetical order of ASEAN short names, counting only the states in the order that year. A state is in the
+  order from the first term that starts on or after its admission, or from the year of its ``entry``
+  exception (Timor-Leste, to confirm), until it leaves.
+- **Deferral / skip** (year, state): the state gives up that year's slot; the next in line takes it and
+  everyone after moves up one year. A deferral with ``other_year`` brings the state back in that year, and
+  from then on the others are one year later again.
+- **Swap** (year, state, other_state, other_year): the holders of the two years exchange; nobody else moves
+  (Indonesia and Brunei Darussalam swapped 2011 and 2013 without moving Cambodia's 2012).
+- **Recorded terms win** over the rule for their year. Years after the last recorded one are *provisional*;
+  unrecorded years before it are *computed*.
+- A body that **follows the ASEAN Chair** takes the ASEAN Summit's chairs; a body with **designated**
+  co-chairs has only what was recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+MAX_YEARS = 200  # a preview longer than this is a typing mistake, not a plan
+
+
+class Policy(StrEnum):
+    FOLLOWS_ASEAN_CHAIR = "follows_asean_chair"
+    OWN_ROTATION = "own_rotation"
+    DESIGNATED = "designated"
+
+
+class Kind(StrEnum):
+    SWAP = "swap"
+    DEFER = "defer"
+    SKIP = "skip"
+    ENTRY = "entry"
+
+
+class Status(StrEnum):
+    RECORDED = "recorded"  # a decision on record
+    COMPUTED = "computed"  # from the rule, in a year before the last recorded one
+    PROVISIONAL = "provisional"  # from the rule, after the last recorded year: a forecast
+    NONE = "none"  # nobody: designated co-chairs not recorded, or before the rule's anchor
+
+
+class RotationError(ValueError):
+    """Input that cannot describe a rotation (reversed years, unknown anchor state...)."""
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    admitted_on: dt.date
+    left_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RuleException:
+    kind: Kind
+    year: int
+    state: str
+    other_state: str | None = None
+    other_year: int | None = None
+    note: str = ""
+    to_confirm: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    anchor_year: int
+    anchor_state: str
+    term_start_month: int = 1
+    term_start_day: int = 1
+    vice_chair_offset: int = 1
+
+    def term_dates(self, year: int) -> tuple[dt.date, dt.date]:
+        start = dt.date(year, self.term_start_month, self.term_start_day)
+        end = dt.date(year + 1, self.term_start_month, self.term_start_day) - dt.timedelta(days=1)
+        return start, end
+
+    def year_of(self, start: dt.date) -> int:
+        """The rotation year a term starting on ``start`` stands for: the one whose nominal start is nearest
+        (a handover brought forward to 15 Dec 2026 still opens the 2027 term)."""
+        candidates = (start.year - 1, start.year, start.year + 1)
+        return min(candidates, key=lambda y: abs((self.term_dates(y)[0] - start).days))
+
+
+DEFAULT_RULE_DATES = Rule(anchor_year=1, anchor_state="")
+
+
+@dataclass(frozen=True)
+class RecordedTerm:
+    year: int
+    state: str
+    start: dt.date
+    end: dt.date
+    role: str = "chair"  # chair, vice_chair, co_chair
+    person: str = ""
+
+
+@dataclass(frozen=True)
+class YearChair:
+    year: int
+    chairs: tuple[str, ...]
+    vice_chair: str | None
+    status: Status
+    reason: str
+    start: dt.date
+    end: dt.date
+    to_confirm: bool = False
+
+    @property
+    def chair(self) -> str | None:
+        return " and ".join(self.chairs) if self.chairs else None
+
+    @property
+    def is_provisional(self) -> bool:
+        return self.status == Status.PROVISIONAL
+
+
+@dataclass
+class Rotation:
+    years: list[YearChair]
+    warnings: list[str] = field(default_factory=list)
+
+    def by_year(self) -> dict[int, YearChair]:
+        return {y.year: y for y in self.years}
+
+
+@dataclass
+class _Slot:
+    state: str
+    notes: list[str] = field(default_factory=list)
+    to_confirm: bool = False
+
+
+def _confirm_suffix(exc: RuleException) -> str:
+    return " (to confirm)" if exc.to_confirm else ""
+
+
+def alphabetical(names: Iterable[str]) -> list[str]:
+    return sorted(names, key=lambda n: (n.casefold(), n))
+
+
+def in_order(state: State, year: int, rule: Rule, entry_years: dict[str, int]) -> bool:
+    """Whether ``state`` takes part in the order for ``year``."""
+    start = rule.term_dates(year)[0]
+    joined = year >= entry_years[state.name] if state.name in entry_years else state.admitted_on <= start
+    left = state.left_on is not None and state.left_on <= start
+    return joined and not left
+
+
+def nominal_slots(
+    *, rule: Rule, states: Sequence[State], exceptions: Sequence[RuleException], until: int
+) -> tuple[dict[int, _Slot], list[str]]:
+    """The holder of each year from the anchor to ``until``, with the exceptions applied, and warnings
+    for exceptions that do not fit the rule's order."""
+    by_name = {s.name: s for s in states}
+    if rule.anchor_state not in by_name:
+        raise RotationError(f"the anchor state {rule.anchor_state!r} is not a member state")
+    order = alphabetical(by_name)
+    entry = {e.state: e for e in exceptions if e.kind == Kind.ENTRY}
+    entry_years = {name: e.year for name, e in entry.items()}
+    dropped = {(e.year, e.state): e for e in exceptions if e.kind in (Kind.DEFER, Kind.SKIP)}
+    returns = {e.other_year: e for e in exceptions if e.kind == Kind.DEFER and e.other_year}
+    warnings: list[str] = []
+    for e in returns.values():
+        if e.other_year <= e.year:
+            warnings.append(f"{e.state} deferred {e.year} to {e.other_year}, which is not later: ignored")
+    returns = {y: e for y, e in returns.items() if y > e.year}
+
+    def active(name: str, year: int) -> bool:
+        return in_order(by_name[name], year, rule, entry_years)
+
+    def next_after(name: str, year: int) -> str | None:
+        i = order.index(name)
+        for k in range(1, len(order) + 1):
+            candidate = order[(i + k) % len(order)]
+            if active(candidate, year):
+                return candidate
+        return None
+
+    slots: dict[int, _Slot] = {}
+    used: set[tuple[int, str]] = set()
+    cursor: str | None = None
+    shift: str | None = None  # note for the rest of the cycle after a deferral or skip moved it up a year
+    had_turn: set[str] = set()
+    for year in range(rule.anchor_year, until + 1):
+        if year in returns:
+            e = returns[year]
+            slots[year] = _Slot(
+                e.state,
+                [f"{e.state} takes the turn it deferred in {e.year}{_confirm_suffix(e)}"],
+                e.to_confirm,
+            )
+            shift = None
+            continue
+        previous = cursor
+        candidate = rule.anchor_state if cursor is None else next_after(cursor, year)
+        slot = _Slot("")
+        while candidate is not None and (year, candidate) in dropped and (year, candidate) not in used:
+            e = dropped[(year, candidate)]
+            used.add((year, candidate))
+            what = "deferred its turn" if e.kind == Kind.DEFER else "was skipped"
+            slot.notes.append(f"{candidate} {what}{_confirm_suffix(e)}")
+            slot.to_confirm |= e.to_confirm
+            moved, candidate = candidate, next_after(candidate, year)
+            if e.other_state and candidate != e.other_state:
+                warnings.append(
+                    f"{year}: {e.other_state} is recorded as taking {moved}'s turn, but the order gives {candidate}"
+                )
+            shift = (
+                f"Moved up a year: {moved} deferred its {year} turn"
+                if e.kind == Kind.DEFER
+                else f"Moved up a year: {moved} was skipped in {year}"
+            ) + _confirm_suffix(e)
+        if candidate is None:
+            warnings.append(f"{year}: no member state is in the order")
+            break
+        slot.state = candidate
+        if shift and not slot.notes:
+            # The shift lasts for the rest of the alphabetical cycle; a new cycle starts afresh.
+            if previous is not None and order.index(candidate) > order.index(previous):
+                slot.notes.append(shift)
+            else:
+                shift = None
+        if candidate in entry and candidate not in had_turn:
+            e = entry[candidate]
+            slot.notes.append(f"{candidate} entered the order in {e.year}{_confirm_suffix(e)}")
+            slot.to_confirm |= e.to_confirm
+        had_turn.add(candidate)
+        if not slot.notes:
+            slot.notes.append(
+                f"Anchor of the rotation ({candidate}, {year})"
+                if previous is None
+                else f"Alphabetical order: next after {previous}"
+            )
+        slots[year] = slot
+        cursor = candidate
+
+    for (year, name), _e in dropped.items():
+        if (year, name) not in used and rule.anchor_year <= year <= until:
+            holder = slots[year].state if year in slots else "nobody"
+            warnings.append(
+                f"{name} is recorded as deferring or skipping {year}, but the order gives {holder}"
+            )
+
+    for e in exceptions:
+        if e.kind != Kind.SWAP:
+            continue
+        if e.other_year is None or e.other_state is None:
+            warnings.append(f"the swap of {e.year} names no other state and year: ignored")
+            continue
+        if e.year not in slots or e.other_year not in slots:
+            if rule.anchor_year <= min(e.year, e.other_year) and max(e.year, e.other_year) <= until:
+                warnings.append(
+                    f"the swap of {e.year} and {e.other_year} falls outside the rotation: ignored"
+                )
+            continue
+        a, b = slots[e.year], slots[e.other_year]
+        slots[e.year] = _Slot(
+            b.state, [f"Swapped with {a.state} ({e.other_year}){_confirm_suffix(e)}"], e.to_confirm
+        )
+        slots[e.other_year] = _Slot(
+            a.state, [f"Swapped with {b.state} ({e.year}){_confirm_suffix(e)}"], e.to_confirm
+        )
+        if b.state != e.state or a.state != e.other_state:
+            warnings.append(
+                f"the swap of {e.year} and {e.other_year} expects {e.state} and {e.other_state} there; "
+                f"the order gives {a.state} and {b.state}"
+            )
+    return slots, warnings
+
+
+def _recorded_by_year(recorded: Sequence[RecordedTerm]) -> tuple[dict[int, list[RecordedTerm]], dict]:
+    chairs: dict[int, list[RecordedTerm]] = {}
+    vices: dict[int, RecordedTerm] = {}
+    for t in sorted(recorded, key=lambda t: (t.start, t.state)):
+        if t.role == "vice_chair":
+            vices.setdefault(t.year, t)
+        else:
+            chairs.setdefault(t.year, []).append(t)
+    return chairs, vices
+
+
+def _recorded_reason(terms: list[RecordedTerm], computed: _Slot | None) -> str:
+    people = ", ".join(t.person for t in terms if t.person)
+    reason = "Recorded" + (f" ({people})" if people else "")
+    states = [t.state for t in terms]
+    if computed is None:
+        return reason
+    if states != [computed.state]:
+        return f"{reason}; the rule gives {computed.state}"
+    plain = all(n.startswith(("Alphabetical order", "Anchor of")) for n in computed.notes)
+    return f"{reason}, as the rule gives" if plain else f"{reason}: " + "; ".join(computed.notes)
+
+
+def compute_rotation(
+    *,
+    policy: Policy | str,
+    year_from: int,
+    year_to: int,
+    rule: Rule | None = None,
+    states: Sequence[State] = (),
+    exceptions: Sequence[RuleException] = (),
+    recorded: Sequence[RecordedTerm] = (),
+    leader: Rotation | None = None,
+) -> Rotation:
+    """The chair and vice-chair of a body for each year from ``year_from`` to ``year_to`` (inclusive).
+
+    ``rule`` is the body's own rotation (required for ``own_rotation``; for the others it only gives the
+    term dates); ``leader`` is the ASEAN Summit's rotation computed for at least ``year_from`` to
+    ``year_to`` (required for ``follows_asean_chair``).
+    """
+    policy = Policy(policy)
+    if year_from > year_to:
+        raise RotationError(f"from {year_from} is after to {year_to}")
+    if year_to - year_from >= MAX_YEARS:
+        raise RotationError(f"at most {MAX_YEARS} years at a time")
+    dates = rule or DEFAULT_RULE_DATES
+    offset = dates.vice_chair_offset if rule else 1
+    chairs_rec, vices_rec = _recorded_by_year(recorded)
+    last_recorded = max(chairs_rec, default=None)
+    warnings: list[str] = []
+    chairs: dict[int, tuple[tuple[str, ...], Status, str, dt.date, dt.date, bool]] = {}
+    until = year_to + offset
+
+    slots: dict[int, _Slot] = {}
+    lead = leader.by_year() if leader is not None else {}
+    if policy == Policy.OWN_ROTATION:
+        if rule is None:
+            warnings.append("no rotation rule recorded: only recorded terms are shown")
+        else:
+            slots, more = nominal_slots(rule=rule, states=states, exceptions=exceptions, until=until)
+            warnings += more
+    elif policy == Policy.FOLLOWS_ASEAN_CHAIR:
+        if leader is None:
+            warnings.append("no ASEAN Chair to follow: only recorded terms are shown")
+        else:
+            warnings += leader.warnings
+            lead_recorded = [y.year for y in leader.years if y.status == Status.RECORDED]
+            last_recorded = max([*lead_recorded, *chairs_rec], default=None)
+
+    for year in range(year_from, until + 1):
+        start, end = dates.term_dates(year)
+        if year in chairs_rec:
+            terms = chairs_rec[year]
+            computed = slots.get(year)
+            if policy == Policy.FOLLOWS_ASEAN_CHAIR and year in lead and lead[year].chairs:
+                computed = _Slot(lead[year].chairs[0], [f"follows the ASEAN Chair ({lead[year].chair})"])
+            chairs[year] = (
+                tuple(dict.fromkeys(t.state for t in terms)),
+                Status.RECORDED,
+                _recorded_reason(terms, computed),
+                min(t.start for t in terms),
+                max(t.end for t in terms),
+                False,
+            )
+            continue
+        status = Status.PROVISIONAL if last_recorded is None or year > last_recorded else Status.COMPUTED
+        if policy == Policy.OWN_ROTATION and year in slots:
+            s = slots[year]
+            chairs[year] = ((s.state,), status, "; ".join(s.notes), start, end, s.to_confirm)
+        elif policy == Policy.FOLLOWS_ASEAN_CHAIR and year in lead and lead[year].chairs:
+            y = lead[year]
+            if y.status == Status.PROVISIONAL and status == Status.PROVISIONAL:
+                st = Status.PROVISIONAL
+            else:
+                st = Status.COMPUTED
+            how = "recorded" if y.status == Status.RECORDED else y.status.value
+            chairs[year] = (
+                y.chairs,
+                st,
+                f"Follows the ASEAN Chair ({y.chair}, {how})",
+                y.start,
+                y.end,
+                y.to_confirm,
+            )
+        else:
+            why = {
+                Policy.DESIGNATED: "Co-chairs are designated by hand; none recorded",
+                Policy.OWN_ROTATION: (
+                    f"Before the rotation's anchor ({rule.anchor_state}, {rule.anchor_year})"
+                    if rule
+                    else "No rotation rule and no recorded term"
+                ),
+                Policy.FOLLOWS_ASEAN_CHAIR: "The ASEAN Chair is not known for this year",
+            }[policy]
+            chairs[year] = ((), Status.NONE, why, start, end, False)
+
+    years = []
+    for year in range(year_from, year_to + 1):
+        names, status, reason, start, end, to_confirm = chairs[year]
+        if year in vices_rec:
+            vice = vices_rec[year].state
+        elif policy == Policy.DESIGNATED or not names:
+            vice = None
+        elif policy == Policy.FOLLOWS_ASEAN_CHAIR and year not in chairs_rec and year in lead:
+            vice = lead[year].vice_chair
+        else:
+            nxt = chairs.get(year + offset)
+            vice = nxt[0][0] if nxt and nxt[0] else None
+        years.append(YearChair(year, names, vice, status, reason, start, end, to_confirm))
+    return Rotation(years=years, warnings=warnings)

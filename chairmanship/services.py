@@ -1,0 +1,649 @@
+"""Rules about chair terms and handovers, callable without HTTP (views, API, commands and tasks stay thin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chairmanship import rotation as rot
+from chairmanship.models import ChairTerm, Handover, HandoverItem
+from chairmanship.selectors import effective_moment, rotation_for_body, term_people_ids
+from governance.models import Body, Certainty, Membership, MemberState, Person
+
+OPEN = (Handover.Status.PLANNED, Handover.Status.IN_PROGRESS)
+NON_OVERLAPPING_ROLES = (ChairTerm.Role.CHAIR, ChairTerm.Role.VICE_CHAIR)
+MAX_CO_CHAIRS = 2  # a task force may have two co-chairs at once
+
+
+class HandoverError(Exception):
+    """A handover cannot do what was asked (already completed, not yet due...); the message says why."""
+
+
+class HandoverAlreadyClosed(HandoverError):
+    pass
+
+
+def _d(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+# --- Chair terms ----------------------------------------------------------------------------------------
+
+
+def chair_term_check(*, term: ChairTerm) -> None:
+    """Two chairs (or two vice-chairs) of one body never overlap; co-chairs may, two at a time, but not
+    alongside a chair. The database says the same for chairs (exclusion constraint / trigger); this gives
+    the person a sentence instead of an IntegrityError. Raises ``ValidationError`` naming the field."""
+    if term.start_date and term.end_date and term.end_date < term.start_date:
+        raise ValidationError({"end_date": "A term cannot end before it starts."})
+    overlapping = (
+        ChairTerm.objects.filter(
+            body_id=term.body_id, start_date__lte=term.end_date, end_date__gte=term.start_date
+        )
+        .exclude(pk=term.pk)
+        .select_related("member_state", "body")
+    )
+    if term.role in NON_OVERLAPPING_ROLES:
+        clash = overlapping.filter(role=term.role).first()
+        if clash is None and term.role == ChairTerm.Role.CHAIR:
+            clash = overlapping.filter(role=ChairTerm.Role.CO_CHAIR).first()
+        if clash is not None:
+            raise ValidationError(
+                {
+                    "start_date": f"{clash.member_state} is already {clash.get_role_display().lower()} of "
+                    f"{clash.body} from {_d(clash.start_date)} to {_d(clash.end_date)}: two chairs of one body "
+                    "cannot overlap."
+                }
+            )
+        return
+    if term.role == ChairTerm.Role.CO_CHAIR:
+        chair = overlapping.filter(role=ChairTerm.Role.CHAIR).first()
+        if chair is not None:
+            raise ValidationError(
+                {
+                    "role": f"{chair.member_state} chairs {chair.body} alone from {_d(chair.start_date)} to "
+                    f"{_d(chair.end_date)}: a co-chair cannot be added then."
+                }
+            )
+        co = list(overlapping.filter(role=ChairTerm.Role.CO_CHAIR))
+        if any(c.member_state_id == term.member_state_id for c in co):
+            raise ValidationError({"member_state": "This state already co-chairs the body at that time."})
+        if len(co) >= MAX_CO_CHAIRS:
+            raise ValidationError(
+                {"role": f"{co[0].body} already has {MAX_CO_CHAIRS} co-chairs at that time."}
+            )
+
+
+@transaction.atomic
+def chair_term_save(*, term: ChairTerm) -> ChairTerm:
+    """Validate and store a term (new or changed)."""
+    chair_term_check(term=term)
+    try:
+        with transaction.atomic():
+            term.save()
+    except IntegrityError as exc:  # a concurrent write got there first; the database rule held
+        raise ValidationError({"start_date": f"This term clashes with another chair term ({exc})."}) from exc
+    return term
+
+
+def chair_term_record(
+    *,
+    body: Body,
+    member_state: MemberState,
+    start_date: dt.date,
+    end_date: dt.date,
+    role: str = ChairTerm.Role.CHAIR,
+    chair_person: Person | None = None,
+    is_provisional: bool = False,
+    reason: str = "",
+    source: str = "",
+    certainty: str = Certainty.SOURCED,
+    recorded_by=None,
+) -> ChairTerm:
+    """Record a chair term (a decision unless ``is_provisional``)."""
+    term = ChairTerm(
+        body=body,
+        member_state=member_state,
+        role=role,
+        start_date=start_date,
+        end_date=end_date,
+        chair_person=chair_person,
+        is_provisional=is_provisional,
+        reason=reason[:300],
+        source=source[:500],
+        certainty=certainty,
+        recorded_by=recorded_by,
+    )
+    return chair_term_save(term=term)
+
+
+# --- Writing the rotation -------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # stored terms that differ from the rule, left as they are
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"created {len(self.created)}, updated {len(self.updated)}, unchanged {self.unchanged}, "
+            f"kept as recorded {len(self.kept)}"
+        )
+
+
+@transaction.atomic
+def rotation_apply(
+    *, body: Body, year_from: int, year_to: int, today: dt.date, actor=None
+) -> tuple[rot.Rotation, ApplyReport]:
+    """Write the chair terms the rule gives and the record lacks. Idempotent. Never rewrites a recorded
+    (non-provisional) term, nor one that has started; a provisional future term is brought in line with the
+    rule (an exception added since changes the forecast)."""
+    rotation = rotation_for_body(body=body, year_from=year_from, year_to=year_to)
+    report = ApplyReport()
+    states = {s.short_name: s for s in MemberState.objects.all()}
+    stored = list(
+        ChairTerm.objects.filter(
+            body=body,
+            role=ChairTerm.Role.CHAIR,
+            start_date__lte=rotation.years[-1].end,
+            end_date__gte=rotation.years[0].start,
+        ).select_related("member_state")
+    )
+    for year in rotation.years:
+        if year.status == rot.Status.RECORDED or len(year.chairs) != 1:
+            continue
+        state = states[year.chairs[0]]
+        # A stored term stands for this year if it starts within half a year of the nominal start (a handover
+        # brought forward a fortnight still opens the same year's term).
+        here = [t for t in stored if abs((t.start_date - year.start).days) <= 182]
+        certainty = Certainty.TO_CONFIRM if year.to_confirm else Certainty.INFERRED
+        if not here:
+            try:
+                term = chair_term_record(
+                    body=body,
+                    member_state=state,
+                    start_date=year.start,
+                    end_date=year.end,
+                    is_provisional=True,
+                    reason=year.reason,
+                    source="Computed from the rotation rule",
+                    certainty=certainty,
+                    recorded_by=actor,
+                )
+            except ValidationError as exc:
+                report.kept.append(f"{year.year}: not written, {'; '.join(exc.messages)}")
+                continue
+            stored.append(term)
+            report.created.append(f"{year.year} {state}")
+            continue
+        term = here[0]
+        updatable = len(here) == 1 and term.is_provisional and term.start_date > today
+        if (
+            len(here) == 1
+            and term.member_state_id == state.pk
+            and (term.reason == year.reason[:300] or not updatable)
+        ):
+            report.unchanged += 1
+        elif updatable:
+            term.member_state, term.reason, term.certainty = state, year.reason[:300], certainty
+            chair_term_save(term=term)
+            report.updated.append(f"{year.year} {state}")
+        else:
+            report.kept.append(
+                f"{year.year}: stored {', '.join(str(t.member_state) for t in here)}, rule {state}"
+            )
+    return rotation, report
+
+
+# --- Handovers ------------------------------------------------------------------------------------------
+
+
+def _reports_to(body: Body) -> Body | None:
+    from governance.services import reporting_chain
+
+    chain = reporting_chain(body)
+    return chain[1] if len(chain) > 1 else None
+
+
+def handover_checklist_refresh(*, handover: Handover) -> int:
+    """Add to the checklist what the data says must be passed on and is not on it yet: open action items of
+    the body, reports of its meetings not yet submitted, meetings already scheduled in the incoming term,
+    documents of the outgoing term. Items already there (ticked or not) stay. Returns how many were added."""
+    from meetings.models import ActionItem, Document, Meeting, Report
+
+    body = handover.body
+    incoming, outgoing = handover.incoming_term, handover.outgoing_term
+    higher = _reports_to(body)
+    wanted: list[tuple[str, int, str]] = []
+    for a in (
+        ActionItem.objects.filter(
+            body=body, status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
+        )
+        .select_related("owner_state", "owner_body", "owner_person")
+        .order_by("due_date", "pk")
+    ):
+        owner = a.owner_state or a.owner_body or a.owner_person
+        due = f", due {_d(a.due_date)}" if a.due_date else ""
+        wanted.append((HandoverItem.Kind.ACTION_ITEM, a.pk, f"{a.title} ({owner}{due})"))
+    for r in (
+        Report.objects.filter(meeting__body=body, submissions__isnull=True)
+        .select_related("meeting")
+        .order_by("meeting__start")
+    ):
+        to = f" to {higher}" if higher else ""
+        wanted.append((HandoverItem.Kind.REPORT, r.pk, f"{r.title}: not yet submitted{to}"))
+    for m in (
+        Meeting.objects.filter(
+            body=body, start__date__gte=incoming.start_date, start__date__lte=incoming.end_date
+        )
+        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.HELD])
+        .order_by("start")
+    ):
+        where = f", {m.city}" if m.city else ""
+        wanted.append((HandoverItem.Kind.MEETING, m.pk, f"{m.title}, {_d(m.start.date())}{where}"))
+    latest: dict[tuple, Document] = {}
+    for doc in (
+        Document.objects.filter(body=body)
+        .filter(
+            Q(meeting__isnull=True)
+            | Q(meeting__start__date__gte=outgoing.start_date, meeting__start__date__lte=outgoing.end_date)
+        )
+        .order_by("meeting_id", "title", "-version")
+    ):
+        latest.setdefault((doc.meeting_id, doc.title), doc)
+    for doc in latest.values():
+        wanted.append((HandoverItem.Kind.DOCUMENT, doc.pk, f"{doc.title} (v{doc.version})"))
+    have = set(handover.items.filter(ref_id__isnull=False).values_list("kind", "ref_id"))
+    position = handover.items.count()
+    new = []
+    for kind, ref, label in wanted:
+        if (kind, ref) in have:
+            continue
+        position += 1
+        new.append(
+            HandoverItem(handover=handover, kind=kind, ref_id=ref, label=label[:300], position=position)
+        )
+    HandoverItem.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def handover_plan(
+    *,
+    outgoing_term: ChairTerm,
+    incoming_term: ChairTerm,
+    effective_date: dt.date | None = None,
+    notes: str = "",
+    actor=None,
+) -> Handover:
+    """Plan the handover between two terms of one body, with its checklist built from the data."""
+    if outgoing_term.body_id != incoming_term.body_id:
+        raise ValidationError({"incoming_term": "Both terms must belong to the same body."})
+    if outgoing_term.pk == incoming_term.pk:
+        raise ValidationError({"incoming_term": "A term cannot hand over to itself."})
+    effective_date = effective_date or incoming_term.start_date
+    if not outgoing_term.start_date < effective_date <= incoming_term.end_date:
+        raise ValidationError(
+            {
+                "effective_date": f"The effective date must fall after the outgoing term starts "
+                f"({_d(outgoing_term.start_date)}) and no later than the incoming term ends "
+                f"({_d(incoming_term.end_date)})."
+            }
+        )
+    live = Handover.objects.filter(incoming_term=incoming_term).exclude(status=Handover.Status.CANCELLED)
+    if live.exists():
+        raise ValidationError({"incoming_term": "A handover to this term is already planned or done."})
+    handover = Handover.objects.create(
+        body_id=outgoing_term.body_id,
+        outgoing_term=outgoing_term,
+        incoming_term=incoming_term,
+        effective_date=effective_date,
+        notes=notes,
+    )
+    handover_checklist_refresh(handover=handover)
+    from governance.audit import audit
+
+    audit(
+        action="handover_planned",
+        obj=handover,
+        actor=actor,
+        summary=f"Handover of {handover.body} planned: {outgoing_term.member_state} → "
+        f"{incoming_term.member_state} on {_d(effective_date)}",
+    )
+    return handover
+
+
+def handover_plan_next(*, body: Body, on: dt.date, actor=None) -> Handover:
+    """Plan the handover from the chair running on ``on`` to the next chair term of the body."""
+    current = (
+        ChairTerm.objects.filter(body=body, role=ChairTerm.Role.CHAIR, start_date__lte=on, end_date__gte=on)
+        .select_related("member_state")
+        .first()
+    )
+    if current is None:
+        raise ValidationError({"outgoing_term": f"No chair term of {body} runs on {_d(on)}."})
+    nxt = (
+        ChairTerm.objects.filter(body=body, role=ChairTerm.Role.CHAIR, start_date__gt=current.start_date)
+        .order_by("start_date")
+        .first()
+    )
+    if nxt is None:
+        raise ValidationError({"incoming_term": f"No chair term of {body} follows {current.member_state}'s."})
+    return handover_plan(outgoing_term=current, incoming_term=nxt, actor=actor)
+
+
+def handovers_plan_upcoming(*, today: dt.date, within_days: int = 45) -> list[Handover]:
+    """Plan a handover for every chair term starting within ``within_days`` that follows on from another
+    state's term and has none yet, so the 30- and 7-day reminders go out without anyone remembering."""
+    planned = []
+    soon = ChairTerm.objects.filter(
+        role=ChairTerm.Role.CHAIR,
+        start_date__gt=today,
+        start_date__lte=today + dt.timedelta(days=within_days),
+    ).filter(handovers_in__isnull=True)  # one a person cancelled is not planned again behind their back
+    for incoming in soon.select_related("body"):
+        outgoing = (
+            ChairTerm.objects.filter(
+                body_id=incoming.body_id,
+                role=ChairTerm.Role.CHAIR,
+                end_date=incoming.start_date - dt.timedelta(days=1),
+            )
+            .exclude(member_state_id=incoming.member_state_id)
+            .first()
+        )
+        if outgoing is not None:
+            try:
+                planned.append(handover_plan(outgoing_term=outgoing, incoming_term=incoming))
+            except ValidationError:
+                continue  # terms that cannot hand over (e.g. the outgoing starts too late): left to a person
+    return planned
+
+
+def handover_item_update(
+    *,
+    item: HandoverItem,
+    actor,
+    is_done: bool | None = None,
+    comment: str | None = None,
+    now: dt.datetime | None = None,
+) -> HandoverItem:
+    """Tick (or untick) a checklist item and/or set its comment. Closed handovers' lists are frozen, except
+    that the body's chair may go on noting progress on what was passed on."""
+    now = now or timezone.now()
+    handover = item.handover
+    if handover.status == Handover.Status.CANCELLED:
+        raise HandoverAlreadyClosed("This handover was cancelled; its checklist is closed.")
+    if is_done is not None and handover.status == Handover.Status.COMPLETED:
+        raise HandoverAlreadyClosed("This handover is completed; its checklist can no longer be ticked.")
+    with transaction.atomic():
+        if is_done is not None and is_done != item.is_done:
+            item.is_done = is_done
+            item.done_by = actor if is_done else None
+            item.done_at = now if is_done else None
+        if comment is not None:
+            item.comment = comment.strip()
+        item.save()
+        # Work has begun. A plain update: the status does not change anyone's rights.
+        Handover.objects.filter(pk=handover.pk, status=Handover.Status.PLANNED).update(
+            status=Handover.Status.IN_PROGRESS
+        )
+    return item
+
+
+def handover_item_tick(*, item: HandoverItem, actor, done: bool = True, now: dt.datetime | None = None):
+    return handover_item_update(item=item, actor=actor, is_done=done, now=now)
+
+
+def handover_item_comment(*, item: HandoverItem, actor, comment: str) -> HandoverItem:
+    return handover_item_update(item=item, actor=actor, comment=comment)
+
+
+def handover_people_ids(handover: Handover) -> set[int]:
+    return term_people_ids(handover.outgoing_term) | term_people_ids(handover.incoming_term)
+
+
+def _local_day(zone: str, now: dt.datetime) -> dt.date:
+    from governance.permissions import local_date
+
+    return local_date(zone, now)
+
+
+def handover_complete(
+    *, handover: Handover | int, actor=None, now: dt.datetime | None = None, bring_forward: bool = False
+) -> Handover:
+    """The handover as one act, done once: close the outgoing term the day before the effective date, open
+    (and confirm) the incoming one from it, move the chair's rights, record who and when.
+
+    Before the effective moment (start of the effective date in the body's handover zone) it is refused
+    unless ``bring_forward``: then the effective date becomes today in that zone. Two concurrent calls
+    leave exactly one result: the row is locked and its status changed by a conditional update; the loser
+    gets ``HandoverAlreadyClosed``.
+    """
+    now = now or timezone.now()
+    pk = handover.pk if isinstance(handover, Handover) else handover
+    with transaction.atomic():
+        h = (
+            Handover.objects.select_for_update()
+            .select_related("body", "outgoing_term__member_state", "incoming_term__member_state")
+            .get(pk=pk)
+        )
+        if h.status not in OPEN:
+            raise HandoverAlreadyClosed(f"This handover is already {h.get_status_display().lower()}.")
+        effective = h.effective_date
+        moment = effective_moment(h)
+        brought_forward_from = None
+        if now < moment:
+            if not bring_forward:
+                raise HandoverError(
+                    f"This handover takes effect on {_d(effective)} (start of the day, {h.body.handover_timezone}). "
+                    "To hand over earlier, bring it forward to today."
+                )
+            brought_forward_from, effective = effective, _local_day(h.body.handover_timezone, now)
+        out, inc = h.outgoing_term, h.incoming_term
+        if effective <= out.start_date:
+            raise HandoverError(
+                f"The outgoing term only starts on {_d(out.start_date)}: it cannot hand over on {_d(effective)}."
+            )
+        # The claim: exactly one caller moves the status from open to completed.
+        claimed = Handover.objects.filter(pk=h.pk, status__in=OPEN).update(
+            status=Handover.Status.COMPLETED,
+            completed_at=now,
+            completed_by=actor,
+            effective_date=effective,
+        )
+        if claimed != 1:
+            raise HandoverAlreadyClosed("This handover was completed by someone else a moment ago.")
+        shrinking = effective - dt.timedelta(days=1) < out.end_date
+        out.end_date = effective - dt.timedelta(days=1)
+        inc.start_date, inc.is_provisional = effective, False
+        if inc.end_date < inc.start_date:
+            raise HandoverError(f"The incoming term ends on {_d(inc.end_date)}, before the handover.")
+        # Shrink before growing, so the two terms never overlap, even for an instant (the database checks).
+        for term in (out, inc) if shrinking else (inc, out):
+            chair_term_save(term=term)
+        # Rights derive from the terms: recompute them for everyone concerned as they stand from the handover.
+        from governance.permissions import sync_user_rights
+
+        people = handover_people_ids(h)
+        on = max(effective, _local_day(h.body.handover_timezone, now))
+        users = list(get_user_model().objects.filter(person__id__in=people).select_related("person"))
+        for user in users:
+            sync_user_rights(user, on=on)
+        from governance.audit import audit
+
+        h.refresh_from_db()
+        audit(
+            action="handover_completed",
+            obj=h,
+            actor=actor,
+            summary=f"{h.body} chair handed over from {out.member_state} to {inc.member_state}, effective "
+            f"{_d(effective)}"
+            + (f" (brought forward from {_d(brought_forward_from)})" if brought_forward_from else ""),
+            data={
+                "outgoing_term": out.pk,
+                "incoming_term": inc.pk,
+                "effective_date": effective.isoformat(),
+                "brought_forward_from": brought_forward_from.isoformat() if brought_forward_from else None,
+                "completed_at": now.isoformat(),
+                "users_resynced": sorted(u.pk for u in users),
+            },
+        )
+        handover_reminders_cancel(handover=h)
+    return h
+
+
+def handover_cancel(*, handover: Handover, actor=None, reason: str = "") -> Handover:
+    with transaction.atomic():
+        changed = Handover.objects.filter(pk=handover.pk, status__in=OPEN).update(
+            status=Handover.Status.CANCELLED
+        )
+        if changed != 1:
+            raise HandoverAlreadyClosed("Only a planned or running handover can be cancelled.")
+        handover.refresh_from_db()
+        from governance.audit import audit
+
+        audit(
+            action="handover_cancelled",
+            obj=handover,
+            actor=actor,
+            summary=f"Handover {handover} cancelled. {reason}",
+        )
+        handover_reminders_cancel(handover=handover)
+    return handover
+
+
+# --- Reminders ------------------------------------------------------------------------------------------
+
+REMINDER_DAYS = (30, 7)
+STALE_AFTER = dt.timedelta(days=1)  # a reminder whose moment passed longer ago than this is not sent late
+
+
+def handover_recipients(handover: Handover, *, on: dt.date) -> list[tuple[Person | None, str]]:
+    """Both chairs (the terms' chair persons and their states' heads of delegation on the body) and the
+    Secretariat (its mailbox and the body's Secretariat officers)."""
+    people = Person.objects.filter(pk__in=handover_people_ids(handover)).exclude(email="")
+    officers = (
+        Person.objects.filter(
+            memberships__body_id=handover.body_id,
+            memberships__role=Membership.Role.SECRETARIAT,
+            memberships__start_date__lte=on,
+        )
+        .filter(Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=on))
+        .exclude(email="")
+    )
+    out: dict[str, Person | None] = {}
+    for p in [*people.order_by("pk"), *officers.order_by("pk")]:
+        out.setdefault(p.email.lower(), p)
+    out.setdefault(settings.SECRETARIAT_MAILBOX.lower(), None)
+    return [(p, email) for email, p in out.items()]
+
+
+def handover_reminders_plan(*, handover: Handover, now: dt.datetime) -> int:
+    """Plan the 30- and 7-day reminders as Notification rows (one per recipient and offset, by a unique key,
+    so planning again never duplicates). The calendar side's sweep sends the due ones. Returns rows created."""
+    from meetings.models import Notification
+
+    if handover.status not in OPEN:
+        return 0
+    moment = effective_moment(handover)
+    link = settings.SITE_URL + f"/chairmanship/handovers/{handover.pk}/"
+    out, inc = handover.outgoing_term, handover.incoming_term
+    created = 0
+    for days in REMINDER_DAYS:
+        due = moment - dt.timedelta(days=days)
+        if now - due > STALE_AFTER:
+            continue  # planned too late for this one: do not send a 30-day reminder a week before
+        subject = (
+            f"{handover.body} chair handover in {days} days: {out.member_state} → {inc.member_state} "
+            f"on {_d(handover.effective_date)}"
+        )
+        text = (
+            f"The chair of {handover.body} passes from {out.member_state} to {inc.member_state} at the start of "
+            f"{_d(handover.effective_date)} ({handover.body.handover_timezone} time).\n\n"
+            f"The handover checklist (open action items, reports not yet submitted, meetings already scheduled, "
+            f"documents to pass on) is at {link}\n\nASEAN Secretariat"
+        )
+        for person, email in handover_recipients(handover, on=moment.date()):
+            row, made = Notification.objects.get_or_create(
+                key=f"handover:{handover.pk}:{email}:d{days}",
+                defaults={
+                    "kind": Notification.Kind.HANDOVER_REMINDER,
+                    "object_ref": f"handover:{handover.pk}",
+                    "person": person,
+                    "recipient": email,
+                    "due_at": due,
+                    "subject": subject[:300],
+                    "body_text": text,
+                    "status": Notification.Status.PLANNED,
+                },
+            )
+            created += made
+            if not made and row.status == Notification.Status.PLANNED and row.due_at != due:
+                # The effective date moved: the planned reminder follows it.
+                Notification.objects.filter(pk=row.pk, status=Notification.Status.PLANNED).update(
+                    due_at=due, subject=subject[:300], body_text=text
+                )
+    return created
+
+
+def handover_reminders_cancel(*, handover: Handover) -> int:
+    from meetings.models import Notification
+
+    return Notification.objects.filter(
+        object_ref=f"handover:{handover.pk}",
+        kind=Notification.Kind.HANDOVER_REMINDER,
+        status=Notification.Status.PLANNED,
+    ).update(status=Notification.Status.CANCELLED, note=f"Handover {handover.get_status_display().lower()}")
+
+
+@dataclass
+class SweepReport:
+    planned: list[int] = field(default_factory=list)
+    completed: list[int] = field(default_factory=list)
+    reminders: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def handovers_sweep(*, now: dt.datetime) -> SweepReport:
+    """The beat job: plan handovers for terms starting soon, complete those whose moment has come (once,
+    whoever else tries at the same time), plan reminders for the others. Idempotent."""
+    report = SweepReport()
+    today = _local_day(settings.TIME_ZONE, now)
+    report.planned = [h.pk for h in handovers_plan_upcoming(today=today)]
+    live = Handover.objects.filter(status__in=OPEN).select_related(
+        "body", "outgoing_term__member_state", "incoming_term__member_state"
+    )
+    for h in live.order_by("effective_date", "pk"):
+        if now >= effective_moment(h):
+            try:
+                handover_complete(handover=h.pk, now=now)
+                report.completed.append(h.pk)
+            except HandoverAlreadyClosed:
+                pass  # someone (or another sweep) completed it: that is the one result
+            except (HandoverError, ValidationError) as exc:
+                report.errors.append(f"handover {h.pk}: {exc}")
+        else:
+            report.reminders += handover_reminders_plan(handover=h, now=now)
+    return report
+
+
+def chair_rights_sync_day(*, on: dt.date) -> int:
+    """The daily job: re-derive the rights of the people whose chair terms start on ``on`` or ended the day
+    before (a term's last day is inclusive). Returns how many people were resynced."""
+    from governance.permissions import sync_rights_for_person_ids
+
+    people: set[int] = set()
+    for term in ChairTerm.objects.filter(Q(start_date=on) | Q(end_date=on - dt.timedelta(days=1))):
+        people |= term_people_ids(term)
+    sync_rights_for_person_ids(people, on=on)
+    return len(people)

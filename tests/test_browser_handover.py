@@ -1,0 +1,107 @@
+"""Browser journey: the outgoing chair logs in, opens the handover, ticks an item, comments on it and
+completes the handover (Playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from chairmanship import services
+from chairmanship.models import ChairTerm, Handover, HandoverItem
+from governance.models import Body, Membership, MemberState
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def browser(require_chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=require_chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, browser):
+    # The live server runs on the real clock, so the outgoing term spans any day this test may run on and
+    # the handover is due far ahead: completing it now means bringing it forward, as a chair would.
+    tf = Body.objects.create(
+        acronym="TF-X", name="Task force X", kind="task_force", chair_policy="designated"
+    )
+    indonesia, malaysia = MemberState.objects.get(iso2="ID"), MemberState.objects.get(iso2="MY")
+    chair = make_user("ina-chair", state=indonesia, password="a-good-password-42")
+    Membership.objects.create(
+        person=chair.person, body=tf, member_state=indonesia, role="head", start_date=dt.date(2000, 1, 1)
+    )
+    outgoing = services.chair_term_record(
+        body=tf, member_state=indonesia, start_date=dt.date(2000, 1, 1), end_date=dt.date(2098, 12, 31)
+    )
+    incoming = services.chair_term_record(
+        body=tf, member_state=malaysia, start_date=dt.date(2099, 1, 1), end_date=dt.date(2099, 12, 31)
+    )
+    handover = services.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
+    HandoverItem.objects.bulk_create(
+        [
+            HandoverItem(
+                handover=handover, kind="other", label="Pass on the Secretariat contact list", position=1
+            ),
+            HandoverItem(handover=handover, kind="other", label="Brief the incoming chair", position=2),
+        ]
+    )
+    from governance.permissions import sync_user_rights
+
+    sync_user_rights(chair)  # today, in the outgoing term: the chair manages the body
+
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/chairmanship/handovers/")
+    page.fill("#id_username", "ina-chair")
+    page.fill("#id_password", "a-good-password-42")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/chairmanship/handovers/")
+    page.click("text=Indonesia → Malaysia")
+    page.wait_for_url(f"{live_server.url}/chairmanship/handovers/{handover.pk}/")
+
+    first = page.locator("#checklist li", has_text="contact list")
+    first.locator("input[name=is_done]").check()
+    first.locator("input[name=comment]").fill("Sent by email on handover day")
+    first.locator("button", has_text="Save").click()
+    page.wait_for_load_state()
+    first = page.locator("#checklist li", has_text="contact list")
+    assert "done" in first.get_attribute("class")
+    assert first.locator("input[name=comment]").input_value() == "Sent by email on handover day"
+    assert "1 of 2 done" in page.locator("h2").first.inner_text()
+
+    page.check("#id_bring_forward")
+    page.click("#complete-handover")
+    page.wait_for_load_state()
+    assert page.locator("#handover-status").inner_text() == "Completed"
+    assert "the chair's rights have moved" in page.locator(".messages").inner_text()
+    assert page.locator("#complete-handover").count() == 0
+
+    h = Handover.objects.get(pk=handover.pk)
+    assert (h.status, h.completed_by_id) == ("completed", chair.pk)
+    item = HandoverItem.objects.get(handover=h, position=1)
+    assert (item.is_done, item.done_by_id, item.comment) == (True, chair.pk, "Sent by email on handover day")
+    assert ChairTerm.objects.get(pk=incoming.pk).start_date == h.effective_date
+    assert ChairTerm.objects.get(pk=outgoing.pk).end_date == h.effective_date - dt.timedelta(days=1)

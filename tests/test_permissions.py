@@ -1,0 +1,529 @@
+"""The rights engine: rights derived from memberships, chair terms and invitations, kept in step by signals
+and the periodic jobs, checked cheaply, and the same answer from the boolean checks and the queryset
+filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from governance import permissions as P
+from governance.models import AuditEvent, BodyUserObjectPermission, Membership
+from meetings.models import Document, Invitation, MeetingUserObjectPermission
+from tests.permission_world import SINCE, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return build_world()
+
+
+def rights(user) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for acronym, code in BodyUserObjectPermission.objects.filter(user=user).values_list(
+        "content_object__acronym", "permission__codename"
+    ):
+        out.setdefault(acronym, set()).add(code)
+    return out
+
+
+def meeting_rights(user) -> set[str]:
+    return set(
+        MeetingUserObjectPermission.objects.filter(user=user).values_list("content_object__title", flat=True)
+    )
+
+
+def fresh(user):
+    """The user as a new request would load it (no cached answers)."""
+    return type(user).objects.select_related("person").get(pk=user.pk)
+
+
+# --- What each role holds ----------------------------------------------------------------------------
+
+
+def test_each_role_holds_the_rights_of_the_issue(w):
+    assert rights(w.secretariat) == {}  # the Secretariat needs no rows: it may do everything
+    assert rights(w.chair) == {"ACCMSME": P.CHAIR_RIGHTS | P.ROLE_RIGHTS["head"]}
+    assert P.MANAGE in rights(w.chair)["ACCMSME"]
+    assert rights(w.head) == {"ACCMSME": {P.VIEW, P.RESTRICTED, P.CONFIDENTIAL, P.SUBMISSIONS}}
+    assert rights(w.delegate) == {"ACCMSME": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
+    assert rights(w.observer) == {"ACCMSME": {P.OBSERVE}}
+    assert rights(w.seom) == {"SEOM": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
+    # The former chair is still head of Malaysia's delegation, but no longer manages the body.
+    assert rights(w.former_chair) == {"ACCMSME": {P.VIEW, P.RESTRICTED, P.CONFIDENTIAL, P.SUBMISSIONS}}
+    assert rights(w.guest) == {}
+    assert meeting_rights(w.guest) == {"Mtg-ACC-private"}
+
+
+def test_sync_is_idempotent_and_audited(w):
+    assert P.sync_user_rights(w.chair) == (0, 0)
+    Membership.objects.filter(person=w.delegate.person).update(role="observer")  # no signal
+    n_events = AuditEvent.objects.filter(action="rights", object_id=w.delegate.pk).count()
+    granted, withdrawn = P.sync_user_rights(w.delegate)
+    assert (granted, withdrawn) == (1, 3)
+    assert rights(w.delegate) == {"ACCMSME": {P.OBSERVE}}
+    event = AuditEvent.objects.filter(action="rights", object_id=w.delegate.pk).first()
+    assert AuditEvent.objects.filter(action="rights", object_id=w.delegate.pk).count() == n_events + 1
+    assert "granted observe_body on ACCMSME" in event.summary
+    assert "withdrew read_restricted on ACCMSME" in event.summary
+
+
+def test_rights_follow_the_membership_dates(w):
+    m = Membership.objects.get(person=w.delegate.person)
+    m.end_date = dt.date(2026, 6, 30)
+    m.save()
+    P.sync_user_rights(w.delegate, on=dt.date(2026, 6, 30))
+    assert P.VIEW in rights(w.delegate)["ACCMSME"]  # the end date is the last day
+    P.sync_user_rights(w.delegate, on=dt.date(2026, 7, 1))
+    assert rights(w.delegate) == {}
+
+
+def test_chair_rights_go_to_the_named_chair_person_and_the_chairing_states_head(w, make_user):
+    from chairmanship.models import ChairTerm
+
+    ChairTerm.objects.filter(pk=w.term.pk).update(chair_person=w.delegate.person)
+    P.sync_user_rights(w.delegate)
+    P.sync_user_rights(w.chair)
+    assert P.MANAGE in rights(w.delegate)["ACCMSME"]
+    assert P.MANAGE in rights(w.chair)["ACCMSME"]  # head of the chairing state: both hold it
+    assert P.MANAGE not in rights(w.head)["ACCMSME"]
+    # A vice-chair does not manage the body.
+    ChairTerm.objects.create(
+        body=w.seom_body, member_state=w.th, role="vice_chair", start_date=SINCE, end_date=SINCE
+    )
+    assert P.chair_body_ids(w.seom.person, on=SINCE) == set()
+
+
+def test_a_handover_moves_manage_rights_on_the_effective_day(w):
+    from chairmanship.models import ChairTerm
+
+    ChairTerm.objects.filter(pk=w.term.pk).update(end_date=dt.date(2026, 12, 31))
+    ChairTerm.objects.create(
+        body=w.accmsme, member_state=w.sg, start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 12, 31)
+    )
+    for user in (w.chair, w.head):
+        P.sync_user_rights(user, on=dt.date(2026, 12, 31))
+    assert P.MANAGE in rights(w.chair)["ACCMSME"] and P.MANAGE not in rights(w.head)["ACCMSME"]
+    for user in (w.chair, w.head):
+        P.sync_user_rights(user, on=dt.date(2027, 1, 1))
+    assert P.MANAGE not in rights(w.chair)["ACCMSME"] and P.MANAGE in rights(w.head)["ACCMSME"]
+
+
+def test_a_handover_takes_effect_at_midnight_in_the_bodys_zone(w):
+    from chairmanship.models import ChairTerm
+
+    ChairTerm.objects.filter(pk=w.term.pk).update(end_date=dt.date(2026, 12, 31))
+    ChairTerm.objects.create(
+        body=w.accmsme, member_state=w.sg, start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 12, 31)
+    )
+    # 16:30 UTC on 31 Dec: 23:30 in Jakarta (UTC+7), already 00:30 on 1 Jan in Manila (UTC+8).
+    now = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
+    assert P.chair_body_ids(w.head.person, now=now) == set()  # Jakarta, the default: not yet
+    assert P.chair_body_ids(w.chair.person, now=now) == {w.accmsme.pk}
+    w.accmsme.handover_timezone = "Asia/Manila"
+    w.accmsme.save()
+    assert P.chair_body_ids(w.head.person, now=now) == {w.accmsme.pk}
+    assert P.chair_body_ids(w.chair.person, now=now) == set()
+    P.sync_user_rights(w.head, now=now)
+    assert P.MANAGE in rights(w.head)["ACCMSME"]
+
+
+# --- Signals: one place, every change ----------------------------------------------------------------
+
+
+def test_membership_create_update_delete_and_move_resync(w, make_user):
+    newcomer = make_user("newcomer", state=w.th)
+    m = Membership.objects.create(
+        person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+    )
+    assert rights(newcomer) == {"AEM": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
+    m.role = "observer"
+    m.save()
+    assert rights(newcomer) == {"AEM": {P.OBSERVE}}
+    m.person = w.seom.person  # moved to another person: the first loses, the second gains
+    m.save()
+    assert rights(newcomer) == {}
+    assert rights(w.seom)["AEM"] == {P.OBSERVE}
+    m.end_date = dt.date(2001, 1, 1)  # ended long ago
+    m.save()
+    assert "AEM" not in rights(w.seom)
+    m.end_date = None
+    m.save()
+    m.delete()
+    assert "AEM" not in rights(w.seom)
+
+
+def test_a_rolled_back_membership_leaves_no_right(w, make_user):
+    newcomer = make_user("newcomer", state=w.th)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Membership.objects.create(
+            person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+        )
+        assert rights(newcomer)  # granted inside the transaction ...
+        raise RuntimeError
+    assert rights(newcomer) == {}  # ... and gone with it
+
+
+def test_chair_term_changes_resync_old_and_new_chairs(w):
+    w.term.member_state = w.sg  # the term is re-recorded for another state
+    w.term.save()
+    assert P.MANAGE not in rights(w.chair)["ACCMSME"]
+    assert P.MANAGE in rights(w.head)["ACCMSME"]
+    w.term.end_date = dt.date(2001, 1, 1)  # ended long ago
+    w.term.save()
+    assert P.MANAGE not in rights(w.head)["ACCMSME"]
+
+
+def test_deleting_a_chair_term_withdraws_its_rights(w):
+    from chairmanship.models import ChairTerm
+
+    term = ChairTerm.objects.create(
+        body=w.seom_body, member_state=w.th, start_date=SINCE, end_date=SINCE, chair_person=w.seom.person
+    )
+    term.end_date = dt.date(2999, 1, 1)
+    term.save()
+    assert P.MANAGE in rights(w.seom)["SEOM"]
+    term.delete()
+    assert P.MANAGE not in rights(w.seom)["SEOM"]
+
+
+def test_deactivating_a_user_withdraws_everything_and_revokes_secrets(w):
+    person = w.guest.person
+    person.feed_token = "t" * 40
+    person.save()
+    version = w.inv_guest.link_version
+    w.delegate.is_active = False
+    w.delegate.save()
+    w.guest.is_active = False
+    w.guest.save()
+    assert rights(w.delegate) == {}
+    assert meeting_rights(w.guest) == set()
+    person.refresh_from_db()
+    assert person.feed_token is None
+    w.inv_guest.refresh_from_db()
+    assert w.inv_guest.link_version == version + 1
+    assert not P.has_body_right(fresh(w.delegate), P.VIEW, w.accmsme)
+    w.guest.is_active = True
+    w.guest.save()
+    assert meeting_rights(w.guest) == {"Mtg-ACC-private"}
+
+
+def test_linking_a_person_to_another_user_moves_the_rights(w, make_user):
+    other = make_user("other")
+    other.person.delete()
+    person = w.delegate.person
+    person.user = other
+    person.save()
+    assert rights(w.delegate) == {}
+    assert rights(other) == {"ACCMSME": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
+    person.delete()
+    assert rights(other) == {}
+
+
+def test_secretariat_group_changes_are_audited_and_not_cached_stale(w):
+    user = w.delegate
+    assert not P.is_secretariat(user)
+    group = P.ensure_secretariat_group()
+    user.groups.add(group)
+    assert P.is_secretariat(user)  # the same object: its cached answer was dropped
+    assert AuditEvent.objects.filter(action="group", object_id=user.pk, summary__contains="added to").exists()
+    group.user_set.remove(user)
+    assert not P.is_secretariat(fresh(user))
+    assert AuditEvent.objects.filter(
+        action="group", object_id=user.pk, summary__contains="removed from"
+    ).exists()
+    user.groups.add(group)
+    user.groups.clear()
+    assert (
+        AuditEvent.objects.filter(action="group", object_id=user.pk, summary__contains="removed from").count()
+        == 2
+    )
+
+
+def test_invitations_grant_and_withdraw_the_single_meeting_right(w):
+    inv = Invitation.objects.create(meeting=w.m_other, person=w.observer.person)
+    assert meeting_rights(w.observer) == {"Mtg-TFX"}
+    assert P.meeting_visible(fresh(w.observer), w.m_other)
+    inv.is_withdrawn = True
+    inv.save()
+    assert meeting_rights(w.observer) == set()
+    inv.is_withdrawn = False
+    inv.save()
+    inv.delete()
+    assert meeting_rights(w.observer) == set()
+    assert AuditEvent.objects.filter(object_type="meetings.meeting", object_id=w.m_other.pk).exists()
+
+
+def test_bulk_invitations_need_sync_meeting_rights(w):
+    Invitation.objects.bulk_create([Invitation(meeting=w.m_other, person=w.observer.person)])
+    assert meeting_rights(w.observer) == set()  # bulk_create sends no signal ...
+    assert P.sync_meeting_rights(w.m_other) == (1, 0)  # ... so the caller syncs the meeting
+    assert meeting_rights(w.observer) == {"Mtg-TFX"}
+    assert P.sync_meeting_rights(w.m_other) == (0, 0)
+
+
+# --- The periodic jobs -------------------------------------------------------------------------------
+
+
+def test_the_hourly_job_resyncs_only_people_whose_dates_are_due(w):
+    Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2026, 3, 1))
+    Membership.objects.filter(person=w.head.person).update(end_date=dt.date(2026, 5, 1))
+    now = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
+    assert P.people_with_rights_due(now=now) == {w.delegate.person.pk}
+    P.sync_rights_due(now=now)
+    assert rights(w.delegate) == {}
+    assert rights(w.head)  # not due yet; the daily sweep would catch it later
+
+
+def test_the_daily_job_catches_changes_made_without_signals(w):
+    Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2001, 1, 1))
+    BodyUserObjectPermission.objects.create(
+        user=w.observer, content_object=w.tfx, permission_id=P._permission_ids()[P.MANAGE]
+    )  # granted by hand
+    n = P.sync_all_rights()
+    assert n >= len(w.users) - 1
+    assert rights(w.delegate) == {}
+    assert rights(w.observer) == {"ACCMSME": {P.OBSERVE}}
+
+
+def test_tasks_and_beat_entries(w, settings):
+    from governance import tasks
+
+    Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2026, 3, 1))
+    assert tasks.rights_sync_due.apply(kwargs={"now": "2026-03-02T01:00:00+00:00"}).get() == 1
+    assert rights(w.delegate) == {}
+    assert tasks.rights_sync_all.apply(kwargs={"on": "2026-03-02"}).get() >= 7
+    names = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "governance.tasks.rights_sync_due",
+        "governance.tasks.rights_sync_all",
+        "governance.tasks.accounts_deactivate_lapsed",
+    } <= names
+
+
+def test_sync_rights_command(w):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2001, 1, 1))
+    out = StringIO()
+    call_command("sync_rights", "--user", "delegate", stdout=out)
+    assert "0 granted, 3 withdrawn" in out.getvalue()
+    call_command("sync_rights", stdout=out)
+    assert "Rights re-derived" in out.getvalue()
+
+
+# --- Checks: the booleans and the filters agree, and cost little -------------------------------------
+
+DOCS = [
+    "doc_public",
+    "doc_restricted",
+    "doc_confidential",
+    "doc_pub_public",
+    "doc_pub_restricted",
+    "doc_other",
+]
+# Who sees which document (the issue's rules; "guest" is invited to the private ACCMSME meeting only).
+DOC_TABLE = {
+    "secretariat": set(DOCS),
+    "chair": set(DOCS) - {"doc_other"},
+    "head": set(DOCS) - {"doc_other"},
+    "delegate": {"doc_public", "doc_restricted", "doc_pub_public", "doc_pub_restricted"},
+    "observer": {"doc_pub_public"},  # public documents of public meetings of the body observed
+    "seom": set(),
+    "former_chair": set(DOCS) - {"doc_other"},
+    "guest": {"doc_public"},  # that meeting's Public documents
+    "anonymous": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(DOC_TABLE))
+def test_document_visibility_table(w, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = fresh(getattr(w, role)) if role != "anonymous" else AnonymousUser()
+    by_check = {name for name in DOCS if P.document_visible(user, getattr(w, name))}
+    by_filter = set(P.visible_documents(user, Document.objects.all()).values_list("title", flat=True))
+    titles = {getattr(w, name).title: name for name in DOCS}
+    assert by_check == DOC_TABLE[role]
+    assert {titles[t] for t in by_filter} == DOC_TABLE[role]
+
+
+MEETING_TABLE = {
+    "secretariat": {"m_acc", "m_pub", "m_seom", "m_other"},
+    "chair": {"m_acc", "m_pub"},
+    "head": {"m_acc", "m_pub"},
+    "delegate": {"m_acc", "m_pub"},
+    "observer": {"m_pub"},
+    "seom": {"m_seom"},
+    "guest": {"m_acc"},
+    "anonymous": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(MEETING_TABLE))
+def test_meeting_visibility_table(w, role):
+    from django.contrib.auth.models import AnonymousUser
+
+    from meetings.models import Meeting
+    from meetings.selectors import visible_meetings
+
+    user = fresh(getattr(w, role)) if role != "anonymous" else AnonymousUser()
+    names = ["m_acc", "m_pub", "m_seom", "m_other"]
+    by_check = {n for n in names if P.meeting_visible(user, getattr(w, n))}
+    by_filter = {m.title for m in P.meetings_visible(user, Meeting.objects.all())}
+    by_selector = {m.title for m in visible_meetings(user)}
+    expected = {getattr(w, n).title for n in MEETING_TABLE[role]}
+    assert {getattr(w, n).title for n in by_check} == expected
+    assert by_filter == expected
+    assert by_selector == expected  # the meetings side's selector says the same
+
+
+@pytest.mark.parametrize(
+    "role, submissions, reports",
+    [
+        ("secretariat", True, {"Report-ACC", "Report-TFX"}),
+        ("chair", True, {"Report-ACC"}),
+        ("delegate", True, {"Report-ACC"}),
+        ("observer", False, set()),
+        ("seom", True, {"Report-ACC"}),  # SEOM reads the report submitted to it
+        ("guest", False, set()),
+    ],
+)
+def test_reports_and_submissions_reach_the_body_they_were_submitted_to(w, role, submissions, reports):
+    from meetings.models import Report
+
+    user = fresh(getattr(w, role))
+    assert P.submission_visible(user, w.submission) is submissions
+    assert P.submissions_visible(user).exists() is submissions
+    assert {r.title for r in P.reports_visible(user, Report.objects.all())} == reports
+    assert {r.title for r in (w.report, w.report_other) if P.report_visible(fresh(user), r)} == reports
+
+
+def test_reports_sent_to_aem_are_not_read_by_seom_members(w):
+    from meetings.models import Submission
+
+    w.submission.delete()
+    Submission.objects.create(
+        report=w.report, from_body=w.accmsme, to_body=w.aem, submitted_on=dt.date(2030, 6, 1)
+    )
+    assert not P.report_visible(fresh(w.seom), w.report)
+    assert not P.submissions_visible(fresh(w.seom)).exists()
+
+
+REGISTRATION_TABLE = {
+    # role: (invitations they may see, invitations they may edit, invitations they may answer)
+    "secretariat": ({"inv_chair", "inv_head", "inv_delegate", "inv_guest", "inv_seom"},) * 3,
+    "chair": (
+        {"inv_chair", "inv_head", "inv_delegate", "inv_guest"},
+        {"inv_chair", "inv_head", "inv_delegate", "inv_guest"},  # the chair manages the meeting
+        {"inv_chair", "inv_head", "inv_delegate", "inv_guest"},
+    ),
+    "head": ({"inv_chair", "inv_head", "inv_delegate", "inv_guest"}, {"inv_head"}, {"inv_head"}),
+    "delegate": ({"inv_chair", "inv_head", "inv_delegate", "inv_guest"}, {"inv_delegate"}, {"inv_delegate"}),
+    "observer": (set(), set(), set()),
+    "seom": ({"inv_seom"}, {"inv_seom"}, {"inv_seom"}),
+    "guest": ({"inv_guest"}, set(), {"inv_guest"}),  # answers their own; registers no delegation
+}
+
+
+@pytest.mark.parametrize("role", list(REGISTRATION_TABLE))
+def test_registration_table(w, role):
+    names = ["inv_chair", "inv_head", "inv_delegate", "inv_guest", "inv_seom"]
+    see, edit, answer = REGISTRATION_TABLE[role]
+    user = fresh(getattr(w, role))
+    invs = {n: Invitation.objects.select_related("meeting").get(pk=getattr(w, n).pk) for n in names}
+    pk_name = {inv.pk: n for n, inv in invs.items()}
+    assert {n for n, i in invs.items() if P.invitation_visible(user, i)} == see
+    assert {pk_name[i.pk] for i in P.visible_invitations(user)} == see
+    assert {n for n, i in invs.items() if P.can_edit_registration(user, i)} == edit
+    assert {pk_name[i.pk] for i in P.editable_registrations(user)} == edit
+    assert {n for n, i in invs.items() if P.can_answer_invitation(user, i)} == answer
+
+
+def test_a_delegation_member_registers_only_their_own_state(w):
+    user = fresh(w.delegate)
+    assert P.delegation_state_ids(user, w.accmsme) == {w.id.pk}
+    assert P.delegation_state_ids(user, w.seom_body) == set()
+    Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2001, 1, 1))
+    assert P.delegation_state_ids(fresh(w.delegate), w.accmsme) == set()
+
+
+def test_manage_rights_and_chair_terms(w):
+    assert P.can_manage_body(fresh(w.chair), w.accmsme)
+    assert P.can_manage_handover(fresh(w.chair), w.handover)
+    assert not P.can_manage_handover(fresh(w.former_chair), w.handover)
+    assert not P.can_manage_body(fresh(w.head), w.accmsme)
+    assert not P.can_manage_body(fresh(w.chair), w.seom_body)
+    assert P.can_change_document(fresh(w.chair), w.doc_confidential)
+    assert not P.can_change_document(fresh(w.delegate), w.doc_public)
+    assert P.can_record_chair_terms(fresh(w.secretariat))
+    assert not P.can_record_chair_terms(fresh(w.chair))
+
+
+def test_inactive_and_anonymous_users_may_do_nothing(w):
+    from django.contrib.auth.models import AnonymousUser
+
+    for user in (AnonymousUser(), fresh(w.secretariat)):
+        if user.is_authenticated:
+            user.is_active = False  # as a session of a just-deactivated user would load
+        assert not P.is_secretariat(user)
+        assert not P.has_body_right(user, P.VIEW, w.accmsme)
+        assert not P.document_visible(user, w.doc_public)
+        assert not P.visible_documents(user).exists()
+        assert not P.meetings_visible(user, w.m_acc.__class__.objects.all()).exists()
+        assert not P.submissions_visible(user).exists()
+
+
+def test_boolean_checks_read_the_rights_once_per_request(w):
+    user = fresh(w.head)
+    docs = list(Document.objects.all())
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):
+            for doc in docs:
+                P.document_visible(user, doc)
+            P.has_body_right(user, P.VIEW, w.accmsme)
+            P.meeting_visible(user, w.m_acc)
+    # groups (is_secretariat), body rights, single-meeting rights: once each, however many checks.
+    assert len(ctx.captured_queries) == 3
+
+
+def test_filters_are_one_query_whatever_the_number_of_rights(w):
+    user = fresh(w.head)
+    with CaptureQueriesContext(connection) as ctx:
+        list(P.visible_documents(user))
+    before = len(ctx.captured_queries)
+    # Many more rights and documents: still the same number of queries.
+    for i in range(5):
+        from governance.models import Body
+
+        b = Body.objects.create(name=f"B{i}", acronym=f"B{i}", kind="task_force", chair_policy="designated")
+        Membership.objects.create(
+            person=w.head.person, body=b, member_state=w.sg, role="delegate", start_date=SINCE
+        )
+    user = fresh(w.head)
+    with CaptureQueriesContext(connection) as ctx:
+        list(P.visible_documents(user))
+    assert len(ctx.captured_queries) == before
+
+
+def test_get_visible_or_404_and_require(w):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from meetings.models import Meeting
+
+    qs = P.meetings_visible(fresh(w.observer), Meeting.objects.all())
+    assert P.get_visible_or_404(qs, pk=w.m_pub.pk) == w.m_pub
+    with pytest.raises(Http404):
+        P.get_visible_or_404(qs, pk=w.m_acc.pk)
+    with pytest.raises(PermissionDenied):
+        P.require(False)
+    P.require(True)
