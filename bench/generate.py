@@ -215,6 +215,19 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
         user.set_password("bench-password-2026")
         user.save()
         Person.objects.filter(pk=people[0].pk).update(user=user)
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    person=people[0],
+                    body=b,
+                    member_state_id=people[0].member_state_id,
+                    role="alternate",
+                    start_date=dt.date(FIRST_YEAR, 1, 1),
+                )
+                for b in bodies
+                if not Membership.objects.filter(person=people[0], body=b).exists()
+            ]
+        )
 
     from governance.permissions import sync_user_rights
 

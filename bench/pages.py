@@ -31,14 +31,14 @@ def targets() -> list[tuple[str, str, str]]:
     """(label, who, url) for each page measured; resolved against the generated data."""
     from django.contrib.auth import get_user_model
 
-    from meetings.models import Meeting
-
     user = get_user_model().objects.get(username="bench-delegate")
     person = user.person
-    meeting = Meeting.objects.filter(invitations__person=person).order_by("-start").first()
-    from meetings import feeds
+    from meetings.selectors import visible_meetings
 
-    token = feeds.feed_token_for(person) if hasattr(feeds, "feed_token_for") else None
+    meeting = visible_meetings(user).order_by("-start").first()
+    from meetings.feeds import feed_token_ensure
+
+    token = feed_token_ensure(person)
     out = [
         ("dashboard", "delegate", "/"),
         ("meeting page", "delegate", f"/meetings/{meeting.pk}/"),
@@ -47,8 +47,7 @@ def targets() -> list[tuple[str, str, str]]:
         ("meeting list API", "delegate", "/api/v1/meetings/?limit=50"),
         ("meeting list API (Secretariat)", "secretariat", "/api/v1/meetings/?limit=50"),
     ]
-    if token:
-        out.append(("user feed", "anonymous", f"/feeds/{token}.ics"))
+    out.append(("user feed", "anonymous", f"/calendar/feed/{token}.ics"))
     return out
 
 

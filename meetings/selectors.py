@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 
 from governance.models import Body, Membership
-from governance.permissions import has_body_right, meetings_visible, visible_documents
+from governance.permissions import DELEGATION_ROLES, has_body_right, meetings_visible, visible_documents
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -72,7 +72,8 @@ def readable_documents(user) -> QuerySet[Document]:
 
 
 def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
-    """Ids of the member states whose delegation the user heads on the body on ``on``."""
+    """Ids of the member states whose delegation the user sits on (head, alternate or delegate) on ``on``:
+    issue 6 lets any member of a delegation edit that delegation's registration, never another state's."""
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     if person is None:
         return []
@@ -81,7 +82,8 @@ def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
         Membership.objects.filter(
             person=person,
             body_id=body_id,
-            role=Membership.Role.HEAD_OF_DELEGATION,
+            role__in=DELEGATION_ROLES,
+            member_state__isnull=False,
             start_date__lte=on,
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))

@@ -477,10 +477,6 @@ ROWS: list[Row] = [
         "GET",
         "/meetings/{w.m_acc.pk}/participants/",
         E("200 200 200 200 404 404 login"),
-        gap="the issue lets a delegate edit their own delegation's registration; meetings.views.participants "
-        "admits heads of delegation only (delegation_states_for); governance.permissions.delegation_state_ids "
-        "and editable_registrations implement the issue's rule",
-        gap_roles="delegate",
     ),
     Row(
         "invitation",
@@ -499,9 +495,6 @@ ROWS: list[Row] = [
         "POST",
         "/meetings/{w.m_acc.pk}/participants/{w.inv_delegate.pk}/withdraw/",
         E("ok ok 403 ok 404 404 login"),
-        gap="the issue lets a delegate edit their own delegation's registration; meetings.services."
-        "invitation_withdraw admits heads of delegation only",
-        gap_roles="delegate",
     ),
     Row(
         "invitation",

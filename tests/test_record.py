@@ -94,7 +94,7 @@ def test_withdrawing_keeps_the_row_and_sends_a_cancel(world, hooks, django_captu
 
 
 @pytest.mark.django_db
-def test_a_head_of_delegation_registers_only_their_own_delegation(world):
+def test_a_delegation_registers_only_its_own_members(world):
     m = make_meeting(world)
     colleague = Person.objects.create(full_name="Colleague from Manila", member_state=state("PH"))
     stranger = Person.objects.create(full_name="Official from Hanoi", member_state=state("VN"))
@@ -111,11 +111,17 @@ def test_a_head_of_delegation_registers_only_their_own_delegation(world):
         services.delegation_register(
             meeting=m, member_state=state("VN"), persons=[stranger], actor=world.head_ph, on=ON
         )
-    with pytest.raises(PermissionDenied):  # a delegate is not the head
+    # Issue 6: any member of the delegation, not only its head, edits its own registration.
+    second = Person.objects.create(full_name="Second colleague from Manila", member_state=state("PH"))
+    by_delegate = services.delegation_register(
+        meeting=m, member_state=state("PH"), persons=[second], actor=world.delegate_ph, on=ON
+    )
+    assert by_delegate[0].registered_by == world.delegate_ph
+    with pytest.raises(PermissionDenied):
         services.delegation_register(
-            meeting=m, member_state=state("PH"), persons=[colleague], actor=world.delegate_ph, on=ON
+            meeting=m, member_state=state("VN"), persons=[stranger], actor=world.delegate_ph, on=ON
         )
-    assert Invitation.objects.filter(meeting=m).count() == 1
+    assert Invitation.objects.filter(meeting=m).count() == 2
     # The head may take their own member off the list, not someone else's.
     services.invitation_withdraw(invitation=created[0], actor=world.head_ph, on=ON)
     other = services.invitation_add(meeting=m, person=stranger)
