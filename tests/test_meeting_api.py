@@ -212,8 +212,10 @@ def test_invitations_by_the_secretariat_and_by_a_head_of_delegation(world):
     r = api(world.head_ph).post("/api/v1/invitations/", {"meeting": m.pk, "person": hanoi.pk}, format="json")
     assert r.status_code == 403
     inv = Invitation.objects.get(person=colleague)
-    assert api(world.delegate_ph).post(f"/api/v1/invitations/{inv.pk}/withdraw/").status_code == 403
-    r = api(world.head_ph).post(f"/api/v1/invitations/{inv.pk}/withdraw/")
+    # Someone outside the delegation cannot touch it (it is not even visible to them).
+    assert api(world.outsider).post(f"/api/v1/invitations/{inv.pk}/withdraw/").status_code == 404
+    # Issue 6: any member of the delegation edits its registration, not only the head.
+    r = api(world.delegate_ph).post(f"/api/v1/invitations/{inv.pk}/withdraw/")
     assert r.status_code == 200 and r.json()["is_withdrawn"] is True
     assert Invitation.objects.filter(meeting=m).count() == 4  # withdrawn rows stay
 

@@ -207,8 +207,12 @@ def test_participants_page(client, world):
         {"_form": "delegation", "member_state": state("PH").pk, "persons": [colleague.pk]},
     )
     assert Invitation.objects.get(meeting=m, person=colleague).registered_by == world.head_ph
+    # Issue 6: a delegate of the same state edits the delegation too, but sees only their own delegation.
     client.force_login(world.delegate_ph)
-    assert client.get(f"/meetings/{m.pk}/participants/").status_code == 403
+    r = client.get(f"/meetings/{m.pk}/participants/")
+    assert r.status_code == 200 and "Chair-Vn" not in r.content.decode()
+    client.force_login(world.outsider)
+    assert client.get(f"/meetings/{m.pk}/participants/").status_code in (403, 404)
 
 
 @pytest.mark.django_db

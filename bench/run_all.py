@@ -1,0 +1,44 @@
+"""`make bench`: every figure the scale issue asks for, one script after the other, printed side by side.
+
+Each script builds its own throwaway database under var/bench/ (or uses DATABASE_URL / REDIS_URL when set),
+so nothing here touches the development data. Pass --quick for a smaller run that still exercises everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(title: str, args: list[str]) -> int:
+    print(f"\n=== {title} ===", flush=True)
+    return subprocess.call([sys.executable, *args], cwd=HERE.parent)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes 0.1 and 1, 1,000 invitees")
+    opts = parser.parse_args()
+    sizes = ["0.1", "1"] if opts.quick else ["1", "10"]
+    invitees = "1000" if opts.quick else "10000"
+    failures = 0
+    failures += run("Pages and API: queries and times", [str(HERE / "pages.py"), "--sizes", *sizes])
+    failures += run(
+        "Permissions: visible meetings with 100,000 object permissions", [str(HERE / "permissions.py")]
+    )
+    failures += run(
+        "Fan-out of invites (and the 500-meeting feed)",
+        [str(HERE / "notify.py"), "--size", invitees, "--feed"],
+    )
+    failures += run(
+        "Fan-out with a worker killed mid-run", [str(HERE / "notify.py"), "--size", invitees, "--kill"]
+    )
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
