@@ -3,19 +3,15 @@ revoked with the account), the public feed of a body, and the feed link on the d
 
 from __future__ import annotations
 
-import time
-
 import ics
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar
 
 from governance.models import Person
-from meetings.calendar import feed_calendar
 from meetings.feeds import feed_token_ensure, feed_token_rotate, revoke_inactive_feeds
 from meetings.selectors import visible_meetings
-from tests.calendar_world import NOW, at, make_body, make_meeting, world
+from tests.calendar_world import at, make_body, make_meeting, world
 
 pytestmark = pytest.mark.django_db
 
@@ -151,67 +147,3 @@ def test_meeting_download_for_a_visible_meeting_only(client, w):
     response = client.get(reverse("meetings:meeting_ics", args=[w.meeting.pk]))
     assert response.status_code == 200 and uids(response.content) == {w.meeting.uid}
     assert client.get(reverse("meetings:meeting_ics", args=[w.seom_private.pk])).status_code == 404
-
-
-def bare_floor(meetings) -> float:
-    """icalendar alone serialising the same events (no database, no wording): the floor."""
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    from icalendar import Event
-
-    start = time.perf_counter()
-    cal = Calendar()
-    cal.add("prodid", "-//bench//")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    for m in meetings:
-        e = Event()
-        e.add("uid", m.uid)
-        e.add("sequence", m.sequence)
-        e.add("dtstamp", NOW.astimezone(UTC))
-        e.add("dtstart", m.start.astimezone(ZoneInfo(m.timezone)))
-        e.add("dtend", m.end.astimezone(ZoneInfo(m.timezone)))
-        e.add("summary", m.title)
-        e.add("location", m.city)
-        e.add("description", m.title)
-        e.add("url", f"https://example.org/meetings/{m.pk}/")
-        e.add("status", "CONFIRMED")
-        e.add("organizer", "mailto:accmsme@asean.org")
-        cal.add_component(e)
-    cal.add_missing_timezones()
-    cal.to_ical()
-    return time.perf_counter() - start
-
-
-def test_a_feed_of_500_meetings_stays_near_the_bare_serialisation_floor(w):
-    """The feed adds a database query, the time wording, URLs and VTIMEZONEs; it must stay within 2x of
-    icalendar's own cost to serialise the same events (bench/notify.py --feed prints the figures)."""
-    from meetings.models import Meeting
-
-    Meeting.objects.bulk_create(
-        [
-            Meeting(
-                body=w.body,
-                host=w.states["ID"],
-                title=f"Meeting {i}",
-                start=at(2027, 1, 1, 9),
-                end=at(2027, 1, 1, 17),
-                timezone="Asia/Jakarta",
-                city="Jakarta",
-                uid=f"bench-{i}@x",
-                status="confirmed",
-            )
-            for i in range(496)
-        ]
-    )
-    qs = Meeting.objects.select_related("body", "host").order_by("start")
-    assert qs.count() >= 500
-    best_ours = best_floor = float("inf")
-    for _ in range(3):  # best of three, interleaved, so a busy machine slows both alike
-        started = time.perf_counter()
-        feed_calendar(qs.all(), name="bench", now=timezone.now(), reader_tz="Asia/Manila")
-        best_ours = min(best_ours, time.perf_counter() - started)
-        best_floor = min(best_floor, bare_floor(list(qs.all())))
-    ratio = best_ours / best_floor
-    assert ratio <= 2.0, f"feed {best_ours:.3f}s vs floor {best_floor:.3f}s: {ratio:.2f}x"
