@@ -258,15 +258,6 @@ def outgoing(rows) -> list[tuple[str, str]]:
 
 # --- Browser tests ---------------------------------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 def upcoming_day(days: int = 30) -> dt.date:
     """A day ahead of the real clock, for pages that list what is upcoming (browser tests run on the real

@@ -108,3 +108,25 @@ def make_user(db):
 def _fast_password_hashing(settings) -> None:
     # The real hasher costs most of a second per user on this machine; tests hash many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(require_chromium):
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=require_chromium, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()

@@ -8,7 +8,6 @@ import pytest
 
 from meetings.models import Invitation
 from tests.calendar_world import (
-    CHROMIUM_ARGS,
     JKT,
     invite,
     log_in,
@@ -22,16 +21,6 @@ from tests.calendar_world import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.browser
 PASSWORD = "a-good-password-42"
-
-
-@pytest.fixture
-def browser(require_chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=require_chromium, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.django_db(transaction=True)
