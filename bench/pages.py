@@ -1,6 +1,6 @@
 """Query counts and response times of the key pages and API endpoints at two data sizes.
 
-    python bench/pages.py --sizes 1 10 [--runs 30]
+    python bench/pages.py --sizes 1 10 [--runs 30] [--reuse]
 
 For each size it builds the dataset (bench/generate.py) in its own database, logs in as the bench delegate
 and as the Secretariat, and requests each page ``--runs`` times in-process (Django's test client, so the
@@ -51,11 +51,22 @@ def targets() -> list[tuple[str, str, str]]:
     return out
 
 
-def measure(size: float, runs: int) -> dict[str, tuple[int, float, float]]:
-    """Run in a child process per size so each gets a clean Django with its own database."""
+def measure(size: float, runs: int, *, reuse: bool) -> dict[str, tuple[int, float, float]]:
+    """Run in a child process per size so each gets a clean Django with its own database (on PostgreSQL,
+    ``DATABASE_URL`` with the size appended to its name)."""
     env = {**os.environ, "BENCH_VAR_DIR": str(HERE.parent / "var" / "bench" / f"pages-{size:g}")}
+    if "DATABASE_URL" in env:
+        env["DATABASE_URL"] += "_" + format(size, "g").replace(".", "_")
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(size), "--runs", str(runs)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(size),
+            "--runs",
+            str(runs),
+            *(["--reuse"] if reuse else []),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -70,14 +81,11 @@ def measure(size: float, runs: int) -> dict[str, tuple[int, float, float]]:
     return results
 
 
-def child(size: float, runs: int) -> None:
+def child(size: float, runs: int, *, reuse: bool) -> None:
     sys.path.insert(0, str(HERE))
-    from _setup import setup
+    from _setup import dataset
 
-    setup(f"pages-{size:g}")
-    from generate import generate
-
-    generate(size)
+    print(f"dataset {size:g}: {dataset(f'pages-{size:g}', size, reuse=reuse)}", file=sys.stderr)
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.test import Client
@@ -96,6 +104,7 @@ def child(size: float, runs: int) -> None:
         c.get(url)  # warm up
         with CaptureQueriesContext(connection) as ctx:
             r = c.get(url)
+        queries = len(ctx.captured_queries)  # read now: reset_queries() below empties the log it reads
         if r.status_code != 200:
             print(f"RESULT\t{label}\t-1\t0\t0")
             continue
@@ -105,9 +114,7 @@ def child(size: float, runs: int) -> None:
             t0 = time.perf_counter()
             c.get(url)
             times.append((time.perf_counter() - t0) * 1000)
-        print(
-            f"RESULT\t{label}\t{len(ctx.captured_queries)}\t{statistics.median(times):.2f}\t{percentile(times, 95):.2f}"
-        )
+        print(f"RESULT\t{label}\t{queries}\t{statistics.median(times):.2f}\t{percentile(times, 95):.2f}")
 
 
 def main() -> None:
@@ -115,11 +122,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 10])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--child", type=float)
+    parser.add_argument("--reuse", action="store_true", help="keep a dataset built by an earlier run")
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child, args.runs)
+        child(args.child, args.runs, reuse=args.reuse)
         return
-    by_size = {s: measure(s, args.runs) for s in args.sizes}
+    by_size = {s: measure(s, args.runs, reuse=args.reuse) for s in args.sizes}
     labels = list(next(iter(by_size.values())))
     head = f"{'page':<32}" + "".join(
         f"{'q@' + format(s, 'g'):>7}{'med ms':>9}{'p95 ms':>9}" for s in args.sizes

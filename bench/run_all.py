@@ -21,7 +21,7 @@ def run(title: str, args: list[str]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="sizes 0.1 and 1, 1,000 invitees")
+    parser.add_argument("--quick", action="store_true", help="sizes 0.1 and 1, 1,000 invitees, 5 s of wrk")
     opts = parser.parse_args()
     sizes = ["0.1", "1"] if opts.quick else ["1", "10"]
     invitees = "1000" if opts.quick else "10000"
@@ -36,6 +36,12 @@ def main() -> None:
     )
     failures += run(
         "Fan-out with a worker killed mid-run", [str(HERE / "notify.py"), "--size", invitees, "--kill"]
+    )
+    # Needs wrk (apt-get install -y wrk); without it load.py says so and counts as a failure here.
+    load_args = ["--size", "0.1", "--duration", "5"] if opts.quick else ["--size", "1", "--duration", "20"]
+    failures += run(
+        "Under load: gunicorn, 2 workers, wrk on the dashboard and the feed",
+        [str(HERE / "load.py"), *load_args],
     )
     sys.exit(1 if failures else 0)
 

@@ -189,6 +189,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the broker drops, a send batch in progress finishes (its rows are claimed in the database) rather
+# than being cut off mid-send and sent again after the stuck-row reclaim; Celery 6 will default to True.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -200,6 +203,25 @@ from meetings.schedule import BEAT as _MEETING_BEAT  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_MEETING_BEAT, **_GOVERNANCE_BEAT}
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
+
+
+# --- Cache and feeds ------------------------------------------------------------------------------------
+# Rendered calendar feeds are cached under their ETag: shared by the web workers on Redis, per process on
+# the embedded defaults.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "accmsme",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A personal feed lists what is ahead and the last year: twenty years of meetings in every calendar
+# poll would cost seconds and megabytes for entries nobody looks at (the site keeps the full record).
+FEED_PAST_DAYS = 365
+FEED_CACHE_SECONDS = 900
 
 # --- API ------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -195,6 +195,48 @@ def meeting_calendar(
     return _finish(cal, [meeting.start], {meeting.timezone})
 
 
+# A stand-in property where the ATTENDEE goes: it sorts right after ATTENDEE in icalendar's output, so a
+# template with it replaced is byte for byte what ``meeting_calendar`` writes for that one attendee.
+_ATTENDEE_SLOT = "ATTENDEE-SLOT"
+_SLOT_LINE = b"ATTENDEE-SLOT:1\r\n"
+_EVENT_HEAD, _EVENT_TAIL = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+
+
+def attendee_lines(invitation: Invitation | None) -> bytes:
+    """The folded ATTENDEE content line of one invitee, as ``meeting_calendar`` writes it."""
+    if invitation is None or not invitation.person.email:
+        return b""
+    event = Event()
+    event.add("attendee", attendee(invitation))
+    return event.to_ical()[len(_EVENT_HEAD) : -len(_EVENT_TAIL)]
+
+
+class PersonalCalendars:
+    """The calendars of a batch of personal messages. Each recipient's copy of a meeting version differs
+    from the others only by its ATTENDEE line (and by the reader's zone in the DESCRIPTION), so the rest
+    is built and serialised once per batch, not once per message of a 10,000-invitee fan-out. DTSTAMP is
+    the batch's moment."""
+
+    def __init__(self, now: dt.datetime, namer: ZoneNamer | None = None) -> None:
+        self.now, self.namer = now, namer
+        self._templates: dict[tuple, bytes] = {}
+
+    def calendar(
+        self, meeting: Meeting, *, method: str, invitation: Invitation | None, reader_tz: str | None
+    ) -> bytes:
+        key = (meeting.pk, meeting.sequence, meeting.status, meeting.start, meeting.end, method, reader_tz)
+        template = self._templates.get(key)
+        if template is None:
+            cal = new_calendar(method)
+            event = meeting_event(
+                meeting, dtstamp=self.now, method=method, reader_tz=reader_tz, namer=self.namer
+            )
+            event.add(_ATTENDEE_SLOT, "1")
+            cal.add_component(event)
+            template = self._templates[key] = _finish(cal, [meeting.start], {meeting.timezone})
+        return template.replace(_SLOT_LINE, attendee_lines(invitation), 1)
+
+
 def feed_calendar(
     meetings: Iterable[Meeting],
     *,

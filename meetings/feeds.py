@@ -2,17 +2,19 @@
 
 The private feed is reached by a secret token in its URL (``Person.feed_token``, from
 ``secrets.token_urlsafe``), because calendar clients cannot log in. It lists exactly
-``visible_meetings(user)``, is rotatable from the profile page, and dies with the account: a deactivated
-user's feed answers 404 at once and the sweep clears the token. A wrong token gets a plain 404 that says
-nothing about why.
+``visible_meetings(user)`` that end after ``FEED_PAST_DAYS`` ago, is rotatable from the profile page, and
+dies with the account: a deactivated user's feed answers 404 at once and the sweep clears the token. A
+wrong token gets a plain 404 that says nothing about why.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max
 from django.http import HttpResponse, HttpResponseNotFound
 from django.urls import reverse
@@ -84,23 +86,25 @@ def _not_found() -> HttpResponse:
 
 
 def _respond(request, meetings, *, name: str, reader_tz: str | None, tag: str) -> HttpResponse:
-    # An ETag from what the feed depends on, so clients polling every hour mostly get a 304.
-    stats = meetings.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    etag = (
-        '"'
-        + hashlib.sha256(f"{tag}|{stats['n']}|{stats['changed']}|{reader_tz}".encode()).hexdigest()[:32]
-        + '"'
-    )
+    # An ETag from what the feed depends on, so clients polling every hour mostly get a 304; the body is
+    # cached under it, for the clients (and the many subscribers of a public feed) that do not ask so.
+    stats = meetings.aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
+    state = f"{tag}|{stats['n']}|{stats['changed']}|{stats['last']}|{reader_tz}"
+    etag = '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
-        body = feed_calendar(
-            meetings.select_related("host").order_by("start"),
-            name=name,
-            now=timezone.now(),
-            reader_tz=reader_tz,
-            namer=ZoneNamer(),
-        )
+        key = f"feed:{etag.strip(chr(34))}"
+        body = cache.get(key)
+        if body is None:
+            body = feed_calendar(
+                meetings.select_related("host").order_by("start"),
+                name=name,
+                now=timezone.now(),
+                reader_tz=reader_tz,
+                namer=ZoneNamer(),
+            )
+            cache.set(key, body, settings.FEED_CACHE_SECONDS)
         response = HttpResponse(body, content_type=ICS_TYPE)
         response["Content-Disposition"] = 'inline; filename="accmsme.ics"'
     response["ETag"] = etag
@@ -120,9 +124,10 @@ def user_feed(request, token: str):
             feed_revoke(person)
         return _not_found()
     user = person.user
+    since = timezone.now() - dt.timedelta(days=settings.FEED_PAST_DAYS)
     return _respond(
         request,
-        visible_meetings(user),
+        visible_meetings(user).filter(end__gte=since),
         name=f"ACCMSME Governance: {person.full_name}",
         reader_tz=person.effective_timezone,
         tag=f"user:{person.pk}:{token}",

@@ -76,6 +76,12 @@ class Meeting(models.Model):
     is_public = models.BooleanField(default=False, help_text="Listed on the body's public calendar feed")
     uid = models.CharField(max_length=120, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+    notices_planned_for = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The version (SEQUENCE) whose reminders, chasers and agenda notices are planned",
+    )
     date_precision = models.CharField(
         max_length=5,
         default="day",

@@ -137,6 +137,17 @@ class Plan:
         fields.setdefault("due_at", self.now)
         self.rows.append(Notification(**fields))
 
+    def add_for(self, meeting: Meeting, inv: Invitation, **fields) -> None:
+        """A row about the current version of ``meeting`` to one invitee."""
+        fields.setdefault("object_ref", f"meeting:{meeting.pk}")
+        self.add(
+            meeting=meeting,
+            meeting_sequence=meeting.sequence,
+            person=inv.person,
+            recipient=inv.person.email,
+            **fields,
+        )
+
     def save(self) -> list[str]:
         Notification.objects.bulk_create(self.rows, batch_size=1000, ignore_conflicts=True)
         return [r.key for r in self.rows]
@@ -204,14 +215,11 @@ def _plan_requests(plan: Plan, meeting: Meeting, invitations: Iterable[Invitatio
         kind = Kind.UPDATE if inv.person_id in had else Kind.INVITE
         if kind == Kind.INVITE:
             fresh.add(inv.person_id)
-        plan.add(
+        plan.add_for(
+            meeting,
+            inv,
             key=_request_key(inv, meeting.sequence),
             kind=kind,
-            meeting=meeting,
-            meeting_sequence=meeting.sequence,
-            object_ref=f"meeting:{meeting.pk}",
-            person=inv.person,
-            recipient=inv.person.email,
             # A meeting moved into the past is a correction of the record: nobody needs it in a calendar.
             status=Status.SKIPPED if in_past else Status.PLANNED,
             note="meeting is in the past" if in_past else "",
@@ -248,18 +256,9 @@ def _plan_offset_kind(
     for days in days_list:
         due = _at_days_before(meeting, days)
         key = _offset_key(kind, meeting.pk, inv.person_id, meeting.sequence, days)
-        common = dict(
-            key=key,
-            kind=kind,
-            meeting=meeting,
-            meeting_sequence=meeting.sequence,
-            object_ref=f"meeting:{meeting.pk}",
-            person=inv.person,
-            recipient=inv.person.email,
-            due_at=due,
-        )
+        common = dict(key=key, kind=kind, due_at=due)
         if due > plan.now:
-            plan.add(**common)
+            plan.add_for(meeting, inv, **common)
         else:
             missed.append((days, common))
     if not missed:
@@ -276,16 +275,15 @@ def _plan_offset_kind(
         elif fresh and kind == Kind.REMINDER:
             note = f"due {due_txt}, before the invitation: the invitation itself says when"
         elif policy == "send" and days == latest_days:
-            plan.add(
-                **{**common, "due_at": plan.now, "note": f"late: was due {due_txt}; sent once, by policy"}
-            )
+            note = f"late: was due {due_txt}; sent once, by policy"
+            plan.add_for(meeting, inv, **{**common, "due_at": plan.now, "note": note})
             continue
         elif policy == "coming_up":
             want_coming_up = True
             note = f"due {due_txt}, passed when planned: one coming-up notice instead (policy)"
         else:
             note = f"due {due_txt}, passed when planned: skipped (policy {policy})"
-        plan.add(**{**common, "status": Status.SKIPPED, "note": note[:300]})
+        plan.add_for(meeting, inv, **{**common, "status": Status.SKIPPED, "note": note[:300]})
     return want_coming_up
 
 
@@ -316,16 +314,13 @@ def _plan_timed(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation],
             plan, meeting, inv, Kind.AGENDA, agenda_lead, sent_before=sent_before, fresh=is_fresh
         )
         if coming_up:
-            plan.add(
+            plan.add_for(
+                meeting,
+                inv,
                 key=notification_key(
                     "coming_up", _meeting_obj(meeting.pk), inv.person_id, f"s{meeting.sequence}"
                 ),
                 kind=Kind.COMING_UP,
-                meeting=meeting,
-                meeting_sequence=meeting.sequence,
-                object_ref=f"meeting:{meeting.pk}",
-                person=inv.person,
-                recipient=inv.person.email,
                 note="instead of reminders whose moment had passed",
             )
 
@@ -335,16 +330,7 @@ def _plan_cancels(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation
     for inv in invitations:
         if inv.person_id not in had:
             continue  # their invitation never left: nothing to take out of a calendar
-        plan.add(
-            key=_cancel_key(inv, meeting.sequence),
-            kind=Kind.CANCEL,
-            meeting=meeting,
-            meeting_sequence=meeting.sequence,
-            object_ref=f"meeting:{meeting.pk}",
-            person=inv.person,
-            recipient=inv.person.email,
-            note=reason,
-        )
+        plan.add_for(meeting, inv, key=_cancel_key(inv, meeting.sequence), kind=Kind.CANCEL, note=reason)
 
 
 def _load_meeting(meeting_id: int) -> Meeting | None:
@@ -364,16 +350,32 @@ def _after_commit_dispatch(meeting_id: int | None, now: dt.datetime, *, pass_now
 
 
 def meeting_plan_version(*, meeting: Meeting, now: dt.datetime | None = None) -> list[str]:
-    """Plan everything this version of the meeting calls for (REQUESTs, reminders); cancel what belonged
-    to earlier versions. Idempotent. Returns the keys planned."""
+    """Plan everything this version of the meeting calls for; cancel what belonged to earlier versions.
+    Two steps that each commit: first the calendar entries (REQUESTs or CANCELs), handed to workers as soon
+    as they are written; then the reminders, chasers and agenda notices, which are weeks ahead and no
+    reason to hold back the invitations of a list of thousands. Idempotent; a plan cut off between the
+    steps is finished by the sweep (``notices_planned_for`` still names an older version). Returns the
+    keys planned."""
     now_ = _now(now)
-    plan = Plan(now_)
+    keys, live_sequence = _plan_entries(meeting.pk, now_, pass_now=now is not None)
+    if live_sequence is not None:
+        keys += _plan_notices(meeting.pk, live_sequence, now_, pass_now=now is not None)
+    return keys
+
+
+def _lock_meeting(meeting_id: int) -> Meeting:
+    # The meeting as it is now, locked: two plans of one meeting (two quick changes, a hook and the sweep)
+    # run one after the other, and an older one can never cancel a newer version's rows.
+    return Meeting.objects.select_for_update(of=("self",)).select_related("body", "host").get(pk=meeting_id)
+
+
+def _plan_entries(meeting_id: int, now: dt.datetime, *, pass_now: bool) -> tuple[list[str], int | None]:
+    """Step one: the calendar entries of this version. Returns the keys, and the version when it still
+    calls for timed notices (confirmed and ahead)."""
+    plan = Plan(now)
+    live_sequence = None
     with transaction.atomic():
-        # The meeting as it is now, locked: two plans of one meeting (two quick changes, a hook and the
-        # sweep) run one after the other, and an older one can never cancel a newer version's rows.
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",)).select_related("body", "host").get(pk=meeting.pk)
-        )
+        meeting = _lock_meeting(meeting_id)
         _cancel_stale(meeting, f"superseded: meeting is now version {meeting.sequence}", keep_sequence=True)
         if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.POSTPONED):
             _cancel_stale(meeting, f"meeting {meeting.get_status_display().lower()}", keep_sequence=False)
@@ -382,17 +384,38 @@ def meeting_plan_version(*, meeting: Meeting, now: dt.datetime | None = None) ->
             )
             _plan_cancels(plan, meeting, _recipients(meeting), reason)
         elif meeting.status == Meeting.Status.CONFIRMED:
-            if meeting.start <= now_:
+            if meeting.start <= now:
                 timed = (Kind.REMINDER, Kind.COMING_UP, Kind.CHASER, Kind.AGENDA)
                 _cancel_stale(meeting, "meeting moved into the past", keep_sequence=False, kinds=timed)
-            invitations = _recipients(meeting)
-            fresh = _plan_requests(plan, meeting, invitations)
-            _plan_timed(plan, meeting, invitations, fresh=fresh)
+            else:
+                live_sequence = meeting.sequence
+            _plan_requests(plan, meeting, _recipients(meeting))
         else:
             # Planned (not yet confirmed) or held: nothing goes to calendars; nothing left to remind of.
             _cancel_stale(meeting, f"meeting is {meeting.get_status_display().lower()}", keep_sequence=False)
         keys = plan.save()
-        _after_commit_dispatch(meeting.pk, now_, pass_now=now is not None)
+        _after_commit_dispatch(meeting.pk, now, pass_now=pass_now)
+    return keys, live_sequence
+
+
+def _plan_notices(meeting_id: int, sequence: int, now: dt.datetime, *, pass_now: bool) -> list[str]:
+    """Step two: reminders, chasers and the agenda's lead-time notice of version ``sequence``, unless a
+    newer plan has taken over the meeting in between."""
+    plan = Plan(now)
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting_id)
+        if meeting.sequence != sequence or not _is_live(meeting, now):
+            return []
+        # Invited for the first time by this version: their invitation itself says when the meeting is.
+        fresh = set(
+            Notification.objects.filter(
+                meeting=meeting, kind=Kind.INVITE, meeting_sequence=sequence
+            ).values_list("person_id", flat=True)
+        )
+        _plan_timed(plan, meeting, _recipients(meeting), fresh=fresh)
+        keys = plan.save()
+        Meeting.objects.filter(pk=meeting.pk).update(notices_planned_for=sequence)
+        _after_commit_dispatch(meeting.pk, now, pass_now=pass_now)
     return keys
 
 
@@ -479,14 +502,12 @@ def on_invitation_withdrawn(*, invitation_id: int, now: dt.datetime | None = Non
         _cancel_stale(meeting, "taken off the list", keep_sequence=False, person_id=inv.person_id)
         plan = Plan(now_)
         if inv.person.email and inv.person_id in _holders(meeting.pk, person_id=inv.person_id):
-            plan.add(
+            plan.add_for(
+                meeting,
+                inv,
                 key=_cancel_key(inv, meeting.sequence),
                 kind=Kind.CANCEL,
-                meeting=meeting,
-                meeting_sequence=meeting.sequence,
                 object_ref=f"invitation:{inv.pk}",
-                person=inv.person,
-                recipient=inv.person.email,
                 note="taken off the list",
             )
         plan.save()
@@ -506,16 +527,14 @@ def on_agenda_circulated(*, version_id: int, now: dt.datetime | None = None) -> 
         return
     plan = Plan(now_)
     for inv in _recipients(meeting):
-        plan.add(
+        plan.add_for(
+            meeting,
+            inv,
             key=notification_key(
                 "agenda", f"agendaversion-{version.pk}", inv.person_id, f"v{version.number}"
             ),
             kind=Kind.AGENDA,
-            meeting=meeting,
-            meeting_sequence=meeting.sequence,
             object_ref=f"agendaversion:{version.pk}",
-            person=inv.person,
-            recipient=inv.person.email,
         )
     with transaction.atomic():
         plan.save()
@@ -526,23 +545,27 @@ def on_agenda_circulated(*, version_id: int, now: dt.datetime | None = None) -> 
 
 
 def _action_recipients(item: ActionItem, on: dt.date) -> list:
+    """Who is reminded of an action item: its owner; for a state, the state's heads of delegation on the
+    item's body; for a body, that body's Secretariat officers (the desk that follows its work)."""
     from governance.models import Membership
 
     if item.owner_person_id:
         return [item.owner_person] if item.owner_person and item.owner_person.email else []
     if item.owner_state_id:
-        heads = (
-            Membership.objects.filter(
-                body_id=item.body_id,
-                member_state_id=item.owner_state_id,
-                role=Membership.Role.HEAD_OF_DELEGATION,
-                start_date__lte=on,
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-            .select_related("person__member_state")
+        members = Membership.objects.filter(
+            body_id=item.body_id, member_state_id=item.owner_state_id, role=Membership.Role.HEAD_OF_DELEGATION
         )
-        return [m.person for m in heads if m.person.email]
-    return []
+    elif item.owner_body_id:
+        members = Membership.objects.filter(body_id=item.owner_body_id, role=Membership.Role.SECRETARIAT)
+    else:
+        return []
+    members = (
+        members.filter(start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .select_related("person__member_state")
+        .order_by("person_id")
+    )
+    return list({m.person_id: m.person for m in members if m.person.email}.values())
 
 
 def plan_action_item_reminders(*, now: dt.datetime | None = None) -> int:
@@ -654,6 +677,7 @@ class SendContext:
     connection: object = None
     namer: object = None
     invitations: dict | None = None  # (meeting_id, person_id) -> Invitation, when preloaded
+    calendars: object = None
 
     def zone_namer(self):
         if self.namer is None:
@@ -661,6 +685,13 @@ class SendContext:
 
             self.namer = ZoneNamer()
         return self.namer
+
+    def personal_calendars(self):
+        if self.calendars is None:
+            from meetings.calendar import PersonalCalendars
+
+            self.calendars = PersonalCalendars(self.now, self.zone_namer())
+        return self.calendars
 
 
 def _invitation_for(row: Notification, ctx: SendContext | None = None) -> Invitation | None:
@@ -874,10 +905,7 @@ def meeting_message(row: Notification, ctx: SendContext, *, headers: dict) -> Em
         )
         msg.attach_alternative(html, "text/html")
         return msg
-    attendees = [inv] if inv is not None else []
-    ics = ical.meeting_calendar(
-        meeting, method=method, now=ctx.now, invitations=attendees, reader_tz=reader_tz, namer=namer
-    )
+    ics = ctx.personal_calendars().calendar(meeting, method=method, invitation=inv, reader_tz=reader_tz)
     msg = CalendarEmail(
         subject,
         text,
@@ -908,14 +936,25 @@ def build_message(row: Notification, ctx: SendContext) -> EmailMultiAlternatives
     return meeting_message(row, ctx, headers=headers)
 
 
-def claim(row_id: int, now: dt.datetime) -> bool:
-    """planned → sending, by exactly one worker (a conditional update that changes one row or none)."""
-    return (
-        Notification.objects.filter(pk=row_id, status=Status.PLANNED, due_at__lte=now).update(
-            status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+def claim_batch(ids: Iterable[int], now: dt.datetime) -> set[int]:
+    """planned → sending, each row by exactly one worker; one transaction for the whole batch instead of
+    one update per message. Rows another worker holds locked are skipped, not waited for; rows it has
+    already claimed are no longer planned."""
+    with transaction.atomic():
+        claimed = set(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(ids), status=Status.PLANNED, due_at__lte=now)
+            .values_list("pk", flat=True)
         )
-        == 1
-    )
+        if claimed:
+            Notification.objects.filter(pk__in=claimed).update(
+                status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+    return claimed
+
+
+def claim(row_id: int, now: dt.datetime) -> bool:
+    return row_id in claim_batch([row_id], now)
 
 
 def _record_failure(row_id: int, attempts: int, error: str, now: dt.datetime) -> str:
@@ -932,22 +971,13 @@ def _record_failure(row_id: int, attempts: int, error: str, now: dt.datetime) ->
     return "retry"
 
 
-def send_one(row_id: int, ctx: SendContext, *, row: Notification | None = None) -> str:
-    """Claim, check, build, send, record. Returns what happened. ``row`` may come preloaded (a batch loads
-    its rows in one query); it is used only once the claim succeeded."""
+def send_one(row: Notification, ctx: SendContext) -> str:
+    """Check, build, send, record one row this worker has claimed. Returns what happened."""
     now = ctx.now
-    if not claim(row_id, now):
-        return "not-claimed"
-    if row is None:
-        row = Notification.objects.select_related(
-            "meeting__body", "meeting__host", "person__member_state"
-        ).get(pk=row_id)
-    else:
-        row.status, row.attempts, row.claimed_at = Status.SENDING, row.attempts + 1, now
     try:
         stale = why_not_send(row, now, ctx)
         if stale is not None:
-            Notification.objects.filter(pk=row_id, status=Status.SENDING).update(
+            Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
                 status=stale[0], note=stale[1][:300]
             )
             return stale[0]
@@ -955,19 +985,20 @@ def send_one(row_id: int, ctx: SendContext, *, row: Notification | None = None) 
         ctx.connection.send_messages([message])
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried
         log.warning("notification %s failed: %s", row.key, exc)
-        return _record_failure(row_id, row.attempts, f"{type(exc).__name__}: {exc}", now)
-    Notification.objects.filter(pk=row_id, status=Status.SENDING).update(
+        return _record_failure(row.pk, row.attempts, f"{type(exc).__name__}: {exc}", now)
+    # One update per message after it left: the line between "sent" and "send again after a crash".
+    Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
         status=Status.SENT, sent_at=now, last_error="", next_attempt_at=None
     )
     return Status.SENT
 
 
-def _preload(ids: list[int]) -> tuple[dict[int, Notification], dict]:
-    """The batch's planned rows with their meetings and people, and the matching invitations: two queries
+def _preload(ids: Iterable[int]) -> tuple[dict[int, Notification], dict]:
+    """The batch's claimed rows with their meetings and people, and the matching invitations: two queries
     for the batch instead of several per message. Rows about one meeting share one Meeting object."""
     rows = {
         r.pk: r
-        for r in Notification.objects.filter(pk__in=ids, status=Status.PLANNED).select_related(
+        for r in Notification.objects.filter(pk__in=list(ids), status=Status.SENDING).select_related(
             "meeting__body", "meeting__host", "person__member_state"
         )
     }
@@ -987,21 +1018,32 @@ def _preload(ids: list[int]) -> tuple[dict[int, Notification], dict]:
 
 
 def send_batch(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send the given rows (a worker's task body); each row is claimed on its own."""
+    """Send the given rows (a worker's task body): claim what is still planned, then send it one by one.
+    A row not claimed here is sent, cancelled or held by another worker."""
     ids = list(ids)
+    start = _now(now)
+    claimed = claim_batch(ids, start)
     counts: dict[str, int] = {}
-    rows, invitations = _preload(ids)
+    if len(claimed) < len(ids):
+        counts["not-claimed"] = len(ids) - len(claimed)
+    if not claimed:
+        return counts
+    rows, invitations = _preload(claimed)
     connection = get_connection()
-    ctx = SendContext(now=_now(now), connection=connection, invitations=invitations)
+    ctx = SendContext(now=start, connection=connection, invitations=invitations)
     try:
         connection.open()
+    except Exception as exc:  # noqa: BLE001 - mail server down: the batch goes back to planned, with backoff
+        log.warning("mail connection failed for %d notifications: %s", len(rows), exc)
+        for row in rows.values():
+            _record_failure(row.pk, row.attempts, f"{type(exc).__name__}: {exc}", start)
+        return {**counts, "retry": len(rows)}
+    try:
         for row_id in ids:
-            if row_id not in rows:
-                counts["not-claimed"] = counts.get("not-claimed", 0) + 1
-                continue  # not planned any more: sent, cancelled or claimed by someone else
-            ctx.now = _now(now)
-            outcome = send_one(row_id, ctx, row=rows[row_id])
-            counts[outcome] = counts.get(outcome, 0) + 1
+            if row_id in rows:
+                ctx.now = _now(now)
+                outcome = send_one(rows[row_id], ctx)
+                counts[outcome] = counts.get(outcome, 0) + 1
     finally:
         connection.close()
     return counts
@@ -1059,9 +1101,10 @@ def dispatch(ids: list[int], *, now: dt.datetime | None = None) -> int:
 
 
 def meetings_to_reconcile(*, now: dt.datetime, limit: int = 20) -> list[int]:
-    """Meetings whose current version was never planned (the hook after commit did not run: the process
-    died, or the broker lost the planning task): confirmed and ahead with invitees but no REQUEST row for
-    this version; or cancelled/postponed while someone still holds a REQUEST newer than any CANCEL."""
+    """Meetings whose current version was never planned, or only half (the hook after commit did not run:
+    the process died, or the broker lost the planning task): confirmed and ahead with invitees but no
+    REQUEST row, or no timed notices, for this version; or cancelled/postponed while someone still holds
+    a REQUEST newer than any CANCEL."""
     meeting_rows = Notification.objects.filter(meeting=OuterRef("pk"), object_ref__startswith="meeting:")
     current_request = meeting_rows.filter(kind__in=REQUEST_KINDS, meeting_sequence=OuterRef("sequence"))
     invited = Invitation.objects.filter(meeting=OuterRef("pk"), is_withdrawn=False)
@@ -1078,7 +1121,14 @@ def meetings_to_reconcile(*, now: dt.datetime, limit: int = 20) -> list[int]:
         .filter(last_request__isnull=False)
         .filter(Q(last_cancel__isnull=True) | Q(last_cancel__lt=F("last_request")))
     )
+    # Step two of a plan never ran (cut off after the invitations went out).
+    unnoticed = (
+        Meeting.objects.filter(status=Meeting.Status.CONFIRMED, start__gt=now)
+        .filter(Exists(invited))
+        .exclude(notices_planned_for=F("sequence"))
+    )
     ids = list(confirmed.values_list("pk", flat=True)[:limit])
+    ids += [pk for pk in unnoticed.values_list("pk", flat=True)[:limit] if pk not in ids][: limit - len(ids)]
     ids += list(called_off.values_list("pk", flat=True)[: max(0, limit - len(ids))])
     return ids
 

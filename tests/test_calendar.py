@@ -13,7 +13,8 @@ from django.core.management import CommandError, call_command
 from icalendar import Calendar
 
 from meetings import notifications
-from meetings.calendar import REQUEST, meeting_calendar, parse_reply
+from meetings.calendar import CANCEL, REQUEST, PersonalCalendars, meeting_calendar, parse_reply
+from meetings.times import ZoneNamer
 from tests.calendar_world import (
     NOW,
     at,
@@ -276,3 +277,38 @@ def test_parse_an_itip_reply():
         parse_reply(REPLY.replace("METHOD:REPLY", "METHOD:REQUEST"))
     with pytest.raises(ReplyError):
         parse_reply("not a calendar")
+
+
+@pytest.mark.parametrize("method", [REQUEST, CANCEL])
+def test_a_batch_builds_each_personal_calendar_byte_for_byte_as_the_single_builder(method):
+    """A fan-out serialises a meeting's calendar once per batch and swaps in each recipient's ATTENDEE
+    line; what each recipient gets must be exactly what ``meeting_calendar`` gives for them alone, long
+    folded names and other zones included."""
+    w = world()
+    w.meeting.timezone = "Europe/Brussels"  # a zone with transitions: the VTIMEZONE is not trivial
+    w.meeting.save()
+    invitations = list(w.meeting.invitations.select_related("person").order_by("pk"))
+    longest = invitations[0].person
+    longest.full_name = "Dato' Seri Haji Muhammad Abdul Rahman bin Abdullah Sulaiman Al-Haj, Director-General"
+    longest.save()
+    namer = ZoneNamer()
+    calendars = PersonalCalendars(NOW, namer)
+    for reader_tz in (None, "Asia/Manila", "Asia/Yangon"):
+        for inv in [*invitations, None]:
+            mine = calendars.calendar(w.meeting, method=method, invitation=inv, reader_tz=reader_tz)
+            alone = meeting_calendar(
+                w.meeting,
+                method=method,
+                now=NOW,
+                invitations=[inv] if inv else [],
+                reader_tz=reader_tz,
+                namer=namer,
+            )
+            assert mine == alone
+            assert b"ATTENDEE-SLOT" not in mine
+    assert len(calendars._templates) == 3  # one per reader zone, whatever the number of recipients
+    event = Calendar.from_ical(
+        calendars.calendar(w.meeting, method=method, invitation=invitations[0], reader_tz=None)
+    ).walk("VEVENT")[0]
+    assert str(event["ATTENDEE"]) == f"mailto:{longest.email}"
+    assert str(event["ATTENDEE"].params["CN"]) == longest.full_name

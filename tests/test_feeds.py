@@ -3,17 +3,27 @@ revoked with the account), the public feed of a body, and the feed link on the d
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ics
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 from icalendar import Calendar
 
 from governance.models import Person
 from meetings.feeds import feed_token_ensure, feed_token_rotate, revoke_inactive_feeds
 from meetings.selectors import visible_meetings
-from tests.calendar_world import at, make_body, make_meeting, world
+from tests.calendar_world import NOW, at, make_body, make_meeting, world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    # A personal feed counts its year of past meetings from now; the meetings here are in 2026.
+    with freeze_time(NOW, tick=True):
+        yield
 
 
 @pytest.fixture
@@ -147,3 +157,36 @@ def test_meeting_download_for_a_visible_meeting_only(client, w):
     response = client.get(reverse("meetings:meeting_ics", args=[w.meeting.pk]))
     assert response.status_code == 200 and uids(response.content) == {w.meeting.uid}
     assert client.get(reverse("meetings:meeting_ics", args=[w.seom_private.pk])).status_code == 404
+
+
+def test_private_feed_keeps_a_year_of_past_meetings(client, w):
+    """Twenty years of record stay on the site; a calendar gets what is ahead and the last year."""
+    old = make_meeting(
+        w.body, host=w.states["PH"], start=NOW - dt.timedelta(days=400), end=NOW - dt.timedelta(days=399)
+    )
+    recent = make_meeting(
+        w.body, host=w.states["PH"], start=NOW - dt.timedelta(days=300), end=NOW - dt.timedelta(days=299)
+    )
+    person = w.people.manila
+    assert visible_meetings(person.user).filter(pk__in=[old.pk, recent.pk]).count() == 2
+    found = uids(client.get(reverse("meetings:feed", args=[feed_token_ensure(person)])).content)
+    assert recent.uid in found and w.meeting.uid in found
+    assert old.uid not in found
+
+
+def test_feed_body_is_rendered_once_per_version(client, w, monkeypatch):
+    """Clients that poll without If-None-Match get the cached body; a change renders afresh."""
+    from meetings import feeds
+
+    renders = []
+    real = feeds.feed_calendar
+    monkeypatch.setattr(feeds, "feed_calendar", lambda *a, **k: renders.append(1) or real(*a, **k))
+    url = reverse("meetings:feed", args=[feed_token_ensure(w.people.manila)])
+    first = client.get(url)
+    second = client.get(url)
+    assert second.status_code == 200 and second.content == first.content
+    assert len(renders) == 1
+    w.meeting.title = "21st ACCMSME Meeting (Jakarta)"
+    w.meeting.save()
+    third = client.get(url)
+    assert len(renders) == 2 and b"(Jakarta)" in third.content and third["ETag"] != first["ETag"]

@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from meetings import notifications
-from meetings.models import ActionItem, AgendaItem, AgendaVersion, Notification
+from meetings.models import ActionItem, AgendaItem, AgendaVersion, Meeting, Notification
 from meetings.notifications import (
     claim,
     dispatch,
@@ -389,3 +389,91 @@ def test_tasks_ack_late_reject_on_worker_lost_and_beat_sweeps_from_the_database(
     assert entry["task"] == tasks.sweep_notifications.name
     assert entry["schedule"] == settings.NOTIFY_SWEEP_SECONDS
     assert "eta" not in entry.get("options", {}) and "countdown" not in entry.get("options", {})
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: each step's hand-out runs when it commits
+def test_invitations_go_to_workers_before_the_reminders_are_planned(queued, monkeypatch):
+    """A list of thousands is not held back by weeks-ahead reminders: step one commits and hands out the
+    invitations; step two plans the rest."""
+    w = world()
+    seen = []
+    plan_notices = notifications._plan_notices
+
+    def spy(*args, **kwargs):
+        handed = sum(len(batch) for batch, _ in queued)
+        seen.append((handed, Notification.objects.filter(kind=Kind.REMINDER).count()))
+        return plan_notices(*args, **kwargs)
+
+    monkeypatch.setattr(notifications, "_plan_notices", spy)
+    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    assert seen == [(len(w.everyone), 0)]
+    assert Notification.objects.filter(kind=Kind.REMINDER).count() > 0
+    w.meeting.refresh_from_db()
+    assert w.meeting.notices_planned_for == w.meeting.sequence
+
+
+def test_a_plan_cut_off_after_the_invitations_is_finished_by_the_sweep(queued, monkeypatch):
+    """The worker died between the two steps: invitations planned, reminders not. The sweep sees the
+    version without its notices and plans them, once."""
+    w = world()
+    monkeypatch.setattr(notifications, "_plan_notices", lambda *a, **k: [])
+    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    monkeypatch.undo()
+    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
+    assert not Notification.objects.filter(kind=Kind.REMINDER).exists()
+    assert sweep(now=NOW, pass_now=True).reconciled == 1
+    reminders = Notification.objects.filter(kind=Kind.REMINDER).count()
+    assert reminders > 0
+    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)  # nothing twice
+    assert sweep(now=NOW, pass_now=True).reconciled == 0
+    assert Notification.objects.filter(kind=Kind.REMINDER).count() == reminders
+
+
+def test_a_newer_version_wins_over_a_late_second_step(queued):
+    """Step two of version n arriving after the meeting moved to version n+1 plans nothing for n."""
+    w = world()
+    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    old = w.meeting.sequence
+    Meeting.objects.filter(pk=w.meeting.pk).update(sequence=old + 1)
+    assert notifications._plan_notices(w.meeting.pk, old, NOW, pass_now=True) == []
+    assert notifications._plan_notices(w.meeting.pk, old + 1, NOW, pass_now=True)  # the live version plans
+
+
+def test_an_item_owned_by_a_body_reminds_that_bodys_secretariat_officers():
+    """Owned by a body ("SEOM to consider ..."): the body's Secretariat desk officers in office on the
+    day are reminded; a former officer and the other bodies' officers are not."""
+    from governance.models import Body, Membership, Organisation
+
+    w = world()
+    asec = Organisation.objects.create(name="ASEAN Secretariat", acronym="ASEC", kind="secretariat")
+    seom = Body.objects.create(
+        name="Senior Economic Officials Meeting", acronym="SEOM-T", kind="senior_officials"
+    )
+    desk = make_person("seom-desk", state=None)
+    former = make_person("seom-former", state=None)
+    elsewhere = make_person("acc-desk", state=None)
+    for person, body, end in (
+        (desk, seom, None),
+        (former, seom, dt.date(2025, 12, 31)),
+        (elsewhere, w.body, None),
+    ):
+        Membership.objects.create(
+            person=person,
+            body=body,
+            organisation=asec,
+            role=Membership.Role.SECRETARIAT,
+            start_date=dt.date(2020, 1, 1),
+            end_date=end,
+        )
+    ActionItem.objects.create(
+        body=w.body,
+        meeting=w.meeting,
+        title="SEOM to consider the MSME roadmap",
+        owner_body=seom,
+        due_date=dt.date(2026, 3, 20),
+    )
+    plan_action_item_reminders(now=at(2026, 3, 13, 8))
+    sent = deliver(at(2026, 3, 13, 9, tz="Asia/Jakarta"))
+    assert [(m.to[0], m.subject) for m in sent] == [
+        (desk.email, "Action item due 20 Mar 2026: SEOM to consider the MSME roadmap")
+    ]
