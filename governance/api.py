@@ -14,7 +14,7 @@ from governance.models import (
     StrategicGoal,
     StrategicPlan,
 )
-from governance.permissions import is_secretariat
+from governance.permissions import is_secretariat, person_ids_with_visible_email
 from governance.services import membership_check_head, reporting_line_check_cycle
 
 
@@ -129,6 +129,8 @@ class ReportingLineSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A person; ``email`` is null for a reader who may not see it (``person_ids_with_visible_email``)."""
+
     class Meta:
         model = Person
         fields = [
@@ -141,6 +143,19 @@ class PersonSerializer(serializers.ModelSerializer):
             "position",
             "timezone",
         ]
+        extra_kwargs = {"email": {"allow_null": True}}  # null when hidden from the reader
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Cached on the user for the request, so a list costs the same whatever its length.
+        user = getattr(self.context.get("request"), "user", None)
+        visible = person_ids_with_visible_email(user)
+        if visible is not None and instance.pk not in visible:
+            data["email"] = None
+        return data
+
+    def validate_email(self, value: str | None) -> str:
+        return value or ""  # the column holds "" for no address, never null
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -194,6 +209,9 @@ class ReportingLineViewSet(SecretariatWritable):
 
 
 class PersonViewSet(SecretariatWritable):
+    """People. Their email addresses are shown to the Secretariat, to the person, and to the members of the
+    same delegation; null for anyone else."""
+
     queryset = Person.objects.order_by("full_name", "id")
     serializer_class = PersonSerializer
 

@@ -25,6 +25,10 @@ user's rows once per request and keep them on the user object (``request.user`` 
 request); the queryset filters (``visible_documents``, ``submissions_visible`` ...) add indexed subqueries
 on the direct foreign-key tables, so a page or an API list stays a fixed number of queries.
 
+Who reads a person's email address: the Secretariat, the person, and the members of the same delegation
+(same body, same member state) while their seats run (``person_ids_with_visible_email``); the API shows
+null to anyone else.
+
 Answers for views: an object the user may not see is a 404 (``Http404``), an action the user may see but not
 do is a 403 (``PermissionDenied``). ``get_visible_or_404`` and ``require`` say so in one line.
 """
@@ -32,9 +36,11 @@ do is a 403 (``PermissionDenied``). ``get_visible_or_404`` and ``require`` say s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -210,7 +216,7 @@ def _view_meeting_permission_id() -> int:
 
 def forget_cached_rights(user) -> None:
     """Drop what this request has cached about the user's rights (after a sync or a group change)."""
-    for attr in ("_is_secretariat", "_body_rights", "_meeting_rights", "_delegations"):
+    for attr in ("_is_secretariat", "_body_rights", "_meeting_rights", "_delegations", "_email_people"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -417,30 +423,66 @@ def meeting_ids_viewable_alone(user) -> set[int]:
     return cache
 
 
+def delegation_seats(*, on: dt.date, **lookup) -> QuerySet[Membership]:
+    """Seats on a member state's delegation (head, alternate, delegate, focal point) that run on ``on``,
+    narrowed by ``lookup`` (``person__user=user``, ``body_id=...``, an ``OuterRef`` ...)."""
+    return Membership.objects.filter(
+        role__in=DELEGATION_ROLES, member_state__isnull=False, start_date__lte=on, **lookup
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
 def _delegations(user) -> set[tuple[int, int]]:
     """(body id, member state id) pairs of the delegations the user currently sits on."""
     cache = getattr(user, "_delegations", None)
     if cache is None:
-        today = today_in_asean()
         cache = set(
-            Membership.objects.filter(
-                person__user=user,
-                role__in=DELEGATION_ROLES,
-                member_state__isnull=False,
-                start_date__lte=today,
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values_list("body_id", "member_state_id")
+            delegation_seats(on=today_in_asean(), person__user=user).values_list("body_id", "member_state_id")
         )
         user._delegations = cache
     return cache
 
 
+# Every check below has the same frame: the Secretariat may, an anonymous or inactive user may not, and
+# only then the rule itself. The two decorators hold that frame once, for the booleans and for the
+# queryset filters, so each pair (``document_visible`` / ``visible_documents`` ...) states only its rule.
+
+
+def object_rule(rule: Callable[..., bool]) -> Callable[..., bool]:
+    """A yes/no check ``rule(user, ...)`` run only for an active user who is not the Secretariat."""
+
+    @functools.wraps(rule)
+    def check(user, *args, **kwargs) -> bool:
+        if is_secretariat(user):
+            return True
+        if not is_active_user(user):
+            return False
+        return rule(user, *args, **kwargs)
+
+    return check
+
+
+def queryset_rule(model_label: str) -> Callable[[Callable[..., QuerySet]], Callable[..., QuerySet]]:
+    """A queryset filter ``rule(user, qs)`` over ``model_label`` (every row when ``qs`` is None): the
+    Secretariat gets ``qs`` as it is, an anonymous or inactive user nothing."""
+
+    def wrap(rule: Callable[..., QuerySet]) -> Callable[..., QuerySet]:
+        @functools.wraps(rule)
+        def filtered(user, qs: QuerySet | None = None) -> QuerySet:
+            if qs is None:
+                qs = apps.get_model(model_label)._default_manager.all()
+            if is_secretariat(user):
+                return qs
+            if not is_active_user(user):
+                return qs.none()
+            return rule(user, qs)
+
+        return filtered
+
+    return wrap
+
+
+@object_rule
 def has_body_right(user, codename: str, body: Body | int) -> bool:
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     body_id = body if isinstance(body, int) else body.pk
     return codename in _body_rights(user).get(body_id, set())
 
@@ -474,11 +516,8 @@ def can_manage_body(user, body: Body | int) -> bool:
     return has_body_right(user, MANAGE, body)
 
 
+@object_rule
 def meeting_visible(user, meeting) -> bool:
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     rights = _body_rights(user).get(meeting.body_id, set())
     return (
         VIEW in rights
@@ -491,13 +530,10 @@ def can_manage_meeting(user, meeting) -> bool:
     return can_manage_body(user, meeting.body_id)
 
 
+@queryset_rule("meetings.Meeting")
 def meetings_visible(user, qs: QuerySet) -> QuerySet:
     """Filter a Meeting queryset to what the user may see (``meetings.selectors.visible_meetings`` is the
     same rule starting from every meeting)."""
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
     return qs.filter(
         Q(body_id__in=body_ids_with(user, VIEW))
         | Q(body_id__in=body_ids_with(user, OBSERVE), is_public=True)
@@ -505,16 +541,13 @@ def meetings_visible(user, qs: QuerySet) -> QuerySet:
     )
 
 
+@object_rule
 def document_visible(user, document) -> bool:
     """May the user see (and download) this document? Members of its body up to ASEAN Restricted, heads of
     delegation and the chair also Confidential, observers the Public documents of the body's public meetings
     (and those attached to no meeting), a single meeting's guests that meeting's Public documents (a guest is
     typically a dialogue partner; ASEAN Restricted stays within the body's members); the Secretariat
     everything."""
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     level = document.classification
     rights = _body_rights(user).get(document.body_id, set())
     if (
@@ -530,16 +563,9 @@ def document_visible(user, document) -> bool:
     )
 
 
-def visible_documents(user, qs: QuerySet | None = None) -> QuerySet:
+@queryset_rule("meetings.Document")
+def visible_documents(user, qs: QuerySet) -> QuerySet:
     """Filter a Document queryset (default: every document) by ``document_visible``'s rule, in SQL."""
-    if qs is None:
-        from meetings.models import Document
-
-        qs = Document.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
     return qs.filter(
         Q(body_id__in=body_ids_with(user, CONFIDENTIAL))
         | Q(body_id__in=body_ids_with(user, RESTRICTED), classification__lte=ASEAN_RESTRICTED)
@@ -557,30 +583,53 @@ def can_change_document(user, document) -> bool:
     return can_manage_body(user, document.body_id)
 
 
+# --- People's contact details --------------------------------------------------------------------------
+
+
+def person_ids_with_visible_email(user) -> set[int] | None:
+    """Whose email address the user may read: None means everyone's (the Secretariat). Others read their
+    own and those of the people sitting with them on a delegation (same body, same member state) today;
+    nobody else's, so a login does not harvest every delegate's address. Cached per request."""
+    if is_secretariat(user):
+        return None
+    if not is_active_user(user):
+        return set()
+    cache = getattr(user, "_email_people", None)
+    if cache is None:
+        person = getattr(user, "person", None)
+        cache = {person.pk} if person is not None else set()
+        pairs = _delegations(user)
+        if pairs:
+            same_seat = Q()
+            for body_id, state_id in pairs:
+                same_seat |= Q(body_id=body_id, member_state_id=state_id)
+            cache |= set(
+                delegation_seats(on=today_in_asean()).filter(same_seat).values_list("person_id", flat=True)
+            )
+        user._email_people = cache
+    return cache
+
+
+def email_visible(user, person) -> bool:
+    ids = person_ids_with_visible_email(user)
+    return ids is None or person.pk in ids
+
+
 # --- Invitations and registrations ---------------------------------------------------------------------
 
 
+@object_rule
 def invitation_visible(user, invitation) -> bool:
     """Members of the meeting's body see the whole list of who is invited; anyone sees their own."""
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     if VIEW in _body_rights(user).get(invitation.meeting.body_id, set()):
         return True
     person = getattr(user, "person", None)
     return person is not None and invitation.person_id == person.pk
 
 
-def visible_invitations(user, qs: QuerySet | None = None) -> QuerySet:
-    if qs is None:
-        from meetings.models import Invitation
-
-        qs = Invitation.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
+@queryset_rule("meetings.Invitation")
+def visible_invitations(user, qs: QuerySet) -> QuerySet:
+    """``invitation_visible`` in SQL: a guest or an observer lists their own invitation, not the others'."""
     return qs.filter(Q(meeting__body_id__in=body_ids_with(user, VIEW)) | Q(person__user=user))
 
 
@@ -595,13 +644,10 @@ def can_answer_invitation(user, invitation) -> bool:
     return can_edit_registration(user, invitation)
 
 
+@object_rule
 def can_edit_registration(user, invitation) -> bool:
     """Add, change or withdraw who attends for a delegation: the Secretariat, the body's chair, and the
     members of that delegation on the meeting's body (never another state's)."""
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     body_id = invitation.meeting.body_id
     if can_manage_body(user, body_id):
         return True
@@ -610,28 +656,15 @@ def can_edit_registration(user, invitation) -> bool:
     )
 
 
-def editable_registrations(user, qs: QuerySet | None = None) -> QuerySet:
+@queryset_rule("meetings.Invitation")
+def editable_registrations(user, qs: QuerySet) -> QuerySet:
     """Filter an Invitation queryset to those the user may edit (``can_edit_registration`` in SQL)."""
-    if qs is None:
-        from meetings.models import Invitation
-
-        qs = Invitation.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
-    today = today_in_asean()
-    own_delegation = (
-        Membership.objects.filter(
-            person__user=user,
-            role__in=DELEGATION_ROLES,
-            body_id=OuterRef("meeting__body_id"),
-            member_state_id=OuterRef("member_state_id"),
-            start_date__lte=today,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .values("pk")
-    )
+    own_delegation = delegation_seats(
+        on=today_in_asean(),
+        person__user=user,
+        body_id=OuterRef("meeting__body_id"),
+        member_state_id=OuterRef("member_state_id"),
+    ).values("pk")
     return qs.filter(Q(meeting__body_id__in=body_ids_with(user, MANAGE)) | Exists(own_delegation))
 
 
@@ -644,41 +677,28 @@ def delegation_state_ids(user, body: Body | int) -> set[int]:
 # --- Reports and submissions up the reporting line -----------------------------------------------------
 
 
+@object_rule
 def submission_visible(user, submission) -> bool:
     """A submission is seen by the sending body's members and by the members of the body it went to."""
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     rights = _body_rights(user)
     return VIEW in rights.get(submission.from_body_id, set()) or SUBMISSIONS in rights.get(
         submission.to_body_id, set()
     )
 
 
-def submissions_visible(user, qs: QuerySet | None = None) -> QuerySet:
-    if qs is None:
-        from meetings.models import Submission
-
-        qs = Submission.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
+@queryset_rule("meetings.Submission")
+def submissions_visible(user, qs: QuerySet) -> QuerySet:
     return qs.filter(
         Q(from_body_id__in=body_ids_with(user, VIEW)) | Q(to_body_id__in=body_ids_with(user, SUBMISSIONS))
     )
 
 
+@object_rule
 def report_visible(user, report) -> bool:
     """The Report of a meeting: members of the meeting's body, and members of every body it was submitted
     to (SEOM and AEM read the reports submitted to them)."""
     from meetings.models import Submission
 
-    if is_secretariat(user):
-        return True
-    if not is_active_user(user):
-        return False
     rights = _body_rights(user)
     if VIEW in rights.get(report.meeting.body_id, set()):
         return True
@@ -686,15 +706,10 @@ def report_visible(user, report) -> bool:
     return bool(readable) and Submission.objects.filter(report=report, to_body_id__in=readable).exists()
 
 
-def reports_visible(user, qs: QuerySet | None = None) -> QuerySet:
-    from meetings.models import Report, Submission
+@queryset_rule("meetings.Report")
+def reports_visible(user, qs: QuerySet) -> QuerySet:
+    from meetings.models import Submission
 
-    if qs is None:
-        qs = Report.objects.all()
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
     submitted_to_me = Submission.objects.filter(
         report=OuterRef("pk"), to_body_id__in=body_ids_with(user, SUBMISSIONS)
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,6 +29,7 @@ from governance.permissions import (
     reports_visible,
     submissions_visible,
     today_in_asean,
+    visible_invitations,
 )
 from meetings import services
 from meetings.models import (
@@ -104,6 +105,25 @@ class RecordViewSet(viewsets.GenericViewSet):
     def meeting_for_write(self, meeting: Meeting) -> Meeting:
         require_manage(self.request.user, meeting.body_id)
         return meeting
+
+    def for_meeting_param(self, qs: QuerySet) -> QuerySet:
+        """Narrow a list to ``?meeting=<id>`` when the request gives one."""
+        meeting = int_param(self.request, "meeting")
+        return qs.filter(meeting_id=meeting) if meeting else qs
+
+    def of_visible_meetings(self, qs: QuerySet) -> QuerySet:
+        """Rows that belong to meetings the user may see (anything else is a 404), narrowed by ``?meeting=``."""
+        return self.for_meeting_param(qs.filter(meeting__in=visible_meetings(self.request.user)))
+
+    def meeting_named_for_write(self, serializer_class: type[serializers.Serializer], data) -> Meeting:
+        """The meeting a POST names by id (``{"meeting": 21}``): one the user may not see is a 400 like a
+        missing one (no leak), one they see but do not manage a 403."""
+        s = serializer_class(data=data)
+        s.is_valid(raise_exception=True)
+        meeting = visible_meetings(self.request.user).filter(pk=s.validated_data["meeting"]).first()
+        if meeting is None:
+            raise serializers.ValidationError({"meeting": "No such meeting."})
+        return self.meeting_for_write(meeting)
 
 
 def visible_meeting_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
@@ -415,14 +435,11 @@ class AgendaItemViewSet(
     serializer_class = AgendaItemSerializer
 
     def get_queryset(self):
-        qs = (
-            AgendaItem.objects.filter(meeting__in=visible_meetings(self.request.user))
-            .select_related("meeting")
+        return self.of_visible_meetings(
+            AgendaItem.objects.select_related("meeting")
             .prefetch_related(Prefetch("documents", queryset=Document.objects.only("pk")))
             .order_by("meeting_id", "parent_id", "position", "id")
         )
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()
@@ -540,8 +557,14 @@ class AgendaVersionSerializer(serializers.ModelSerializer):
         return data
 
 
-class CirculateSerializer(serializers.Serializer):
+# A POST that names one meeting by id. Comments, not docstrings: the schema keeps its two component names
+# (Circulate, Generate) and gains no description.
+class MeetingRefSerializer(serializers.Serializer):
     meeting = serializers.IntegerField()
+
+
+class CirculateSerializer(MeetingRefSerializer):
+    pass
 
 
 class DiffSerializer(serializers.Serializer):
@@ -560,13 +583,9 @@ class AgendaVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rec
     serializer_class = AgendaVersionSerializer
 
     def get_queryset(self):
-        qs = (
-            AgendaVersion.objects.filter(meeting__in=visible_meetings(self.request.user))
-            .select_related("meeting")
-            .order_by("meeting_id", "number")
+        return self.of_visible_meetings(
+            AgendaVersion.objects.select_related("meeting").order_by("meeting_id", "number")
         )
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
 
     def get_serializer_context(self):
         ctx = super().get_serializer_context()
@@ -578,12 +597,7 @@ class AgendaVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rec
     @action(detail=False, methods=["post"])
     def circulate(self, request):
         """Freeze the draft agenda of a meeting as its next version and send it to the invitees."""
-        s = CirculateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        meeting = visible_meetings(request.user).filter(pk=s.validated_data["meeting"]).first()
-        if meeting is None:
-            raise serializers.ValidationError({"meeting": "No such meeting."})
-        self.meeting_for_write(meeting)
+        meeting = self.meeting_named_for_write(CirculateSerializer, request.data)
         version = run(services.agenda_circulate, meeting=meeting, actor=request.user)
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -759,13 +773,13 @@ class InvitationViewSet(
     permission_classes = [permissions.IsAuthenticated]  # the services decide who may change the list
 
     def get_queryset(self):
+        # Not every invitee of a visible meeting: a guest or an observer lists their own invitation only.
         qs = (
-            Invitation.objects.filter(meeting__in=visible_meetings(self.request.user))
+            visible_invitations(self.request.user, Invitation.objects.all())
             .select_related("meeting")
             .order_by("meeting_id", "member_state__short_name", "person__full_name", "id")
         )
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
+        return self.for_meeting_param(qs)
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -826,11 +840,7 @@ class AttendanceViewSet(
     serializer_class = AttendanceSerializer
 
     def get_queryset(self):
-        qs = Attendance.objects.filter(meeting__in=visible_meetings(self.request.user)).order_by(
-            "meeting_id", "id"
-        )
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
+        return self.of_visible_meetings(Attendance.objects.order_by("meeting_id", "id"))
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -888,14 +898,11 @@ class DecisionViewSet(
     serializer_class = DecisionSerializer
 
     def get_queryset(self):
-        qs = (
-            Decision.objects.filter(meeting__in=visible_meetings(self.request.user))
-            .select_related("meeting")
+        return self.of_visible_meetings(
+            Decision.objects.select_related("meeting")
             .prefetch_related(Prefetch("participating_states", queryset=MemberState.objects.only("pk")))
             .order_by("meeting_id", "position", "id")
         )
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -1038,8 +1045,8 @@ class ReportSerializer(serializers.ModelSerializer):
         return reverse("meetings:report_view", args=[obj.meeting_id])
 
 
-class GenerateSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField()
+class GenerateSerializer(MeetingRefSerializer):
+    pass
 
 
 class AdoptReportSerializer(serializers.Serializer):
@@ -1077,19 +1084,14 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordView
     serializer_class = ReportSerializer
 
     def get_queryset(self):
-        qs = reports_visible(self.request.user, Report.objects.select_related("meeting")).order_by("-id")
-        meeting = int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
+        return self.for_meeting_param(
+            reports_visible(self.request.user, Report.objects.select_related("meeting")).order_by("-id")
+        )
 
     @extend_schema(request=GenerateSerializer, responses={201: ReportSerializer})
     @action(detail=False, methods=["post"])
     def generate(self, request):
-        s = GenerateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        meeting = visible_meetings(request.user).filter(pk=s.validated_data["meeting"]).first()
-        if meeting is None:
-            raise serializers.ValidationError({"meeting": "No such meeting."})
-        self.meeting_for_write(meeting)
+        meeting = self.meeting_named_for_write(GenerateSerializer, request.data)
         report = run(services.report_generate, meeting=meeting, now=timezone.now(), actor=request.user)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 

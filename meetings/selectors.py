@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from governance.models import Body, Membership
-from governance.permissions import DELEGATION_ROLES, has_body_right, meetings_visible, visible_documents
+from governance.models import Body
+from governance.permissions import (
+    delegation_seats,
+    has_body_right,
+    meetings_visible,
+    visible_documents,
+    visible_invitations,
+)
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -79,15 +85,7 @@ def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
         return []
     body_id = body if isinstance(body, int) else body.pk
     return list(
-        Membership.objects.filter(
-            person=person,
-            body_id=body_id,
-            role__in=DELEGATION_ROLES,
-            member_state__isnull=False,
-            start_date__lte=on,
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .values_list("member_state_id", flat=True)
+        delegation_seats(on=on, person=person, body_id=body_id).values_list("member_state_id", flat=True)
     )
 
 
@@ -260,7 +258,8 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     numbers = {row.item.pk: row.number for row in agenda}
     for d in decisions:
         d.item_number = numbers.get(d.agenda_item_id, "")
-    invitations = Invitation.objects.filter(meeting=meeting).select_related(
+    # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only.
+    invitations = visible_invitations(user, Invitation.objects.filter(meeting=meeting)).select_related(
         "person__organisation", "member_state"
     )
     if not manage:
