@@ -10,8 +10,9 @@ Both fan-out runs use a private ``redis-server`` (from PATH) on a free port, nev
 - ``kill``: fan-out to ``--size`` invitees with 2 workers; SIGKILL one at a third sent, start it again, let
   the sweep reclaim (bench/notify.py's ``--kill`` run). Every invitee ends with exactly one email.
 - ``redis``: the same fan-out; at a third sent the redis-server is SIGKILLed and started again on the same
-  port. It keeps no data (no RDB, no AOF), so every queued batch is lost. The workers reconnect; this process plays beat and sweeps, and the rows come
-  back when their dispatch lease runs out. Nothing lost, nothing sent twice.
+  port. It keeps no data (no RDB, no AOF), so every queued batch is lost. The workers reconnect; this
+  process plays beat and sweeps, and the rows come back when their dispatch lease runs out. Nothing lost,
+  nothing sent twice.
 - ``db`` (PostgreSQL only): gunicorn with 2 workers, a logged-in page requested in a loop while the
   server's backends are terminated (``pg_terminate_backend``) every fraction of a second; then rounds in
   which the backend is terminated while it waits inside a request. Only 200 and the clean 503 page are

@@ -37,6 +37,11 @@ def main() -> None:
     failures += run(
         "Fan-out with a worker killed mid-run", [str(HERE / "notify.py"), "--size", invitees, "--kill"]
     )
+    fault_args = ["--size", "1000", "--seconds", "5"] if opts.quick else ["--size", "5000"]
+    failures += run(
+        "Reliability: worker SIGKILL, Redis restart, database drop under requests",
+        [str(HERE / "faults.py"), *fault_args],
+    )
     # Needs wrk (apt-get install -y wrk); without it load.py says so and counts as a failure here.
     load_args = ["--size", "0.1", "--duration", "5"] if opts.quick else ["--size", "1", "--duration", "20"]
     failures += run(

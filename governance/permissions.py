@@ -487,16 +487,17 @@ def has_body_right(user, codename: str, body: Body | int) -> bool:
     return codename in _body_rights(user).get(body_id, set())
 
 
-def body_ids_with(user, *codenames: str) -> QuerySet | None:
-    """Ids of bodies on which the user holds any of ``codenames`` (a subquery for ``__in``); None means
-    every body (the Secretariat). An anonymous or inactive user gets an empty subquery."""
+def body_ids_with(user, *codenames: str) -> list[int] | None:
+    """Ids of bodies on which the user holds any of ``codenames``, for ``__in``; None means every body (the
+    Secretariat). Read from the rights loaded once per request, so every filter of a page shares one query
+    and PostgreSQL gets a short literal list it can use an index with, rather than a subquery per filter.
+    An anonymous or inactive user gets an empty list."""
     if is_secretariat(user):
         return None
     if not is_active_user(user):
-        return BodyUserObjectPermission.objects.none().values("content_object_id")
-    return BodyUserObjectPermission.objects.filter(
-        user=user, permission__codename__in=codenames, permission__content_type__app_label="governance"
-    ).values("content_object_id")
+        return []
+    wanted = set(codenames)
+    return sorted(body for body, rights in _body_rights(user).items() if rights & wanted)
 
 
 def meeting_ids_with_view(user) -> QuerySet:

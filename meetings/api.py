@@ -257,7 +257,7 @@ class MeetingViewSet(
 
     def create(self, request, *args, **kwargs):
         managed = body_ids_with(request.user, "manage_body")
-        if managed is not None and not managed.exists():
+        if managed is not None and not managed:
             raise PermissionDenied("Only the Secretariat and the chairs schedule meetings.")
         body_id = str(request.data.get("body", ""))
         if body_id.isdigit() and Body.objects.filter(pk=body_id).exists():

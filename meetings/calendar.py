@@ -35,13 +35,8 @@ _STATUS = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
-def _meeting_path(pk: int) -> str:
-    return Meeting(pk=pk).get_absolute_url()  # reverse() once per meeting, not four times per message
-
-
 def meeting_url(meeting: Meeting) -> str:
-    return f"{settings.SITE_URL}{_meeting_path(meeting.pk)}"
+    return f"{settings.SITE_URL}{meeting.get_absolute_url()}"
 
 
 def agenda_url(meeting: Meeting) -> str:

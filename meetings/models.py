@@ -3,6 +3,7 @@ the report and its submission up the reporting line, and every notification sent
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from django.conf import settings
@@ -34,6 +35,15 @@ class MeetingSeries(SourcedFact):
 
     def __str__(self) -> str:
         return self.name
+
+
+@functools.lru_cache(maxsize=8192)
+def meeting_path(pk: int) -> str:
+    """A meeting's page path: reverse() once per meeting, not each time a dashboard, a feed or a fan-out of
+    thousands of messages links it."""
+    from django.urls import reverse
+
+    return reverse("meetings:detail", args=[pk])
 
 
 class Meeting(models.Model):
@@ -123,7 +133,12 @@ class Meeting(models.Model):
                 condition=~Q(modality="hybrid") | ~Q(join_url=""), name="meeting_hybrid_has_link"
             ),
         ]
-        indexes = [models.Index(fields=["body", "start"]), models.Index(fields=["status", "start"])]
+        indexes = [
+            models.Index(fields=["body", "start"]),
+            models.Index(fields=["status", "start"]),
+            # "Ends after now" and "overlaps this month": the dashboard's and the feed's range scans.
+            models.Index(fields=["end"], name="meeting_end_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -134,9 +149,7 @@ class Meeting(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("meetings:detail", args=[self.pk])
+        return meeting_path(self.pk)
 
 
 class MeetingUserObjectPermission(UserObjectPermissionBase):
