@@ -36,6 +36,16 @@ from governance.permissions import SECRETARIAT_GROUP, ensure_secretariat_group, 
 User = get_user_model()
 
 
+def person_of(user) -> Person | None:
+    """The signed-in user's person record with its member state, read once per request and kept on the user
+    object (as ``governance.permissions`` keeps the rights)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_person_row"):
+        user._person_row = Person.objects.filter(user=user).select_related("member_state").first()
+    return user._person_row
+
+
 def invitation_days() -> int:
     return int(getattr(settings, "ACCOUNT_INVITATION_DAYS", 14))
 

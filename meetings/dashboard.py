@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from governance.models import Person
+from governance.accounts import person_of
 from meetings.feeds import feed_url, webcal
 from meetings.models import ActionItem, Invitation, Meeting
 from meetings.selectors import visible_meetings
@@ -32,7 +32,7 @@ def _month(param: str, today: dt.date) -> tuple[int, int]:
 
 def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
     """Everything the dashboard shows, in a fixed number of queries."""
-    person = Person.objects.filter(user=user).select_related("member_state").first()
+    person = person_of(user)
     reader_tz = reader_timezone(user)
     namer = ZoneNamer()
     visible = visible_meetings(user)

@@ -80,12 +80,11 @@ def readable_documents(user) -> QuerySet[Document]:
 def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
     """Ids of the member states whose delegation the user sits on (head, alternate or delegate) on ``on``:
     issue 6 lets any member of a delegation edit that delegation's registration, never another state's."""
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    if person is None:
+    if not getattr(user, "is_authenticated", False):
         return []
     body_id = body if isinstance(body, int) else body.pk
     return list(
-        delegation_seats(on=on, person=person, body_id=body_id).values_list("member_state_id", flat=True)
+        delegation_seats(on=on, person__user=user, body_id=body_id).values_list("member_state_id", flat=True)
     )
 
 
@@ -267,8 +266,9 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     invitations = list(invitations.order_by("member_state__short_name", "person__full_name"))
     for inv in invitations:
         inv.meeting = meeting  # already loaded: the RSVP controls read its status
-    person = getattr(user, "person", None)
-    mine = next((i for i in invitations if person is not None and i.person_id == person.pk), None)
+    mine = next(
+        (i for i in invitations if i.person.user_id is not None and i.person.user_id == user.pk), None
+    )
     delegations: dict[str, list[Invitation]] = {}
     for inv in invitations:
         key = str(inv.member_state or inv.person.organisation or "Other")

@@ -193,16 +193,12 @@ def reader_timezone(user) -> str | None:
     """The zone a signed-in user reads times in: their profile setting, else their state's capital."""
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = getattr(user, "_reader_tz", None)
-    if cached is None:
-        from django.conf import settings
+    from django.conf import settings
 
-        from governance.models import Person
+    from governance.accounts import person_of
 
-        person = Person.objects.filter(user=user).select_related("member_state").first()
-        cached = person.effective_timezone if person else settings.TIME_ZONE
-        user._reader_tz = cached
-    return cached
+    person = person_of(user)
+    return person.effective_timezone if person else settings.TIME_ZONE
 
 
 def reader_day(meeting, reader_tz: str | None) -> dt.date:
