@@ -117,13 +117,32 @@ def number_agenda(items: Iterable[AgendaItem]) -> list[NumberedItem]:
     return out
 
 
-def agenda_items_for(meeting_id: int) -> list[AgendaItem]:
-    """The live agenda of a meeting with everything a page shows about each item (two queries)."""
-    return list(
-        AgendaItem.objects.filter(meeting_id=meeting_id)
-        .select_related("presenter_state", "presenter_person", "presenter_body", "goal__plan")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("title", "-version")))
+def agenda_items_for(meeting_id: int, *, with_documents: bool = True) -> list[AgendaItem]:
+    """The live agenda of a meeting with everything a page shows about each item (two queries; one
+    without the items' documents)."""
+    items = AgendaItem.objects.filter(meeting_id=meeting_id).select_related(
+        "presenter_state", "presenter_person", "presenter_body", "goal__plan"
     )
+    if with_documents:
+        items = items.prefetch_related(
+            Prefetch("documents", queryset=Document.objects.order_by("title", "-version"))
+        )
+    return list(items)
+
+
+def agenda_documents(meeting_id: int, docs: Iterable[Document]) -> dict[int, list[Document]]:
+    """Agenda item id -> its documents among ``docs`` (those the reader may open, already loaded), ordered
+    as the agenda lists them. One query on the link table instead of loading the documents again."""
+    by_pk = {d.pk: d for d in docs}
+    out: dict[int, list[Document]] = {}
+    for item_id, doc_id in AgendaItem.documents.through.objects.filter(
+        agendaitem__meeting_id=meeting_id
+    ).values_list("agendaitem_id", "document_id"):
+        if doc_id in by_pk:
+            out.setdefault(item_id, []).append(by_pk[doc_id])
+    for linked in out.values():
+        linked.sort(key=lambda d: (d.title, -d.version))
+    return out
 
 
 def presenter_label(item: AgendaItem) -> str:
@@ -232,9 +251,11 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     """Everything the meeting page shows, in a fixed number of queries."""
     manage = can_manage(user, meeting.body_id)
     level = document_level(user, meeting.body_id)
-    items = agenda_items_for(meeting.pk)
-    docs = list(visible_documents(user, Document.objects.filter(meeting=meeting)).select_related("meeting"))
-    readable = {d.pk for d in docs}
+    items = agenda_items_for(meeting.pk, with_documents=False)
+    docs = list(visible_documents(user, Document.objects.filter(meeting=meeting)))
+    for d in docs:
+        d.meeting = meeting  # already loaded: no join to the wide meeting row per document
+    item_documents = agenda_documents(meeting.pk, docs)
     decisions = list(
         Decision.objects.filter(meeting=meeting)
         .select_related("agenda_item")
@@ -249,7 +270,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
             depth=n.depth,
             item=n.item,
             presenter=presenter_label(n.item),
-            documents=[d for d in n.item.documents.all() if d.pk in readable],
+            documents=item_documents.get(n.item.pk, []),
             decisions=by_item.get(n.item.pk, []),
         )
         for n in number_agenda(items)

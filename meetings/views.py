@@ -19,6 +19,7 @@ from governance.models import Body, MemberState
 from governance.permissions import (
     body_ids_with,
     is_secretariat,
+    meeting_visible,
     report_visible,
     submission_visible,
     today_in_asean,
@@ -50,19 +51,15 @@ from meetings.selectors import (
     open_action_items_before,
     presenter_label,
     readable_documents,
-    visible_meetings,
 )
 
 
 def _meeting(request, pk: int, *, manage: bool = False) -> Meeting:
     """The meeting if the user may see it (else 404); with ``manage``, only for its managers (else 403)."""
-    meeting = (
-        visible_meetings(request.user)
-        .select_related("body", "host", "series", "prepares_for")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
+    # Loaded by key and checked against the rights already read for this request: cheaper than compiling
+    # the visibility filter into the query, and the same rule (governance.permissions).
+    meeting = Meeting.objects.select_related("body", "host", "series", "prepares_for").filter(pk=pk).first()
+    if meeting is None or not meeting_visible(request.user, meeting):
         raise Http404("No such meeting")
     if manage and not can_manage(request.user, meeting.body_id):
         raise PermissionDenied("Only the Secretariat and the chair manage this meeting.")
