@@ -117,7 +117,8 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The notification bookkeeping is not part of the meeting's record.
+    history = HistoricalRecords(excluded_fields=["updated_at", "notices_planned_for"])
 
     class Meta:
         ordering = ["start"]

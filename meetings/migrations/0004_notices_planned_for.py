@@ -17,11 +17,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name='historicalmeeting',
-            name='notices_planned_for',
-            field=models.PositiveIntegerField(blank=True, editable=False, help_text='The version (SEQUENCE) whose reminders, chasers and agenda notices are planned', null=True),
-        ),
-        migrations.AddField(
             model_name='meeting',
             name='notices_planned_for',
             field=models.PositiveIntegerField(blank=True, editable=False, help_text='The version (SEQUENCE) whose reminders, chasers and agenda notices are planned', null=True),
