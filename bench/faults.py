@@ -42,18 +42,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import Gunicorn, free_port  # noqa: E402 - bench/ is not a package
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RUNS = ("kill", "redis", "db")
 CLEAN_503 = "Service briefly unavailable"  # the heading of templates/503.html
 # Short leases so a batch lost with the broker's queue comes back within seconds (production: 10 minutes).
 LEASE_SECONDS = 15
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateRedis:
@@ -341,40 +338,6 @@ def _terminate_sql(extra: str = "") -> str:
     )
 
 
-def _start_gunicorn(port: int, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
-    env.update(DEBUG="false", AXES_ENABLED="false")  # no debug page: the 503 must be the real one
-    proc = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "info",
-            "--no-control-socket",  # the default socket in $HOME is shared with any other gunicorn here
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(log, "wb"),  # noqa: SIM115 - closed with the process
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-2000:]}")
-        try:
-            if Site(port).request("GET", "/healthz")[0] == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
 def _report_hits(hits: list[Hit], drops: list[float]) -> tuple[bool, str]:
     codes = Counter(h.status for h in hits)
     bad = [h for h in hits if not h.clean]
@@ -496,22 +459,18 @@ def db_run(seconds: float, rounds: int = 5) -> bool:
     get_user_model().objects.create_user("faults", "faults@example.org", "faults-pw-123")
     connection.close()  # this process stays out of pg_stat_activity's way
     log = Path(os.environ["VAR_DIR"]) / "gunicorn.log"
-    port = free_port()
-    server = _start_gunicorn(port, log)
-    try:
+    log.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    env.update(DEBUG="false", AXES_ENABLED="false")  # no debug page: the 503 must be the real one
+    # Info level: the log's "Booting worker" lines tell whether a worker died under the drops.
+    with Gunicorn(env, log, log_level="info") as server:
+        port = server.port
         site = Site(port)
         site.login("faults", "faults-pw-123")
         if site.hit(page).status != 200:
             raise RuntimeError(f"{page} does not answer 200 before any fault")
         looped = _drops_in_a_loop(port, site.cookies, url, dbname, page, seconds)
         in_flight = _drops_in_flight(site, url, dbname, page, rounds)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
     text = log.read_text(errors="replace")
     boots = text.count("Booting worker")
     # A dead worker is replaced (a third "Booting worker"); the SIGTERM sent at shutdown is no crash.

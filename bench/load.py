@@ -20,19 +20,19 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import WORKERS, Gunicorn  # noqa: E402 - bench/ is not a package
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-WORKERS = 2
 
 # wrk counts only status > 399 as "Non-2xx or 3xx responses", so a session that expired mid-run would show
 # as a fast, error-free stream of 302s to the login page. This script tallies every status per thread and
@@ -221,76 +221,6 @@ def check_page(url: str, *, cookie: str | None, must_contain: str) -> None:
         raise SystemExit(f"check failed: {url} answered {e.code} {where}".rstrip()) from None
     if status != 200 or must_contain not in body:
         raise SystemExit(f"check failed: {url} answered {status} without {must_contain!r}:\n{body[:500]}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Gunicorn:
-    """gunicorn in its own session (so Ctrl-C reaches us, and we stop it in order), stopped on exit."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        # Sync workers: gunicorn's default and what docker-compose.yml runs; the app is CPU- and database-bound
-        # with no slow clients on loopback, so threads or gevent would only hide the per-request cost.
-        self.cmd = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--error-logfile",
-            str(log),
-            "--log-level",
-            "warning",
-        ]
-        self.env = env
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Gunicorn:
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit(f"gunicorn did not answer /healthz within 60 s:\n{self.log_tail()}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()  # SIGTERM: graceful, the master waits for its workers
-        try:
-            self.proc.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-
-    def log_tail(self) -> str:
-        try:
-            return "\n".join(self.log.read_text().splitlines()[-30:])
-        except OSError:
-            return "(no log)"
 
 
 def run_wrk(
