@@ -44,29 +44,23 @@ def build_world(size: int, *, start: dt.datetime | None = None):
     from governance.models import Body, MemberState, Person
     from meetings.models import Invitation, Meeting
 
-    state, _ = MemberState.objects.get_or_create(
-        iso2="ID",
-        defaults=dict(
-            short_name="Indonesia",
-            official_name="Republic of Indonesia",
-            iso3="IDN",
-            capital="Jakarta",
-            timezone="Asia/Jakarta",
-            zone_label="Jakarta time",
-            admitted_on=dt.date(1967, 8, 8),
-        ),
-    )
-    manila, _ = MemberState.objects.get_or_create(
-        iso2="PH",
-        defaults=dict(
-            short_name="Philippines",
-            official_name="Republic of the Philippines",
-            iso3="PHL",
-            capital="Manila",
-            timezone="Asia/Manila",
-            zone_label="Manila time",
-            admitted_on=dt.date(1967, 8, 8),
-        ),
+    state, manila = (
+        MemberState.objects.get_or_create(
+            iso2=iso2,
+            defaults=dict(
+                short_name=name,
+                official_name=official,
+                iso3=iso3,
+                capital=capital,
+                timezone=zone,
+                zone_label=f"{capital} time",
+                admitted_on=dt.date(1967, 8, 8),
+            ),
+        )[0]
+        for iso2, iso3, name, official, capital, zone in (
+            ("ID", "IDN", "Indonesia", "Republic of Indonesia", "Jakarta", "Asia/Jakarta"),
+            ("PH", "PHL", "Philippines", "Republic of the Philippines", "Manila", "Asia/Manila"),
+        )
     )
     body, _ = Body.objects.get_or_create(
         acronym="BENCH",

@@ -126,6 +126,18 @@ class RecordViewSet(viewsets.GenericViewSet):
         return self.meeting_for_write(meeting)
 
 
+class EditableRecordViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    RecordViewSet,
+):
+    """A part of the record the body's managers list, read, add, change and remove (agenda items,
+    decisions)."""
+
+
 def visible_meeting_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
     """A meeting chosen by id among those the user may see (another id is "does not exist": no leak)."""
 
@@ -422,14 +434,7 @@ class MinutesSerializer(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("meeting", OpenApiTypes.INT)]))
-class AgendaItemViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    RecordViewSet,
-):
+class AgendaItemViewSet(EditableRecordViewSet):
     """The draft agenda, item by item, with its numbers (1, 1.1, 1.2)."""
 
     serializer_class = AgendaItemSerializer
@@ -885,14 +890,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("meeting", OpenApiTypes.INT)]))
-class DecisionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    RecordViewSet,
-):
+class DecisionViewSet(EditableRecordViewSet):
     """What the meeting agreed, noted, endorsed, tasked, deferred or referred, item by item."""
 
     serializer_class = DecisionSerializer

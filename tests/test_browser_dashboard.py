@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from meetings.models import Invitation
@@ -18,7 +16,6 @@ from tests.calendar_world import (
     upcoming_day,
 )
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.browser
 PASSWORD = "a-good-password-42"
 

@@ -1,10 +1,6 @@
 """Browser journey: log in and open the governance chart (Playwright driving Debian's Chromium)."""
 
-import os
-
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 

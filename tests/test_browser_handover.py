@@ -4,15 +4,12 @@ completes the handover (Playwright driving Debian's Chromium)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from chairmanship import services
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from governance.models import Body, Membership, MemberState
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,6 @@
 and submits the report to SEOM; (b) a delegate opens the meeting page and sees what they may read."""
 
 import datetime as dt
-import os
 import re
 import zoneinfo
 
@@ -13,8 +12,6 @@ from meetings import services
 from meetings.models import AgendaVersion, Decision, Meeting, Submission
 from tests import test_meeting_fixtures as fx
 from tests.test_meeting_fixtures import make_meeting, pdf_file
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,6 @@ the meeting page, and the profile offers the browser's own zone when it differs.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -20,7 +19,6 @@ from tests.calendar_world import (
     upcoming_day,
 )
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.browser
 PASSWORD = "a-good-password-42"
 

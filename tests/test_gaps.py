@@ -3,7 +3,6 @@ policy without 'unsafe-inline', and the audit trail on the meeting and handover 
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -15,8 +14,6 @@ from rest_framework.test import APIClient
 from governance.models import Membership, Person
 from governance.permissions import sync_user_rights
 from tests.permission_world import SINCE, _user, build_world
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
