@@ -196,8 +196,8 @@ def delegate_session() -> tuple[str, str]:
     user = get_user_model().objects.get(username="bench-delegate")
     session = SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    # ModelBackend by name: the first backend in settings is axes', which cannot load a user from a session.
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # UserBackend by name: the first backend in settings is axes', which cannot load a user from a session.
+    session[BACKEND_SESSION_KEY] = "governance.backends.UserBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

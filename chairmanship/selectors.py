@@ -297,7 +297,7 @@ def handovers_visible(user) -> QuerySet[Handover]:
         body_id=OuterRef("body_id"),
     )
     return qs.filter(
-        Q(body_id__in=body_ids_with(user, VIEW, MANAGE))
+        Q(body_id__any_of=body_ids_with(user, VIEW, MANAGE))
         | Q(outgoing_term__chair_person__user=user)
         | Q(incoming_term__chair_person__user=user)
         | Exists(heads)

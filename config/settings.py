@@ -106,7 +106,7 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "governance.backends.UserBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -216,6 +216,9 @@ if REDIS_URL:
             "KEY_PREFIX": "accmsme",
         }
     }
+    # Sessions are read on every request: from Redis, with the database behind it. Not on the per-process
+    # cache, where a session ended in one process would live on in another's memory.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A personal feed lists what is ahead and the last year: twenty years of meetings in every calendar

@@ -52,7 +52,7 @@ class WelcomeSetPasswordView(auth_views.PasswordResetConfirmView):
     token_generator = invitation_token_generator
     template_name = "registration/welcome_set_password.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "governance.backends.UserBackend"
     success_url = reverse_lazy("meetings:dashboard")
     reset_url_token = "set-password"
 

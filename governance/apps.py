@@ -7,7 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import signals
+        from governance import lookups, signals  # noqa: F401 (lookups registers ``any_of``)
 
         signals.connect_chair_signals()
         signals.connect_invitation_signals()

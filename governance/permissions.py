@@ -22,8 +22,9 @@ start or end by the calendar.
 
 Checks are cheap: the booleans (``has_body_right``, ``meeting_visible``, ``document_visible`` ...) read the
 user's rows once per request and keep them on the user object (``request.user`` is rebuilt for every
-request); the queryset filters (``visible_documents``, ``submissions_visible`` ...) add indexed subqueries
-on the direct foreign-key tables, so a page or an API list stays a fixed number of queries.
+request); the queryset filters (``visible_documents``, ``submissions_visible`` ...) use the same rows as
+lists of body and meeting ids (``__any_of``, ``governance.lookups``), so a page or an API list stays a fixed
+number of queries.
 
 Who reads a person's email address: the Secretariat, the person, and the members of the same delegation
 (same body, same member state) while their seats run (``person_ids_with_visible_email``); the API shows
@@ -488,7 +489,7 @@ def has_body_right(user, codename: str, body: Body | int) -> bool:
 
 
 def body_ids_with(user, *codenames: str) -> list[int] | None:
-    """Ids of bodies on which the user holds any of ``codenames``, for ``__in``; None means every body (the
+    """Ids of bodies on which the user holds any of ``codenames``, for ``__any_of``; None means every body (the
     Secretariat). Read from the rights loaded once per request, so every filter of a page shares one query
     and PostgreSQL gets a short literal list it can use an index with, rather than a subquery per filter.
     An anonymous or inactive user gets an empty list."""
@@ -500,15 +501,10 @@ def body_ids_with(user, *codenames: str) -> list[int] | None:
     return sorted(body for body, rights in _body_rights(user).items() if rights & wanted)
 
 
-def meeting_ids_with_view(user) -> QuerySet:
-    """Subquery of meetings the user holds ``view_meeting`` on."""
-    from meetings.models import MeetingUserObjectPermission
-
-    if not is_active_user(user):
-        return MeetingUserObjectPermission.objects.none().values("content_object_id")
-    return MeetingUserObjectPermission.objects.filter(
-        user=user, permission__codename=VIEW_MEETING, permission__content_type__app_label="meetings"
-    ).values("content_object_id")
+def meeting_ids_with_view(user) -> list[int]:
+    """Meetings the user holds ``view_meeting`` on, for ``__any_of``: read once per request, like the body
+    rights, instead of a subquery in every filter."""
+    return sorted(meeting_ids_viewable_alone(user)) if is_active_user(user) else []
 
 
 def can_manage_body(user, body: Body | int) -> bool:
@@ -531,15 +527,30 @@ def can_manage_meeting(user, meeting) -> bool:
     return can_manage_body(user, meeting.body_id)
 
 
+def _meeting_visible_q(user, via: str = "") -> Q:
+    """``meeting_visible`` as a condition on the meeting reached through ``via`` ("" or "meeting__")."""
+    return (
+        Q(**{f"{via}body_id__any_of": body_ids_with(user, VIEW)})
+        | Q(**{f"{via}body_id__any_of": body_ids_with(user, OBSERVE), f"{via}is_public": True})
+        | Q(**{f"{via}pk__any_of": meeting_ids_with_view(user)})
+    )
+
+
 @queryset_rule("meetings.Meeting")
 def meetings_visible(user, qs: QuerySet) -> QuerySet:
     """Filter a Meeting queryset to what the user may see (``meetings.selectors.visible_meetings`` is the
     same rule starting from every meeting)."""
-    return qs.filter(
-        Q(body_id__in=body_ids_with(user, VIEW))
-        | Q(body_id__in=body_ids_with(user, OBSERVE), is_public=True)
-        | Q(pk__in=meeting_ids_with_view(user))
-    )
+    return qs.filter(_meeting_visible_q(user))
+
+
+def on_visible_meetings(user, qs: QuerySet) -> QuerySet:
+    """Filter rows that belong to a meeting (invitations, action items ...) to those of meetings the user may
+    see: the same rule as ``meetings_visible``, on the joined meeting instead of a subquery of meetings."""
+    if is_secretariat(user):
+        return qs
+    if not is_active_user(user):
+        return qs.none()
+    return qs.filter(_meeting_visible_q(user, "meeting__"))
 
 
 @object_rule
@@ -560,7 +571,7 @@ def document_visible(user, document) -> bool:
     if OBSERVE in rights and level == PUBLIC and (document.meeting_id is None or document.meeting.is_public):
         return True
     return bool(
-        document.meeting_id and document.meeting_id in meeting_ids_viewable_alone(user) and level == PUBLIC
+        level == PUBLIC and document.meeting_id and document.meeting_id in meeting_ids_viewable_alone(user)
     )
 
 
@@ -568,14 +579,14 @@ def document_visible(user, document) -> bool:
 def visible_documents(user, qs: QuerySet) -> QuerySet:
     """Filter a Document queryset (default: every document) by ``document_visible``'s rule, in SQL."""
     return qs.filter(
-        Q(body_id__in=body_ids_with(user, CONFIDENTIAL))
-        | Q(body_id__in=body_ids_with(user, RESTRICTED), classification__lte=ASEAN_RESTRICTED)
-        | Q(body_id__in=body_ids_with(user, VIEW), classification=PUBLIC)
+        Q(body_id__any_of=body_ids_with(user, CONFIDENTIAL))
+        | Q(body_id__any_of=body_ids_with(user, RESTRICTED), classification__lte=ASEAN_RESTRICTED)
+        | Q(body_id__any_of=body_ids_with(user, VIEW), classification=PUBLIC)
         | (
-            Q(body_id__in=body_ids_with(user, OBSERVE), classification=PUBLIC)
+            Q(body_id__any_of=body_ids_with(user, OBSERVE), classification=PUBLIC)
             & (Q(meeting__isnull=True) | Q(meeting__is_public=True))
         )
-        | Q(meeting_id__in=meeting_ids_with_view(user), classification=PUBLIC)
+        | Q(meeting_id__any_of=meeting_ids_with_view(user), classification=PUBLIC)
     )
 
 
@@ -631,7 +642,7 @@ def invitation_visible(user, invitation) -> bool:
 @queryset_rule("meetings.Invitation")
 def visible_invitations(user, qs: QuerySet) -> QuerySet:
     """``invitation_visible`` in SQL: a guest or an observer lists their own invitation, not the others'."""
-    return qs.filter(Q(meeting__body_id__in=body_ids_with(user, VIEW)) | Q(person__user=user))
+    return qs.filter(Q(meeting__body_id__any_of=body_ids_with(user, VIEW)) | Q(person__user=user))
 
 
 def can_answer_invitation(user, invitation) -> bool:
@@ -666,7 +677,7 @@ def editable_registrations(user, qs: QuerySet) -> QuerySet:
         body_id=OuterRef("meeting__body_id"),
         member_state_id=OuterRef("member_state_id"),
     ).values("pk")
-    return qs.filter(Q(meeting__body_id__in=body_ids_with(user, MANAGE)) | Exists(own_delegation))
+    return qs.filter(Q(meeting__body_id__any_of=body_ids_with(user, MANAGE)) | Exists(own_delegation))
 
 
 def delegation_state_ids(user, body: Body | int) -> set[int]:
@@ -690,7 +701,8 @@ def submission_visible(user, submission) -> bool:
 @queryset_rule("meetings.Submission")
 def submissions_visible(user, qs: QuerySet) -> QuerySet:
     return qs.filter(
-        Q(from_body_id__in=body_ids_with(user, VIEW)) | Q(to_body_id__in=body_ids_with(user, SUBMISSIONS))
+        Q(from_body_id__any_of=body_ids_with(user, VIEW))
+        | Q(to_body_id__any_of=body_ids_with(user, SUBMISSIONS))
     )
 
 
@@ -712,9 +724,9 @@ def reports_visible(user, qs: QuerySet) -> QuerySet:
     from meetings.models import Submission
 
     submitted_to_me = Submission.objects.filter(
-        report=OuterRef("pk"), to_body_id__in=body_ids_with(user, SUBMISSIONS)
+        report=OuterRef("pk"), to_body_id__any_of=body_ids_with(user, SUBMISSIONS)
     )
-    return qs.filter(Q(meeting__body_id__in=body_ids_with(user, VIEW)) | Exists(submitted_to_me))
+    return qs.filter(Q(meeting__body_id__any_of=body_ids_with(user, VIEW)) | Exists(submitted_to_me))
 
 
 # --- Chair terms and handovers -------------------------------------------------------------------------

@@ -7,11 +7,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import F, Q
 from django.shortcuts import render
 from django.utils import timezone
 
 from governance.accounts import person_of
+from governance.permissions import on_visible_meetings
 from meetings.feeds import feed_url, webcal
 from meetings.models import ActionItem, Invitation, Meeting
 from meetings.selectors import visible_meetings
@@ -46,20 +47,20 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
     awaiting = []
     actions = []
     if person is not None:
-        invitations = {
-            inv.meeting_id: inv
-            for inv in Invitation.objects.filter(
-                person=person, meeting__in=[m.pk for m in upcoming]
-            ).select_related("meeting")
-        }
+        by_pk = {m.pk: m for m in upcoming}
+        for inv in Invitation.objects.filter(person=person, meeting__in=list(by_pk)):
+            inv.meeting = by_pk[inv.meeting_id]  # already loaded
+            invitations[inv.meeting_id] = inv
         awaiting = list(
-            Invitation.objects.filter(
-                person=person,
-                is_withdrawn=False,
-                partstat=Invitation.PartStat.NEEDS_ACTION,
-                meeting__end__gte=now,
-                meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED],
-                meeting__in=visible,
+            on_visible_meetings(
+                user,
+                Invitation.objects.filter(
+                    person=person,
+                    is_withdrawn=False,
+                    partstat=Invitation.PartStat.NEEDS_ACTION,
+                    meeting__end__gte=now,
+                    meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED],
+                ),
             )
             .select_related("meeting__body", "meeting__host")
             .order_by("meeting__start")
@@ -68,8 +69,9 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
         if person.member_state_id:
             mine |= Q(owner_state_id=person.member_state_id)
         actions = list(
-            ActionItem.objects.filter(mine, status__in=OPEN_ACTIONS, meeting__in=visible)
-            .select_related("meeting", "owner_state", "owner_person")
+            on_visible_meetings(user, ActionItem.objects.filter(mine, status__in=OPEN_ACTIONS))
+            .select_related("owner_state", "owner_person")
+            .annotate(meeting_title=F("meeting__title"))  # all the list shows of the meeting, with its link
             .order_by("due_date", "pk")[:50]
         )
     for meeting in upcoming:

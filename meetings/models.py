@@ -427,6 +427,10 @@ class ActionItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_meeting_url(self) -> str:
+        """The page of the meeting that agreed it, without loading that meeting."""
+        return meeting_path(self.meeting_id)
+
 
 class Report(models.Model):
     """The Report of the Meeting, generated from the adopted agenda, decisions and action items."""

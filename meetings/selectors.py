@@ -7,12 +7,15 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
+from governance.accounts import person_of
 from governance.models import Body
 from governance.permissions import (
     delegation_seats,
+    document_visible,
     has_body_right,
+    meeting_visible,
     meetings_visible,
     visible_documents,
     visible_invitations,
@@ -80,11 +83,12 @@ def readable_documents(user) -> QuerySet[Document]:
 def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
     """Ids of the member states whose delegation the user sits on (head, alternate or delegate) on ``on``:
     issue 6 lets any member of a delegation edit that delegation's registration, never another state's."""
-    if not getattr(user, "is_authenticated", False):
+    person = person_of(user)
+    if person is None:
         return []
     body_id = body if isinstance(body, int) else body.pk
     return list(
-        delegation_seats(on=on, person__user=user, body_id=body_id).values_list("member_state_id", flat=True)
+        delegation_seats(on=on, person=person, body_id=body_id).values_list("member_state_id", flat=True)
     )
 
 
@@ -230,21 +234,61 @@ def group_documents(docs: Sequence[Document]) -> list[DocumentGroup]:
     return list(groups.values())
 
 
+def _open_before(meeting: Meeting) -> Q:
+    return Q(
+        body_id=meeting.body_id,
+        status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
+        meeting__start__lt=meeting.start,
+    )
+
+
 def open_action_items_before(meeting: Meeting) -> QuerySet[ActionItem]:
     """Open action items of the body agreed at earlier meetings: "matters arising from the previous meeting"."""
     return (
-        ActionItem.objects.filter(
-            body_id=meeting.body_id,
-            status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
-            meeting__start__lt=meeting.start,
-        )
+        ActionItem.objects.filter(_open_before(meeting))
         .select_related("owner_state", "owner_person", "owner_body", "meeting")
         .order_by("meeting__start", "due_date", "id")
     )
 
 
+def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem], list[ActionItem]]:
+    """The meeting's own action items (due date order) and ``open_action_items_before`` it, in one query, each
+    with ``agreed_at`` and ``closed_at_title``: the titles of the meetings that agreed and closed it."""
+    own: list[ActionItem] = []
+    arising: list[ActionItem] = []
+    # The page shows only the titles of the meetings where an item was agreed and closed: no wide joins.
+    for a in (
+        ActionItem.objects.filter(Q(meeting=meeting) | _open_before(meeting))
+        .select_related("owner_state", "owner_person", "owner_body")
+        .annotate(agreed_at=F("meeting__title"), closed_at_title=F("closed_at_meeting__title"))
+        .order_by("meeting__start", "due_date", "id")
+    ):
+        if a.meeting_id == meeting.pk:
+            a.meeting = meeting
+            own.append(a)
+        else:
+            arising.append(a)
+    return own, arising
+
+
 def action_item_owner(a: ActionItem) -> str:
     return ", ".join(str(p) for p in (a.owner_state, a.owner_body, a.owner_person) if p)
+
+
+def linked_meetings(meeting: Meeting, user) -> list[Meeting]:
+    """The meetings held back to back before ``meeting`` that the user may see, checked against the rights
+    already read as the meeting itself was; and, in the same query, the meeting it prepares for, left on
+    ``meeting.prepares_for`` (its title is shown whoever reads)."""
+    linked = Q(prepares_for=meeting)
+    if meeting.prepares_for_id:
+        linked |= Q(pk=meeting.prepares_for_id)
+    preparatory = []
+    for m in Meeting.objects.filter(linked).select_related("body").order_by("start"):
+        if m.pk == meeting.prepares_for_id:
+            meeting.prepares_for = m
+        elif meeting_visible(user, m):
+            preparatory.append(m)
+    return preparatory
 
 
 def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
@@ -252,9 +296,13 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     manage = can_manage(user, meeting.body_id)
     level = document_level(user, meeting.body_id)
     items = agenda_items_for(meeting.pk, with_documents=False)
-    docs = list(visible_documents(user, Document.objects.filter(meeting=meeting)))
-    for d in docs:
+    # A meeting's own documents are few: read them all and keep those ``document_visible`` allows, with the
+    # rights already read for the request, rather than compile that rule into the query.
+    docs = []
+    for d in Document.objects.filter(meeting=meeting):
         d.meeting = meeting  # already loaded: no join to the wide meeting row per document
+        if document_visible(user, d):
+            docs.append(d)
     item_documents = agenda_documents(meeting.pk, docs)
     decisions = list(
         Decision.objects.filter(meeting=meeting)
@@ -294,7 +342,12 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     for inv in invitations:
         key = str(inv.member_state or inv.person.organisation or "Other")
         delegations.setdefault(key, []).append(inv)
-    report = Report.objects.filter(meeting=meeting).select_related("pdf").first()
+    try:  # get, not first(): a one-to-one needs no ORDER BY
+        report = Report.objects.select_related("pdf").get(meeting=meeting)
+    except Report.DoesNotExist:
+        report = None
+    action_items, matters_arising = action_items_with_matters_arising(meeting)
+    preparatory = linked_meetings(meeting, user)
     submissions = (
         list(
             Submission.objects.filter(report=report)
@@ -309,7 +362,9 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
         can_manage=manage,
         level=level,
         agenda=agenda,
-        versions=agenda_versions_for(meeting.pk),
+        versions=list(
+            AgendaVersion.objects.filter(meeting=meeting).defer("items").order_by("number")
+        ),  # links only: not each version's copy of the agenda
         documents=group_documents(docs),
         invitations=invitations,
         attendance=list(
@@ -318,19 +373,13 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
             .order_by("member_state__short_name", "person__full_name")
         ),
         decisions=decisions,
-        action_items=list(
-            ActionItem.objects.filter(meeting=meeting).select_related(
-                "owner_state", "owner_person", "owner_body", "closed_at_meeting"
-            )
-        ),
-        matters_arising=list(open_action_items_before(meeting)),
+        action_items=action_items,
+        matters_arising=matters_arising,
         report=report,
         submissions=submissions,
         my_invitation=mine,
         my_delegations=delegation_states_for(user, body=meeting.body_id, on=on),
-        preparatory=list(
-            visible_meetings(user).filter(prepares_for=meeting).select_related("body").order_by("start")
-        ),
+        preparatory=preparatory,
         delegations=[(k, v) for k, v in delegations.items() if v],
     )
 

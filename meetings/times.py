@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -44,18 +45,37 @@ def _iana_city(tz_name: str) -> str:
     return tz_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
+# The member states' zone labels, kept per process for a few minutes. Every page, email and feed that
+# states a time names zones, and the labels change a few times a decade. A save or delete in this process
+# drops the copy at once (``forget_zone_labels``); other processes see the change within the timeout.
+ZONE_LABELS_SECONDS = 300
+_zone_labels: tuple[float, dict[str, str]] | None = None
+
+
+def zone_labels() -> dict[str, str]:
+    """IANA zone -> its name in words ("Manila time"), from the member states (the first by name wins)."""
+    global _zone_labels
+    if _zone_labels is None or time.monotonic() - _zone_labels[0] > ZONE_LABELS_SECONDS:
+        from governance.models import MemberState
+
+        labels: dict[str, str] = {}
+        for tz, label, capital in MemberState.objects.values_list("timezone", "zone_label", "capital"):
+            labels.setdefault(tz, label or f"{capital} time")
+        _zone_labels = (time.monotonic(), labels)
+    return _zone_labels[1]
+
+
+def forget_zone_labels(**kwargs) -> None:
+    global _zone_labels
+    _zone_labels = None
+
+
 class ZoneNamer:
     """Names zones in words from the editable data: ``MemberState.zone_label`` ("Manila time"), falling
-    back to the IANA city ("Brussels time"). Load once per page or feed; it costs one query."""
+    back to the IANA city ("Brussels time"). Cheap to make: the labels come from ``zone_labels``."""
 
     def __init__(self, labels: dict[str, str] | None = None) -> None:
-        if labels is None:
-            from governance.models import MemberState
-
-            labels = {}
-            for tz, label, capital in MemberState.objects.values_list("timezone", "zone_label", "capital"):
-                labels.setdefault(tz, label or f"{capital} time")
-        self.labels = labels
+        self.labels = zone_labels() if labels is None else labels
 
     def label(self, tz_name: str) -> str:
         return self.labels.get(tz_name) or f"{_iana_city(tz_name)} time"

@@ -48,7 +48,6 @@ from meetings.selectors import (
     meeting_page,
     meetings_for_list,
     number_agenda,
-    open_action_items_before,
     presenter_label,
     readable_documents,
 )
@@ -58,8 +57,11 @@ def _meeting(request, pk: int, *, manage: bool = False) -> Meeting:
     """The meeting if the user may see it (else 404); with ``manage``, only for its managers (else 403)."""
     # Loaded by key and checked against the rights already read for this request: cheaper than compiling
     # the visibility filter into the query, and the same rule (governance.permissions).
-    meeting = Meeting.objects.select_related("body", "host", "series", "prepares_for").filter(pk=pk).first()
-    if meeting is None or not meeting_visible(request.user, meeting):
+    try:
+        meeting = Meeting.objects.select_related("body", "host", "series").get(pk=pk)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting") from None
+    if not meeting_visible(request.user, meeting):
         raise Http404("No such meeting")
     if manage and not can_manage(request.user, meeting.body_id):
         raise PermissionDenied("Only the Secretariat and the chair manage this meeting.")
@@ -757,7 +759,7 @@ def record(request, pk: int):
             "decision_form": decision,
             "action_form": action,
             "statuses": ActionItem.Status.choices,
-            "open_before": list(open_action_items_before(meeting)),
+            "open_before": page.matters_arising,
         },
     )
 

@@ -32,6 +32,14 @@ def service_missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_zone_labels():
+    """Each test reads its own member states' zone labels, not a copy kept from a rolled-back test."""
+    from meetings.times import forget_zone_labels
+
+    forget_zone_labels()
+
+
 @pytest.fixture
 def require_postgres() -> None:
     if not settings.USING_POSTGRES:

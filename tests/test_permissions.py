@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from governance import permissions as P
 from governance.models import AuditEvent, BodyUserObjectPermission, Membership
-from meetings.models import Document, Invitation, MeetingUserObjectPermission
+from meetings.models import AgendaItem, Document, Invitation, Meeting, MeetingUserObjectPermission
 from tests.permission_world import SINCE, build_world
 
 pytestmark = pytest.mark.django_db
@@ -380,10 +380,16 @@ def test_meeting_visibility_table(w, role):
     by_check = {n for n in names if P.meeting_visible(user, getattr(w, n))}
     by_filter = {m.title for m in P.meetings_visible(user, Meeting.objects.all())}
     by_selector = {m.title for m in visible_meetings(user)}
+    for n in names:
+        AgendaItem.objects.create(meeting=getattr(w, n), title=f"Item of {n}", position=1)
+    by_rows = {
+        i.meeting.title for i in P.on_visible_meetings(user, AgendaItem.objects.select_related("meeting"))
+    }
     expected = {getattr(w, n).title for n in MEETING_TABLE[role]}
     assert {getattr(w, n).title for n in by_check} == expected
     assert by_filter == expected
     assert by_selector == expected  # the meetings side's selector says the same
+    assert by_rows == expected  # and so does the filter on rows that belong to a meeting
 
 
 @pytest.mark.parametrize(
@@ -527,3 +533,48 @@ def test_get_visible_or_404_and_require(w):
     with pytest.raises(PermissionDenied):
         P.require(False)
     P.require(True)
+
+
+# --- Cheap to ask -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("which", ["none", "unknown", "all", "half"])
+def test_any_of_selects_what_in_selects(w, which):
+    """The rights filters pass id lists with ``__any_of`` (one array on PostgreSQL): the rows are those of
+    ``__in``, on foreign keys and primary keys alike, for an empty list too."""
+    body_ids = sorted(Meeting.objects.values_list("body_id", flat=True).distinct())
+    assert len(body_ids) > 1
+    ids = {"none": [], "unknown": [0], "all": body_ids, "half": body_ids[::2]}[which]
+    assert set(Meeting.objects.filter(body_id__any_of=ids)) == set(Meeting.objects.filter(body_id__in=ids))
+    meeting_ids = list(Meeting.objects.filter(body_id__in=ids).values_list("pk", flat=True))
+    assert set(Meeting.objects.filter(pk__any_of=meeting_ids)) == set(
+        Meeting.objects.filter(pk__in=meeting_ids)
+    )
+    assert set(Document.objects.filter(meeting__body_id__any_of=ids)) == set(
+        Document.objects.filter(meeting__body_id__in=ids)
+    )
+
+
+def test_the_request_user_arrives_with_person_and_secretariat_flag(w, client):
+    """Each request loads its user, the user's person and the Secretariat flag in one query
+    (``governance.backends.UserBackend``); the checks then ask nothing more."""
+    from governance.accounts import person_of
+    from governance.backends import UserBackend
+
+    for user, secretariat in ((w.head, False), (w.secretariat, True)):
+        with CaptureQueriesContext(connection) as ctx:
+            loaded = UserBackend().get_user(user.pk)
+            assert person_of(loaded) == user.person
+            assert person_of(loaded).member_state == user.person.member_state
+            assert P.is_secretariat(loaded) is secretariat
+        assert len(ctx.captured_queries) == 1
+    # A group change in the request is not answered from the flag loaded with the user.
+    loaded = UserBackend().get_user(w.head.pk)
+    loaded.groups.add(P.ensure_secretariat_group())
+    assert P.is_secretariat(loaded)
+    assert UserBackend().get_user(10**9) is None
+    w.head.is_active = False
+    w.head.save()
+    assert UserBackend().get_user(w.head.pk) is None
+    client.force_login(w.delegate)
+    assert client.get("/").wsgi_request.user.pk == w.delegate.pk

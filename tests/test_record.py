@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from governance.models import Body, Membership, Person
 from meetings import services
 from meetings.models import ActionItem, Attendance, Decision, Invitation
-from meetings.selectors import open_action_items_before
+from meetings.selectors import action_items_with_matters_arising, open_action_items_before
 from tests import test_meeting_fixtures as fx
 from tests.test_meeting_fixtures import make_meeting, seat, state
 
@@ -240,10 +242,21 @@ def test_action_items_are_followed_across_meetings(world):
         action_item=a, status="in_progress", progress_note="First draft shared.", now=NOW
     )
     assert list(open_action_items_before(m22)) == [a]
+    later = services.action_item_create(meeting=m22, title="Report back", owner_state=state("PH"))
+    # The meeting page reads both lists in one query, with the titles it shows instead of the meetings.
+    with CaptureQueriesContext(connection) as ctx:
+        own, arising = action_items_with_matters_arising(m22)
+    assert len(ctx.captured_queries) == 1
+    assert (own, arising) == ([later], [a])
+    assert arising[0].agreed_at == m21.title and own[0].meeting is m22
+    later.delete()
     services.action_item_update(action_item=a, status="done", at_meeting=m22, now=NOW)
     a.refresh_from_db()
     assert (a.status, a.closed_at, a.closed_at_meeting) == ("done", NOW, m22)
     assert list(open_action_items_before(m22)) == []
+    own, arising = action_items_with_matters_arising(m21)
+    assert (own, arising) == ([a], [])
+    assert own[0].closed_at_title == m22.title
     seom_meeting = services.meeting_create(
         body=Body.objects.get(acronym="SEOM"),
         title="SEOM 3/57",

@@ -5,10 +5,13 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chairmanship.models import ChairTerm
 from meetings import services
 from meetings.models import Invitation, Meeting
+from meetings.selectors import linked_meetings
 from tests import test_meeting_fixtures as fx
 from tests.test_meeting_fixtures import make_meeting, state
 
@@ -115,6 +118,16 @@ def test_confirming_proposals_stores_them_with_their_links(world):
     main = Meeting.objects.get(series=world.series, number=18)
     assert main.status == Meeting.Status.PLANNED
     assert sorted(m.body.acronym for m in main.preparatory_meetings.all()) == ["ACCMSME TF-A", "ACCMSME TF-B"]
+    # The meeting page lists them (to whoever may see them) and, on each, the meeting it prepares for.
+    secretariat, outsider = world.sec, world.outsider  # the outsider sits on no ACCMSME body
+    preparatory = linked_meetings(main, secretariat)
+    assert preparatory == sorted(main.preparatory_meetings.all(), key=lambda m: m.start)
+    assert linked_meetings(main, outsider) == []
+    tf_meeting = Meeting.objects.get(pk=preparatory[0].pk)
+    assert linked_meetings(tf_meeting, outsider) == []
+    with CaptureQueriesContext(connection) as ctx:
+        title = tf_meeting.prepares_for.title  # loaded with the back-to-back list
+    assert title == main.title and not ctx.captured_queries
 
 
 @pytest.mark.django_db

@@ -186,3 +186,42 @@ def test_zone_namer_uses_editable_labels_then_the_iana_city():
     assert NAMER.label("Asia/Ho_Chi_Minh") == "Hanoi time"  # ASEAN's name, not the tz database's
     assert NAMER.label("America/New_York") == "New York time"
     assert NAMER.place("Europe/Brussels") == "Brussels"
+
+
+@pytest.mark.django_db
+def test_zone_labels_are_read_once_and_follow_an_edit(monkeypatch):
+    """Every page with a time names zones: the labels come from the member states once per process, and an
+    edit or a removal in this process is seen at once (other processes within ZONE_LABELS_SECONDS)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance.models import MemberState
+    from meetings import times
+
+    state = MemberState.objects.create(
+        short_name="Philippines",
+        official_name="Republic of the Philippines",
+        iso2="PH",
+        iso3="PHL",
+        capital="Manila",
+        timezone="Asia/Manila",
+        admitted_on=dt.date(1967, 8, 8),
+    )
+    assert ZoneNamer().label("Asia/Manila") == "Manila time"
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(3):
+            assert ZoneNamer().label("Asia/Manila") == "Manila time"
+    assert len(ctx.captured_queries) == 0
+    state.zone_label = "Philippine time"
+    state.save()
+    assert ZoneNamer().label("Asia/Manila") == "Philippine time"
+    # Changed behind this process's back (another process, or an update without signals): seen after the
+    # timeout.
+    MemberState.objects.filter(pk=state.pk).update(zone_label="PHT")
+    assert ZoneNamer().label("Asia/Manila") == "Philippine time"
+    later = times.time.monotonic() + times.ZONE_LABELS_SECONDS + 1
+    monkeypatch.setattr(times.time, "monotonic", lambda: later)
+    assert ZoneNamer().label("Asia/Manila") == "PHT"
+    monkeypatch.undo()
+    state.delete()
+    assert ZoneNamer().label("Asia/Manila") == "Manila time"  # the IANA city again
