@@ -5,7 +5,9 @@
 For each size it builds the dataset (bench/generate.py) in its own database, logs in as the bench delegate
 and as the Secretariat, and requests each page ``--runs`` times in-process (Django's test client, so the
 figures are the application's own time without a network). It prints SQL query counts (which must be the
-same at every size) and the median and 95th-percentile times.
+same at every size) and the median and 95th-percentile times, and how long a fixed pure-Python loop took
+before and after (this host's speed varies). Set DATABASE_URL and REDIS_URL to measure the production
+stack: with Redis, sessions are read from the cache.
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop: this host's speed varies by half within an hour, and the page
+    times move with it, so each run says how fast the host was."""
+    t0 = time.perf_counter()
+    s = 0
+    for i in range(5_000_000):
+        s += i
+    return time.perf_counter() - t0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -78,6 +90,8 @@ def measure(size: float, runs: int, *, reuse: bool) -> dict[str, tuple[int, floa
         if line.startswith("RESULT\t"):
             _, label, q, med, p95 = line.split("\t")
             results[label] = (int(q), float(med), float(p95))
+        elif line.startswith("HOST\t"):
+            print(f"size {size:g}: reference loop {line.split(chr(9))[1]} s during the run", flush=True)
     return results
 
 
@@ -99,6 +113,7 @@ def child(size: float, runs: int, *, reuse: bool) -> None:
     clients = {"delegate": Client(), "secretariat": Client(), "anonymous": Client()}
     clients["delegate"].force_login(User.objects.get(username="bench-delegate"))
     clients["secretariat"].force_login(sec)
+    before = reference_loop()
     for label, who, url in targets():
         c = clients[who]
         c.get(url)  # warm up
@@ -115,6 +130,7 @@ def child(size: float, runs: int, *, reuse: bool) -> None:
             c.get(url)
             times.append((time.perf_counter() - t0) * 1000)
         print(f"RESULT\t{label}\t{queries}\t{statistics.median(times):.2f}\t{percentile(times, 95):.2f}")
+    print(f"HOST\t{before:.2f}–{reference_loop():.2f}")
 
 
 def main() -> None:

@@ -134,19 +134,30 @@ def agenda_items_for(meeting_id: int, *, with_documents: bool = True) -> list[Ag
     return list(items)
 
 
-def agenda_documents(meeting_id: int, docs: Iterable[Document]) -> dict[int, list[Document]]:
-    """Agenda item id -> its documents among ``docs`` (those the reader may open, already loaded), ordered
-    as the agenda lists them. One query on the link table instead of loading the documents again."""
-    by_pk = {d.pk: d for d in docs}
-    out: dict[int, list[Document]] = {}
-    for item_id, doc_id in AgendaItem.documents.through.objects.filter(
-        agendaitem__meeting_id=meeting_id
-    ).values_list("agendaitem_id", "document_id"):
-        if doc_id in by_pk:
-            out.setdefault(item_id, []).append(by_pk[doc_id])
-    for linked in out.values():
+def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int, list[Document]]]:
+    """The meeting's documents the user may open, and agenda item id -> those of them linked to it (in the
+    order the agenda lists them), in one query: a document comes once per agenda item it is linked to.
+
+    A meeting's own documents are few, so all are read and ``document_visible`` keeps the user's, with the
+    rights already read for the request, rather than compile that rule into the query."""
+    docs: dict[int, Document] = {}
+    links: list[tuple[int, int]] = []
+    for d in Document.objects.filter(meeting=meeting).annotate(
+        item_id=F("agenda_items__id"), item_meeting_id=F("agenda_items__meeting_id")
+    ):
+        if d.pk not in docs:
+            d.meeting = meeting  # already loaded: no join to the wide meeting row per document
+            docs[d.pk] = d
+        if d.item_meeting_id == meeting.pk:
+            links.append((d.item_id, d.pk))
+    visible = {pk: d for pk, d in docs.items() if document_visible(user, d)}
+    by_item: dict[int, list[Document]] = {}
+    for item_id, doc_id in links:
+        if doc_id in visible:
+            by_item.setdefault(item_id, []).append(visible[doc_id])
+    for linked in by_item.values():
         linked.sort(key=lambda d: (d.title, -d.version))
-    return out
+    return list(visible.values()), by_item
 
 
 def presenter_label(item: AgendaItem) -> str:
@@ -296,21 +307,13 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     manage = can_manage(user, meeting.body_id)
     level = document_level(user, meeting.body_id)
     items = agenda_items_for(meeting.pk, with_documents=False)
-    # A meeting's own documents are few: read them all and keep those ``document_visible`` allows, with the
-    # rights already read for the request, rather than compile that rule into the query.
-    docs = []
-    for d in Document.objects.filter(meeting=meeting):
-        d.meeting = meeting  # already loaded: no join to the wide meeting row per document
-        if document_visible(user, d):
-            docs.append(d)
-    item_documents = agenda_documents(meeting.pk, docs)
-    decisions = list(
-        Decision.objects.filter(meeting=meeting)
-        .select_related("agenda_item")
-        .prefetch_related("participating_states")
-    )
+    docs, item_documents = meeting_documents(meeting, user)
+    decisions = list(Decision.objects.filter(meeting=meeting).prefetch_related("participating_states"))
+    items_by_pk = {it.pk: it for it in items}
     by_item: dict[int, list[Decision]] = {}
     for d in decisions:
+        if d.agenda_item_id in items_by_pk:
+            d.agenda_item = items_by_pk[d.agenda_item_id]  # already loaded
         by_item.setdefault(d.agenda_item_id, []).append(d)
     agenda = [
         AgendaRow(

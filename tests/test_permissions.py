@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from governance import permissions as P
 from governance.models import AuditEvent, BodyUserObjectPermission, Membership
 from meetings.models import AgendaItem, Document, Invitation, Meeting, MeetingUserObjectPermission
+from meetings.selectors import meeting_documents
 from tests.permission_world import SINCE, build_world
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +355,19 @@ def test_document_visibility_table(w, role):
     titles = {getattr(w, name).title: name for name in DOCS}
     assert by_check == DOC_TABLE[role]
     assert {titles[t] for t in by_filter} == DOC_TABLE[role]
+    # The meeting page reads a meeting's documents and its agenda's links at once, and keeps the same ones.
+    item = AgendaItem.objects.create(meeting=w.m_acc, title="Financing", position=1)
+    item.documents.set([w.doc_public, w.doc_confidential, w.doc_pub_public])  # one from another meeting
+    other_item = AgendaItem.objects.create(meeting=w.m_pub, title="Elsewhere", position=1)
+    other_item.documents.set([w.doc_restricted])
+    docs, by_item = meeting_documents(w.m_acc, user)
+    of_meeting = DOC_TABLE[role] & {"doc_public", "doc_restricted", "doc_confidential"}
+    assert {titles[d.title] for d in docs} == of_meeting
+    assert {item_id: [titles[d.title] for d in linked] for item_id, linked in by_item.items()} == (
+        {item.pk: sorted(of_meeting & {"doc_public", "doc_confidential"}, key=lambda n: getattr(w, n).title)}
+        if of_meeting & {"doc_public", "doc_confidential"}
+        else {}
+    )
 
 
 MEETING_TABLE = {
