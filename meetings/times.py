@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS_LONG = tuple(_calendar.month_name)[1:]
+DAYS_LONG = tuple(_calendar.day_name)
 
 
 def offset_label(moment: dt.datetime) -> str:
@@ -35,6 +36,17 @@ def offset_label(moment: dt.datetime) -> str:
 def fmt_date(day: dt.date, *, year: bool = True) -> str:
     text = f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
     return f"{text} {day.year}" if year else text
+
+
+def day_label(day: dt.date | None, *, long: bool = False) -> str:
+    """ "5 Mar 2027", or with ``long`` "Friday 5 March 2027": what ``|date:"j M Y"`` and ``|date:"l j F Y"``
+    write in English, the only language here, without Django's locale-aware formatter, which costs about
+    50 µs a date and shows on lists of a hundred due dates. Empty for no date."""
+    if day is None:
+        return ""
+    if long:
+        return f"{DAYS_LONG[day.weekday()]} {day.day} {MONTHS_LONG[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def fmt_time(moment: dt.datetime) -> str:

@@ -225,3 +225,18 @@ def test_zone_labels_are_read_once_and_follow_an_edit(monkeypatch):
     monkeypatch.undo()
     state.delete()
     assert ZoneNamer().label("Asia/Manila") == "Manila time"  # the IANA city again
+
+
+def test_day_labels_write_what_djangos_date_filter_writes():
+    """``short_day`` and ``long_day`` stand in for ``|date:"j M Y"`` and ``|date:"l j F Y"`` on long lists:
+    the same text for every day of a leap year and a common one."""
+    from django.template.defaultfilters import date as date_filter
+
+    from meetings.templatetags.meeting_times import long_day, short_day
+
+    for first in (dt.date(2027, 1, 1), dt.date(2028, 1, 1)):
+        for n in range(366):
+            day = first + dt.timedelta(days=n)
+            assert short_day(day) == date_filter(day, "j M Y")
+            assert long_day(day) == date_filter(day, "l j F Y")
+    assert short_day(None) == long_day(None) == ""

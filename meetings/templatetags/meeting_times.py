@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from meetings.times import ZoneNamer, agenda_item_time, meeting_times, reader_timezone
+from meetings.times import ZoneNamer, agenda_item_time, day_label, meeting_times, reader_timezone
 
 register = template.Library()
 
@@ -50,3 +50,15 @@ def agenda_time(context, item, meeting=None, show_reader=False):
 @register.simple_tag(takes_context=True)
 def reader_zone(context):
     return _reader_tz(context)
+
+
+@register.filter
+def short_day(day) -> str:
+    """``{{ a.due_date|short_day }}``: "5 Mar 2027" for a date (not a datetime: no zone is applied)."""
+    return day_label(day)
+
+
+@register.filter
+def long_day(day) -> str:
+    """``{{ day|long_day }}``: "Friday 5 March 2027" for a date."""
+    return day_label(day, long=True)
