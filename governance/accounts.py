@@ -37,8 +37,9 @@ User = get_user_model()
 
 
 def person_of(user) -> Person | None:
-    """The signed-in user's person record with its member state, read once per request and kept on the user
-    object (as ``governance.permissions`` keeps the rights)."""
+    """The signed-in user's person record with its member state: loaded with the user on each request
+    (``governance.backends.UserBackend``), else read once and kept on the user object (as
+    ``governance.permissions`` keeps the rights)."""
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_person_row"):
