@@ -462,14 +462,17 @@ def object_rule(rule: Callable[..., bool]) -> Callable[..., bool]:
     return check
 
 
-def queryset_rule(model_label: str) -> Callable[[Callable[..., QuerySet]], Callable[..., QuerySet]]:
-    """A queryset filter ``rule(user, qs)`` over ``model_label`` (every row when ``qs`` is None): the
-    Secretariat gets ``qs`` as it is, an anonymous or inactive user nothing."""
+def queryset_rule(model_label: str | None) -> Callable[[Callable[..., QuerySet]], Callable[..., QuerySet]]:
+    """A queryset filter ``rule(user, qs)`` over ``model_label`` (every row when ``qs`` is None; a rule for
+    several models has no label and needs ``qs``): the Secretariat gets ``qs`` as it is, an anonymous or
+    inactive user nothing."""
 
     def wrap(rule: Callable[..., QuerySet]) -> Callable[..., QuerySet]:
         @functools.wraps(rule)
         def filtered(user, qs: QuerySet | None = None) -> QuerySet:
             if qs is None:
+                if model_label is None:
+                    raise TypeError(f"{rule.__name__}() filters the queryset it is given")
                 qs = apps.get_model(model_label)._default_manager.all()
             if is_secretariat(user):
                 return qs
@@ -491,7 +494,7 @@ def has_body_right(user, codename: str, body: Body | int) -> bool:
 def body_ids_with(user, *codenames: str) -> list[int] | None:
     """Ids of bodies on which the user holds any of ``codenames``, for ``__any_of``; None means every body (the
     Secretariat). Read from the rights loaded once per request, so every filter of a page shares one query
-    and PostgreSQL gets a short literal list it can use an index with, rather than a subquery per filter.
+    and PostgreSQL gets the ids as one array it can use an index with, rather than a subquery per filter.
     An anonymous or inactive user gets an empty list."""
     if is_secretariat(user):
         return None
@@ -543,13 +546,10 @@ def meetings_visible(user, qs: QuerySet) -> QuerySet:
     return qs.filter(_meeting_visible_q(user))
 
 
+@queryset_rule(None)
 def on_visible_meetings(user, qs: QuerySet) -> QuerySet:
     """Filter rows that belong to a meeting (invitations, action items ...) to those of meetings the user may
     see: the same rule as ``meetings_visible``, on the joined meeting instead of a subquery of meetings."""
-    if is_secretariat(user):
-        return qs
-    if not is_active_user(user):
-        return qs.none()
     return qs.filter(_meeting_visible_q(user, "meeting__"))
 
 

@@ -165,8 +165,11 @@ def presenter_label(item: AgendaItem) -> str:
     return ", ".join(parts)
 
 
-def agenda_versions_for(meeting_id: int) -> list[AgendaVersion]:
-    return list(AgendaVersion.objects.filter(meeting_id=meeting_id).order_by("number"))
+def agenda_versions_for(meeting_id: int, *, with_items: bool = True) -> list[AgendaVersion]:
+    """The circulated versions in order; without ``with_items``, not each one's copy of the agenda (for
+    lists of links)."""
+    versions = AgendaVersion.objects.filter(meeting_id=meeting_id).order_by("number")
+    return list(versions if with_items else versions.defer("items"))
 
 
 # --- Pages ------------------------------------------------------------------------------------------------
@@ -365,9 +368,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
         can_manage=manage,
         level=level,
         agenda=agenda,
-        versions=list(
-            AgendaVersion.objects.filter(meeting=meeting).defer("items").order_by("number")
-        ),  # links only: not each version's copy of the agenda
+        versions=agenda_versions_for(meeting.pk, with_items=False),
         documents=group_documents(docs),
         invitations=invitations,
         attendance=list(

@@ -592,3 +592,10 @@ def test_the_request_user_arrives_with_person_and_secretariat_flag(w, client):
     assert UserBackend().get_user(w.head.pk) is None
     client.force_login(w.delegate)
     assert client.get("/").wsgi_request.user.pk == w.delegate.pk
+
+
+def test_a_rule_for_rows_of_any_meeting_needs_the_rows(w):
+    """``on_visible_meetings`` serves invitations, action items, agenda items ...: it has no default."""
+    with pytest.raises(TypeError, match="filters the queryset it is given"):
+        P.on_visible_meetings(fresh(w.head))
+    assert P.on_visible_meetings(fresh(w.head), Invitation.objects.none()).count() == 0

@@ -11,7 +11,7 @@ register = template.Library()
 
 
 def _namer(context) -> ZoneNamer:
-    # One query for the zone labels per rendered page, however many meetings it shows.
+    # One namer per rendered page, however many meetings it shows (its labels are kept per process).
     request = context.get("request")
     if request is not None:
         if not hasattr(request, "_zone_namer"):
