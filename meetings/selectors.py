@@ -333,21 +333,28 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     for d in decisions:
         d.item_number = numbers.get(d.agenda_item_id, "")
     # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only.
-    invitations = visible_invitations(user, Invitation.objects.filter(meeting=meeting)).select_related(
-        "person__organisation", "member_state"
-    )
+    invitations = visible_invitations(user, Invitation.objects.filter(meeting=meeting))
     if not manage:
         invitations = invitations.filter(is_withdrawn=False)
-    invitations = list(invitations.order_by("member_state__short_name", "person__full_name"))
-    for inv in invitations:
-        inv.meeting = meeting  # already loaded: the RSVP controls read its status
-    mine = next(
-        (i for i in invitations if i.person.user_id is not None and i.person.user_id == user.pk), None
+    # The list shows names only: annotated, rather than a person, an organisation and a state per row.
+    invitations = list(
+        invitations.annotate(
+            person_name=F("person__full_name"),
+            person_user_id=F("person__user_id"),
+            state_name=F("member_state__short_name"),
+            organisation_acronym=F("person__organisation__acronym"),
+            organisation_name=F("person__organisation__name"),
+        ).order_by("member_state__short_name", "person__full_name")
     )
     delegations: dict[str, list[Invitation]] = {}
     for inv in invitations:
-        key = str(inv.member_state or inv.person.organisation or "Other")
+        inv.meeting = meeting  # already loaded: the RSVP controls read its status
+        # As str(member state or organisation) would say it.
+        key = inv.state_name or inv.organisation_acronym or inv.organisation_name or "Other"
         delegations.setdefault(key, []).append(inv)
+    mine = next(
+        (i for i in invitations if i.person_user_id is not None and i.person_user_id == user.pk), None
+    )
     try:  # get, not first(): a one-to-one needs no ORDER BY
         report = Report.objects.select_related("pdf").get(meeting=meeting)
     except Report.DoesNotExist:

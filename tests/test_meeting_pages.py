@@ -305,6 +305,12 @@ def test_the_delegate_meeting_page(client, world, media):
     assert "09:30" in html  # the timed item, at the venue's time
     assert "Delegate-Ph" in html  # participants
     assert r.context["page"].my_invitation.person == world.delegate_ph.person
+    assert "Your invitation (delegation of Philippines)" in html
+    names = dict(r.context["page"].delegations)  # grouped by state, each list by name
+    assert [i.person_name for i in names["Philippines"]] == sorted(
+        i.person_name for i in names["Philippines"]
+    )
+    assert "Delegate-Ph" in {i.person_name for i in names["Philippines"]}
     assert 'id="manage-nav"' not in html
     client.force_login(world.outsider)
     assert client.get(f"/meetings/{m.pk}/").status_code == 404
