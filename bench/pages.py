@@ -69,20 +69,15 @@ def measure(size: float, runs: int, *, reuse: bool) -> dict[str, tuple[int, floa
     env = {**os.environ, "BENCH_VAR_DIR": str(HERE.parent / "var" / "bench" / f"pages-{size:g}")}
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] += "_" + format(size, "g").replace(".", "_")
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            str(size),
-            "--runs",
-            str(runs),
-            *(["--reuse"] if reuse else []),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    # The build runs in its own process: the heap a build leaves behind slows every later request by a
+    # fifth (the garbage collector walks it), which would measure the generator rather than the pages.
+    build = [sys.executable, __file__, "--child", str(size), "--build", *(["--reuse"] if reuse else [])]
+    out = subprocess.run(build, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"size {size:g} failed to build:\n{out.stderr[-3000:]}")
+    print(f"size {size:g}: dataset {out.stdout.strip()}", flush=True)
+    run = [sys.executable, __file__, "--child", str(size), "--runs", str(runs), "--reuse"]
+    out = subprocess.run(run, env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"size {size:g} failed:\n{out.stderr[-3000:]}")
     results = {}
@@ -95,11 +90,19 @@ def measure(size: float, runs: int, *, reuse: bool) -> dict[str, tuple[int, floa
     return results
 
 
-def child(size: float, runs: int, *, reuse: bool) -> None:
+def build(size: float, *, reuse: bool) -> None:
     sys.path.insert(0, str(HERE))
     from _setup import dataset
 
-    print(f"dataset {size:g}: {dataset(f'pages-{size:g}', size, reuse=reuse)}", file=sys.stderr)
+    print(dataset(f"pages-{size:g}", size, reuse=reuse))
+
+
+def child(size: float, runs: int) -> None:
+    sys.path.insert(0, str(HERE))
+    from _setup import dataset
+
+    if dataset(f"pages-{size:g}", size, reuse=True) != "reused":
+        raise SystemExit("the dataset was not built before measuring")
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
     from django.test import Client
@@ -139,9 +142,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--child", type=float)
     parser.add_argument("--reuse", action="store_true", help="keep a dataset built by an earlier run")
+    parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is not None and args.build:
+        build(args.child, reuse=args.reuse)
+        return
     if args.child is not None:
-        child(args.child, args.runs, reuse=args.reuse)
+        child(args.child, args.runs)
         return
     by_size = {s: measure(s, args.runs, reuse=args.reuse) for s in args.sizes}
     labels = list(next(iter(by_size.values())))

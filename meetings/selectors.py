@@ -87,9 +87,9 @@ def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
     if person is None:
         return []
     body_id = body if isinstance(body, int) else body.pk
-    return list(
-        delegation_seats(on=on, person=person, body_id=body_id).values_list("member_state_id", flat=True)
-    )
+    # Ordered by id: the Meta ordering would join the body and the state for names nobody reads here.
+    seats = delegation_seats(on=on, person=person, body_id=body_id).order_by("member_state_id")
+    return list(seats.values_list("member_state_id", flat=True))
 
 
 # --- The agenda as a numbered tree -----------------------------------------------------------------------
@@ -121,17 +121,16 @@ def number_agenda(items: Iterable[AgendaItem]) -> list[NumberedItem]:
     return out
 
 
-def agenda_items_for(meeting_id: int, *, with_documents: bool = True) -> list[AgendaItem]:
-    """The live agenda of a meeting with everything a page shows about each item (two queries; one
-    without the items' documents)."""
-    items = AgendaItem.objects.filter(meeting_id=meeting_id).select_related(
-        "presenter_state", "presenter_person", "presenter_body", "goal__plan"
+def agenda_items_for(meeting_id: int) -> list[AgendaItem]:
+    """The live agenda of a meeting with everything a page shows about each item, its documents included
+    (two queries)."""
+    # One meeting's items: the Meta ordering's meeting start is the same for all and costs a join.
+    return list(
+        AgendaItem.objects.filter(meeting_id=meeting_id)
+        .select_related("presenter_state", "presenter_person", "presenter_body", "goal__plan")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.order_by("title", "-version")))
+        .order_by("parent_id", "position", "id")
     )
-    if with_documents:
-        items = items.prefetch_related(
-            Prefetch("documents", queryset=Document.objects.order_by("title", "-version"))
-        )
-    return list(items)
 
 
 def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int, list[Document]]]:
@@ -142,8 +141,10 @@ def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int,
     rights already read for the request, rather than compile that rule into the query."""
     docs: dict[int, Document] = {}
     links: list[tuple[int, int]] = []
-    for d in Document.objects.filter(meeting=meeting).annotate(
-        item_id=F("agenda_items__id"), item_meeting_id=F("agenda_items__meeting_id")
+    for d in (
+        Document.objects.filter(meeting=meeting)
+        .annotate(item_id=F("agenda_items__id"), item_meeting_id=F("agenda_items__meeting_id"))
+        .order_by("kind", "title", "-version")  # the Meta ordering less the meeting's start: no join
     ):
         if d.pk not in docs:
             d.meeting = meeting  # already loaded: no join to the wide meeting row per document
@@ -158,6 +159,27 @@ def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int,
     for linked in by_item.values():
         linked.sort(key=lambda d: (d.title, -d.version))
     return list(visible.values()), by_item
+
+
+def agenda_items_named(meeting_id: int) -> list[AgendaItem]:
+    """The live agenda for a page that prints the presenters and the goal of each item and nothing more of
+    them: their names annotated (``presenter``, ``goal_plan``, ``goal_code``) in one query, rather than
+    a state, a body, a person, a goal and a plan built per item."""
+    items = list(
+        AgendaItem.objects.filter(meeting_id=meeting_id)
+        .annotate(
+            presenter_state_name=F("presenter_state__short_name"),
+            presenter_body_acronym=F("presenter_body__acronym"),
+            presenter_person_name=F("presenter_person__full_name"),
+            goal_plan=F("goal__plan__short_name"),
+            goal_code=F("goal__code"),
+        )
+        .order_by("parent_id", "position", "id")
+    )
+    for it in items:  # as presenter_label says it
+        names = (it.presenter_state_name, it.presenter_body_acronym, it.presenter_person_name)
+        it.presenter = ", ".join(n for n in names if n)
+    return items
 
 
 def presenter_label(item: AgendaItem) -> str:
@@ -270,19 +292,32 @@ def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem
     with ``agreed_at`` and ``closed_at_title``: the titles of the meetings that agreed and closed it."""
     own: list[ActionItem] = []
     arising: list[ActionItem] = []
-    # The page shows only the titles of the meetings where an item was agreed and closed: no wide joins.
+    # The page shows only names: the owners' and the titles of the meetings where an item was agreed and
+    # closed, annotated rather than a state, a body, a person and a meeting built per row.
     for a in (
         ActionItem.objects.filter(Q(meeting=meeting) | _open_before(meeting))
-        .select_related("owner_state", "owner_person", "owner_body")
-        .annotate(agreed_at=F("meeting__title"), closed_at_title=F("closed_at_meeting__title"))
+        .annotate(
+            agreed_at=F("meeting__title"),
+            closed_at_title=F("closed_at_meeting__title"),
+            owner_state_name=F("owner_state__short_name"),
+            owner_body_acronym=F("owner_body__acronym"),
+            owner_person_name=F("owner_person__full_name"),
+        )
         .order_by("meeting__start", "due_date", "id")
     ):
+        a.owner_label = _owner_label(a)
         if a.meeting_id == meeting.pk:
             a.meeting = meeting
             own.append(a)
         else:
             arising.append(a)
     return own, arising
+
+
+def _owner_label(a: ActionItem) -> str:
+    """The owners as the pages print them ("Philippines ACCMSME Maria Santos"), from the annotated names of
+    ``action_items_with_matters_arising``."""
+    return " ".join(n for n in (a.owner_state_name, a.owner_body_acronym, a.owner_person_name) if n)
 
 
 def action_item_owner(a: ActionItem) -> str:
@@ -309,9 +344,13 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     """Everything the meeting page shows, in a fixed number of queries."""
     manage = can_manage(user, meeting.body_id)
     level = document_level(user, meeting.body_id)
-    items = agenda_items_for(meeting.pk, with_documents=False)
+    items = agenda_items_named(meeting.pk)
     docs, item_documents = meeting_documents(meeting, user)
-    decisions = list(Decision.objects.filter(meeting=meeting).prefetch_related("participating_states"))
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .prefetch_related("participating_states")
+        .order_by("position", "id")  # the Meta ordering less the meeting's start: no join
+    )
     items_by_pk = {it.pk: it for it in items}
     by_item: dict[int, list[Decision]] = {}
     for d in decisions:
@@ -323,7 +362,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
             number=n.number,
             depth=n.depth,
             item=n.item,
-            presenter=presenter_label(n.item),
+            presenter=n.item.presenter,
             documents=item_documents.get(n.item.pk, []),
             decisions=by_item.get(n.item.pk, []),
         )
@@ -349,6 +388,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     delegations: dict[str, list[Invitation]] = {}
     for inv in invitations:
         inv.meeting = meeting  # already loaded: the RSVP controls read its status
+        inv.partstat_label = Invitation.PartStat(inv.partstat).label  # get_..._display walks the choices
         # As str(member state or organisation) would say it.
         key = inv.state_name or inv.organisation_acronym or inv.organisation_name or "Other"
         delegations.setdefault(key, []).append(inv)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from chairmanship.models import ChairTerm
+from governance.models import Body, StrategicGoal
 from meetings import reports, services
 from meetings.models import (
     ActionItem,
@@ -286,8 +287,18 @@ def test_report_page_to_seom_and_the_outcome(sec, world, media, monkeypatch):
 def test_the_delegate_meeting_page(client, world, media):
     m = make_meeting(world, confirm=True)
     services.invitations_for_delegations(meeting=m)
+    tf_a = Body.objects.get(acronym="ACCMSME TF-A")
     item = services.agenda_item_add(
-        meeting=m, title="Access to finance", starts_at=dt.datetime(2026, 5, 13, 9, 30)
+        meeting=m,
+        title="Access to finance",
+        starts_at=dt.datetime(2026, 5, 13, 9, 30),
+        presenter_state=state("PH"),
+        presenter_body=tf_a,
+        presenter_person=world.head_ph.person,
+        goal=StrategicGoal.objects.get(plan__short_name="AEC SP 2026-2030", code="2"),
+    )
+    services.action_item_create(
+        meeting=m, title="Circulate the roadmap", owner_body=tf_a, owner_person=world.head_ph.person
     )
     paper = services.document_upload(
         meeting=m, file=pdf_file(), title="Finance paper", kind="working_paper", classification=1
@@ -303,6 +314,10 @@ def test_the_delegate_meeting_page(client, world, media):
     assert "Access to finance" in html and "Finance paper" in html and "the finance roadmap" in html
     assert "Chair&#x27;s brief" not in html
     assert "09:30" in html  # the timed item, at the venue's time
+    # Presenters, the goal and the owners are printed from names the page's queries annotate.
+    assert "<td>Philippines, ACCMSME TF-A, Head-Ph</td>" in html
+    assert '<span class="badge">AEC SP 2026-2030 Goal 2</span>' in html
+    assert "<td>ACCMSME TF-A Head-Ph</td>" in html
     assert "Delegate-Ph" in html  # participants
     assert r.context["page"].my_invitation.person == world.delegate_ph.person
     assert "Your invitation (delegation of Philippines)" in html

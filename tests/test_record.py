@@ -242,13 +242,18 @@ def test_action_items_are_followed_across_meetings(world):
         action_item=a, status="in_progress", progress_note="First draft shared.", now=NOW
     )
     assert list(open_action_items_before(m22)) == [a]
-    later = services.action_item_create(meeting=m22, title="Report back", owner_state=state("PH"))
+    head_ph = Person.objects.get(full_name="Head-Ph")
+    later = services.action_item_create(
+        meeting=m22, title="Report back", owner_state=state("PH"), owner_person=head_ph
+    )
     # The meeting page reads both lists in one query, with the titles it shows instead of the meetings.
     with CaptureQueriesContext(connection) as ctx:
         own, arising = action_items_with_matters_arising(m22)
     assert len(ctx.captured_queries) == 1
     assert (own, arising) == ([later], [a])
     assert arising[0].agreed_at == m21.title and own[0].meeting is m22
+    # Owners come as the names the pages print, state first, without loading the owners.
+    assert (own[0].owner_label, arising[0].owner_label) == ("Philippines Head-Ph", "ACCMSME TF-A")
     later.delete()
     services.action_item_update(action_item=a, status="done", at_meeting=m22, now=NOW)
     a.refresh_from_db()
