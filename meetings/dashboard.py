@@ -48,7 +48,8 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
     actions = []
     if person is not None:
         by_pk = {m.pk: m for m in upcoming}
-        for inv in Invitation.objects.filter(person=person, meeting__in=list(by_pk)):
+        # Unordered: they go into a dict, and the Meta ordering would join a meeting, a person and a state.
+        for inv in Invitation.objects.filter(person=person, meeting__in=list(by_pk)).order_by():
             inv.meeting = by_pk[inv.meeting_id]  # already loaded
             invitations[inv.meeting_id] = inv
         awaiting = list(
@@ -70,8 +71,12 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
             mine |= Q(owner_state_id=person.member_state_id)
         actions = list(
             on_visible_meetings(user, ActionItem.objects.filter(mine, status__in=OPEN_ACTIONS))
-            .select_related("owner_state", "owner_person")
-            .annotate(meeting_title=F("meeting__title"))  # all the list shows of the meeting, with its link
+            # Names are all the list shows of the owners and the meeting (with its link): no objects built.
+            .annotate(
+                meeting_title=F("meeting__title"),
+                owner_person_name=F("owner_person__full_name"),
+                owner_state_name=F("owner_state__short_name"),
+            )
             .order_by("due_date", "pk")[:50]
         )
     for meeting in upcoming:

@@ -422,7 +422,20 @@ class ActionItem(models.Model):
                 name="actionitem_has_owner",
             ),
         ]
-        indexes = [models.Index(fields=["body", "status"])]
+        indexes = [
+            models.Index(fields=["body", "status"]),
+            # The dashboard's "your action items": the open few of a state that owns thousands over the years.
+            models.Index(
+                fields=["owner_state"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="actionitem_open_by_state",
+            ),
+            models.Index(
+                fields=["owner_person"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="actionitem_open_by_person",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

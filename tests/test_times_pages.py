@@ -61,6 +61,9 @@ def test_dashboard_lists_awaiting_invitations_and_the_users_action_items(client,
     actions = html.split('id="actions"')[1].split("</section>")[0]
     assert "Our state&#x27;s survey" in actions and "My own note" in actions
     assert "Someone else" not in actions
+    # The owner column names the person when there is one, else the state.
+    assert f"<td>{w.states['PH'].short_name}</td>" in actions
+    assert f"<td>{w.people.manila.full_name}</td>" in actions
 
 
 @freeze_time(NOW)
