@@ -645,6 +645,17 @@ def visible_invitations(user, qs: QuerySet) -> QuerySet:
     return qs.filter(Q(meeting__body_id__any_of=body_ids_with(user, VIEW)) | Q(person__user=user))
 
 
+def visible_invitations_of(user, meeting) -> QuerySet:
+    """``visible_invitations`` of one meeting. Whoever sees the meeting's body sees its whole list, which the
+    rights already read say without the rule's join to the meeting and its filter on every body."""
+    from meetings.models import Invitation
+
+    qs = Invitation.objects.filter(meeting=meeting)
+    if has_body_right(user, VIEW, meeting.body_id):
+        return qs
+    return visible_invitations(user, qs)
+
+
 def can_answer_invitation(user, invitation) -> bool:
     """Reply (accept, decline, tentative) to an invitation: its invitee, and whoever may edit the
     delegation's registration (the head replying for the team, the Secretariat recording a reply)."""

@@ -18,7 +18,7 @@ from governance.permissions import (
     meeting_visible,
     meetings_visible,
     visible_documents,
-    visible_invitations,
+    visible_invitations_of,
 )
 from meetings.models import (
     ActionItem,
@@ -372,7 +372,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
     for d in decisions:
         d.item_number = numbers.get(d.agenda_item_id, "")
     # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only.
-    invitations = visible_invitations(user, Invitation.objects.filter(meeting=meeting))
+    invitations = visible_invitations_of(user, meeting)
     if not manage:
         invitations = invitations.filter(is_withdrawn=False)
     # The list shows names only: annotated, rather than a person, an organisation and a state per row.

@@ -463,6 +463,11 @@ def test_registration_table(w, role):
     pk_name = {inv.pk: n for n, inv in invs.items()}
     assert {n for n, i in invs.items() if P.invitation_visible(user, i)} == see
     assert {pk_name[i.pk] for i in P.visible_invitations(user)} == see
+    # The meeting page's shortcut for one meeting's list says the same, meeting by meeting.
+    per_meeting = set()
+    for meeting in {i.meeting for i in invs.values()}:
+        per_meeting |= {pk_name[i.pk] for i in P.visible_invitations_of(user, meeting)}
+    assert per_meeting == see
     assert {n for n, i in invs.items() if P.can_edit_registration(user, i)} == edit
     assert {pk_name[i.pk] for i in P.editable_registrations(user)} == edit
     assert {n for n, i in invs.items() if P.can_answer_invitation(user, i)} == answer
@@ -500,6 +505,7 @@ def test_inactive_and_anonymous_users_may_do_nothing(w):
         assert not P.visible_documents(user).exists()
         assert not P.meetings_visible(user, w.m_acc.__class__.objects.all()).exists()
         assert not P.submissions_visible(user).exists()
+        assert not P.visible_invitations_of(user, w.m_acc).exists()
 
 
 def test_boolean_checks_read_the_rights_once_per_request(w):
