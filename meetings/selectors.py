@@ -161,6 +161,26 @@ def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int,
     return list(visible.values()), by_item
 
 
+def _party_names(role: str) -> dict[str, F]:
+    """Annotations naming the state, body and person in a row's ``{role}_state``, ``{role}_body`` and
+    ``{role}_person``: what a list prints of them, without the three objects."""
+    return {
+        f"{role}_state_name": F(f"{role}_state__short_name"),
+        f"{role}_body_acronym": F(f"{role}_body__acronym"),
+        f"{role}_person_name": F(f"{role}_person__full_name"),
+    }
+
+
+def _party_label(row: AgendaItem | ActionItem, role: str, sep: str) -> str:
+    """The names ``_party_names(role)`` annotated, in that order, those that are set."""
+    names = (
+        getattr(row, f"{role}_state_name"),
+        getattr(row, f"{role}_body_acronym"),
+        getattr(row, f"{role}_person_name"),
+    )
+    return sep.join(n for n in names if n)
+
+
 def agenda_items_named(meeting_id: int) -> list[AgendaItem]:
     """The live agenda for a page that prints the presenters and the goal of each item and nothing more of
     them: their names annotated (``presenter``, ``goal_plan``, ``goal_code``) in one query, rather than
@@ -168,17 +188,12 @@ def agenda_items_named(meeting_id: int) -> list[AgendaItem]:
     items = list(
         AgendaItem.objects.filter(meeting_id=meeting_id)
         .annotate(
-            presenter_state_name=F("presenter_state__short_name"),
-            presenter_body_acronym=F("presenter_body__acronym"),
-            presenter_person_name=F("presenter_person__full_name"),
-            goal_plan=F("goal__plan__short_name"),
-            goal_code=F("goal__code"),
+            **_party_names("presenter"), goal_plan=F("goal__plan__short_name"), goal_code=F("goal__code")
         )
         .order_by("parent_id", "position", "id")
     )
-    for it in items:  # as presenter_label says it
-        names = (it.presenter_state_name, it.presenter_body_acronym, it.presenter_person_name)
-        it.presenter = ", ".join(n for n in names if n)
+    for it in items:
+        it.presenter = _party_label(it, "presenter", ", ")  # as presenter_label says it
     return items
 
 
@@ -289,7 +304,8 @@ def open_action_items_before(meeting: Meeting) -> QuerySet[ActionItem]:
 
 def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem], list[ActionItem]]:
     """The meeting's own action items (due date order) and ``open_action_items_before`` it, in one query, each
-    with ``agreed_at`` and ``closed_at_title``: the titles of the meetings that agreed and closed it."""
+    with ``agreed_at`` and ``closed_at_title`` (the titles of the meetings that agreed and closed it) and
+    ``owner_label``."""
     own: list[ActionItem] = []
     arising: list[ActionItem] = []
     # The page shows only names: the owners' and the titles of the meetings where an item was agreed and
@@ -297,27 +313,20 @@ def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem
     for a in (
         ActionItem.objects.filter(Q(meeting=meeting) | _open_before(meeting))
         .annotate(
+            **_party_names("owner"),
             agreed_at=F("meeting__title"),
             closed_at_title=F("closed_at_meeting__title"),
-            owner_state_name=F("owner_state__short_name"),
-            owner_body_acronym=F("owner_body__acronym"),
-            owner_person_name=F("owner_person__full_name"),
         )
         .order_by("meeting__start", "due_date", "id")
     ):
-        a.owner_label = _owner_label(a)
+        # "Philippines ACCMSME Maria Santos", as the pages always wrote it.
+        a.owner_label = _party_label(a, "owner", " ")
         if a.meeting_id == meeting.pk:
             a.meeting = meeting
             own.append(a)
         else:
             arising.append(a)
     return own, arising
-
-
-def _owner_label(a: ActionItem) -> str:
-    """The owners as the pages print them ("Philippines ACCMSME Maria Santos"), from the annotated names of
-    ``action_items_with_matters_arising``."""
-    return " ".join(n for n in (a.owner_state_name, a.owner_body_acronym, a.owner_person_name) if n)
 
 
 def action_item_owner(a: ActionItem) -> str:
