@@ -410,7 +410,8 @@ def _body_rights(user) -> dict[int, set[str]]:
 
 
 def meeting_ids_viewable_alone(user) -> set[int]:
-    """Meetings the user may see through a single-meeting right (an invitation), cached per request."""
+    """Meetings the user may see through a single-meeting right (an invitation), cached per request; the
+    queryset rules pass it to ``__any_of`` as it is, rather than a subquery in every filter."""
     from meetings.models import MeetingUserObjectPermission
 
     cache = getattr(user, "_meeting_rights", None)
@@ -504,12 +505,6 @@ def body_ids_with(user, *codenames: str) -> list[int] | None:
     return sorted(body for body, rights in _body_rights(user).items() if rights & wanted)
 
 
-def meeting_ids_with_view(user) -> list[int]:
-    """Meetings the user holds ``view_meeting`` on, for ``__any_of``: read once per request, like the body
-    rights, instead of a subquery in every filter."""
-    return sorted(meeting_ids_viewable_alone(user)) if is_active_user(user) else []
-
-
 def can_manage_body(user, body: Body | int) -> bool:
     """Manage a body's meetings, agendas, documents and handover: the Secretariat, or its chair while the
     term runs."""
@@ -535,7 +530,7 @@ def _meeting_visible_q(user, via: str = "") -> Q:
     return (
         Q(**{f"{via}body_id__any_of": body_ids_with(user, VIEW)})
         | Q(**{f"{via}body_id__any_of": body_ids_with(user, OBSERVE), f"{via}is_public": True})
-        | Q(**{f"{via}pk__any_of": meeting_ids_with_view(user)})
+        | Q(**{f"{via}pk__any_of": meeting_ids_viewable_alone(user)})
     )
 
 
@@ -586,7 +581,7 @@ def visible_documents(user, qs: QuerySet) -> QuerySet:
             Q(body_id__any_of=body_ids_with(user, OBSERVE), classification=PUBLIC)
             & (Q(meeting__isnull=True) | Q(meeting__is_public=True))
         )
-        | Q(meeting_id__any_of=meeting_ids_with_view(user), classification=PUBLIC)
+        | Q(meeting_id__any_of=meeting_ids_viewable_alone(user), classification=PUBLIC)
     )
 
 
