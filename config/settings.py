@@ -42,9 +42,11 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_celery_beat",
+    "outbox",
     "governance",
     "chairmanship",
     "meetings",
+    "portal",
 ]
 
 MIDDLEWARE = [
