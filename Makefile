@@ -32,12 +32,13 @@ run: .venv/.installed
 	  $(PY) manage.py runserver $(HOST):$(PORT) & \
 	  wait
 
-test: .venv/.installed-test
+test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: .venv/.installed-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 format: .venv/.installed-test
 	.venv/bin/ruff format .

@@ -174,8 +174,9 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
     from django.utils import timezone
     from notify import JKT, Workers, build_world
 
-    from meetings import notifications
-    from meetings.models import Notification
+    from meetings.calendar.tasks import meeting_version_plan
+    from outbox.models import Message
+    from outbox.tasks import sweep
 
     print(
         f"tried: fan-out to {size} invitees, {n_workers} workers on a private redis-server "
@@ -207,7 +208,7 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
     time.sleep(3)  # let the workers connect
 
     def invites_sent() -> int:
-        return Notification.objects.filter(meeting=meeting, kind="invite", status="sent").count()
+        return Message.objects.filter(meeting_notice__meeting=meeting, kind="invite", status="sent").count()
 
     def queued() -> int | None:
         try:
@@ -216,7 +217,7 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
             return None
 
     t0 = time.perf_counter()
-    notifications.on_meeting_confirmed(meeting_id=meeting.pk)
+    meeting_version_plan(meeting_id=meeting.pk)
     restarted_at: int | None = None
     sweeps = 0
     last, idle_since = -1, time.monotonic()
@@ -227,8 +228,8 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
                 waiting = queued()
                 server.restart()
                 restarted_at = done
-                planned = Notification.objects.filter(
-                    meeting=meeting, kind="invite", status="planned"
+                planned = Message.objects.filter(
+                    meeting_notice__meeting=meeting, kind="invite", status="planned"
                 ).count()
                 print(
                     f"SIGKILL redis-server at {done} sent ({waiting} batch message(s) queued, {planned} invite "
@@ -241,7 +242,7 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
                 last, idle_since = done, time.monotonic()
             elif restarted_at is not None and not queued() and time.monotonic() - idle_since > 5:
                 # Beat's job: rows whose batch died with the queue come back once their lease runs out.
-                result = notifications.sweep()
+                result = sweep()
                 sweeps += 1
                 if result.reclaimed or result.dispatched:
                     print(f"sweep: reclaimed {result.reclaimed}, handed out {result.dispatched}", flush=True)
@@ -444,7 +445,7 @@ def db_run(seconds: float, rounds: int = 5) -> bool:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from governance.seed import seed_asean
+    from portal.seed import seed_asean
 
     dbname = settings.DATABASES["default"]["NAME"]
     url = os.environ["DATABASE_URL"]

@@ -26,8 +26,8 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
 
     from chairmanship.models import ChairTerm
     from governance.models import Body, Membership, MemberState, Person, ReportingLine
-    from governance.seed import seed_asean
     from meetings.models import ActionItem, AgendaItem, Document, Invitation, Meeting, MeetingSeries
+    from portal.seed import seed_asean
 
     rng = random.Random(seed)
     seed_asean()
@@ -35,7 +35,7 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
     n_bodies = max(8, round(60 * size))
     n_people = max(60, round(3000 * size))
     n_meetings = max(40, round(4000 * size))
-    items_per_meeting, docs_per_meeting, invites_per_meeting = 20, 10, 75
+    sizes = (20, 10, 75)  # agenda items, documents and invitations per meeting
 
     with transaction.atomic():
         # Bodies: the seeded eight plus working groups under SEOM, each reporting to SEOM or to a committee.
@@ -162,48 +162,14 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
                     rows.clear()
 
         for m in meetings:
-            for k in range(items_per_meeting):
-                agenda.append(AgendaItem(meeting_id=m.pk, position=k, title=f"Item {k + 1}"))
-            for k in range(docs_per_meeting):
-                docs.append(
-                    Document(
-                        body_id=m.body_id,
-                        meeting_id=m.pk,
-                        title=f"Paper {k + 1}",
-                        kind="working_paper",
-                        classification=k % 3,
-                        file=f"documents/bench/{m.pk}-{k}.pdf",
-                        original_name=f"paper-{k}.pdf",
-                        content_type="application/pdf",
-                        size=120_000,
-                        sha256="0" * 64,
-                    )
-                )
-            pool = seats.get(m.body_id) or people
-            for person in rng.sample(pool, k=min(len(pool), invites_per_meeting)):
-                invites.append(
-                    Invitation(
-                        meeting_id=m.pk,
-                        person_id=person.pk,
-                        member_state_id=person.member_state_id,
-                        partstat=rng.choice(["NEEDS-ACTION", "ACCEPTED", "ACCEPTED", "DECLINED"]),
-                    )
-                )
-            for k in range(3):
-                actions.append(
-                    ActionItem(
-                        body_id=m.body_id,
-                        meeting_id=m.pk,
-                        title=f"Follow up {k + 1}",
-                        owner_state_id=states[k].pk,
-                        due_date=m.start.date() + dt.timedelta(days=90),
-                        status="done" if m.start.year < 2025 else "open",
-                    )
-                )
-            n["agenda"] += items_per_meeting
-            n["docs"] += docs_per_meeting
-            n["invites"] += min(len(pool), invites_per_meeting)
-            n["actions"] += 3
+            rows = _meeting_rows(m, rng=rng, pool=seats.get(m.body_id) or people, states=states, sizes=sizes)
+            for (bucket, key), made in zip(
+                ((agenda, "agenda"), (docs, "docs"), (invites, "invites"), (actions, "actions")),
+                rows,
+                strict=True,
+            ):
+                bucket.extend(made)
+                n[key] += len(made)
             flush()
         flush(force=True)
 
@@ -229,7 +195,7 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
             ]
         )
 
-    from governance.permissions import sync_user_rights
+    from governance.rights import sync_user_rights
 
     sync_user_rights(User.objects.get(username="bench-delegate"), on=dt.date(2026, 6, 1))
     return {
@@ -245,6 +211,55 @@ def generate(size: float = 1.0, *, seed: int = 7) -> dict[str, int]:
         "invitations": Invitation.objects.count(),
         "action items": ActionItem.objects.count(),
     }
+
+
+def _meeting_rows(
+    meeting, *, rng: random.Random, pool: list, states: list, sizes: tuple[int, int, int]
+) -> tuple:
+    """The agenda items, documents, invitations and action items of one generated meeting."""
+    from meetings.models import ActionItem, AgendaItem, Document, Invitation
+
+    items_per_meeting, docs_per_meeting, invites_per_meeting = sizes
+    m = meeting
+    agenda = [
+        AgendaItem(meeting_id=m.pk, position=k, title=f"Item {k + 1}") for k in range(items_per_meeting)
+    ]
+    docs = [
+        Document(
+            body_id=m.body_id,
+            meeting_id=m.pk,
+            title=f"Paper {k + 1}",
+            kind="working_paper",
+            classification=k % 3,
+            file=f"documents/bench/{m.pk}-{k}.pdf",
+            original_name=f"paper-{k}.pdf",
+            content_type="application/pdf",
+            size=120_000,
+            sha256="0" * 64,
+        )
+        for k in range(docs_per_meeting)
+    ]
+    invites = [
+        Invitation(
+            meeting_id=m.pk,
+            person_id=person.pk,
+            member_state_id=person.member_state_id,
+            partstat=rng.choice(["NEEDS-ACTION", "ACCEPTED", "ACCEPTED", "DECLINED"]),
+        )
+        for person in rng.sample(pool, k=min(len(pool), invites_per_meeting))
+    ]
+    actions = [
+        ActionItem(
+            body_id=m.body_id,
+            meeting_id=m.pk,
+            title=f"Follow up {k + 1}",
+            owner_state_id=states[k].pk,
+            due_date=m.start.date() + dt.timedelta(days=90),
+            status="done" if m.start.year < 2025 else "open",
+        )
+        for k in range(3)
+    ]
+    return agenda, docs, invites, actions
 
 
 def main() -> None:

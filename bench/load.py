@@ -187,7 +187,7 @@ def delegate_session() -> tuple[str, str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from meetings.feeds import feed_token_ensure
+    from meetings.calendar.feeds import feed_token_ensure
 
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         raise SystemExit(

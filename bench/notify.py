@@ -156,8 +156,9 @@ def fan_out(size: int, n_workers: int, kill: bool) -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from meetings import notifications
-    from meetings.models import Notification
+    from meetings.calendar.tasks import meeting_version_plan
+    from outbox.models import Message
+    from outbox.tasks import sweep
 
     settings.NOTIFY_CLAIM_TIMEOUT_SECONDS = 10
     settings.NOTIFY_DISPATCH_LEASE_SECONDS = 30
@@ -190,12 +191,12 @@ def fan_out(size: int, n_workers: int, kill: bool) -> None:
     time.sleep(3)  # let the workers connect before the clock starts
 
     def invites_sent() -> int:
-        return Notification.objects.filter(kind="invite", status="sent").count()
+        return Message.objects.filter(kind="invite", status="sent").count()
 
     t0 = time.perf_counter()
     # What the record side does after commit. A list this long is planned by a worker (the hook returns
     # at once); a list of ordinary size is planned here. Either way the sends are queued after planning.
-    notifications.on_meeting_confirmed(meeting_id=meeting.pk)
+    meeting_version_plan(meeting_id=meeting.pk)
     print(f"confirmed: the hook returned in {time.perf_counter() - t0:.2f}s")
     killed_at = planned_at = None
     last, idle_since = -1, time.monotonic()
@@ -205,7 +206,7 @@ def fan_out(size: int, n_workers: int, kill: bool) -> None:
             if kill and killed_at is None and done >= size // 3:
                 workers.kill(0)
                 killed_at = done
-                stuck = Notification.objects.filter(status="sending").count()
+                stuck = Message.objects.filter(status="sending").count()
                 print(
                     f"SIGKILL worker 0 at {done} sent ({stuck} row(s) 'sending'); starting it again",
                     flush=True,
@@ -217,19 +218,22 @@ def fan_out(size: int, n_workers: int, kill: bool) -> None:
                 last, idle_since = done, time.monotonic()
             elif killed_at is not None and not client.llen("celery") and time.monotonic() - idle_since > 5:
                 # Beat's job: the lost task's rows and the dead worker's claim come back to the queue.
-                result = notifications.sweep()
+                result = sweep()
                 if result.reclaimed or result.dispatched:
                     print(f"sweep: reclaimed {result.reclaimed}, handed out {result.dispatched}", flush=True)
                 idle_since = time.monotonic()
             if time.perf_counter() - t0 > 3600:
                 sys.exit("gave up after an hour")
             time.sleep(0.25)
-            if planned_at is None and Notification.objects.filter(meeting=meeting, kind="reminder").exists():
+            if (
+                planned_at is None
+                and Message.objects.filter(meeting_notice__meeting=meeting, kind="reminder").exists()
+            ):
                 planned_at = time.perf_counter() - t0
         elapsed = time.perf_counter() - t0
     finally:
         workers.stop_all()
-    rows = Notification.objects.filter(meeting=meeting).count()
+    rows = Message.objects.filter(meeting_notice__meeting=meeting).count()
     print(f"planned {rows} rows (invites, reminders, chasers, agenda) within {planned_at or elapsed:.1f}s")
     per, deliveries = outbox_counts(outbox)
     duplicates = sum(n - 1 for n in per.values() if n > 1)
@@ -252,7 +256,7 @@ def feed_ratio(n: int = 500, runs: int = 5) -> tuple[float, float, float]:
     from icalendar import Calendar, Event
 
     from governance.models import Body, MemberState
-    from meetings.calendar import feed_calendar
+    from meetings.calendar.ics import feed_calendar
     from meetings.models import Meeting
 
     body = Body.objects.get(acronym="BENCH")  # made by fan_out's world

@@ -48,7 +48,7 @@ def targets() -> list[tuple[str, str, str]]:
     from meetings.selectors import visible_meetings
 
     meeting = visible_meetings(user).order_by("-start").first()
-    from meetings.feeds import feed_token_ensure
+    from meetings.calendar.feeds import feed_token_ensure
 
     token = feed_token_ensure(person)
     out = [

@@ -1,12 +1,20 @@
 """Admin for the Secretariat: the rotation rule and its exceptions, chair terms, handovers with their
-checklist. Chair terms go through the same overlap check as the API, so the admin says why it refuses."""
+checklist. Chair terms go through the same overlap check and the same service as the API, so the admin says
+why it refuses and the chair rights follow."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
-from chairmanship.services import HandoverError, chair_term_check, handover_cancel, handover_complete
+from chairmanship.services import (
+    HandoverError,
+    chair_term_check,
+    chair_term_delete,
+    chair_term_save,
+    handover_cancel,
+    handover_complete,
+)
 
 
 @admin.register(RotationRule)
@@ -50,7 +58,14 @@ class ChairTermAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        chair_term_save(term=obj)  # moves the chair rights too
+
+    def delete_model(self, request, obj) -> None:
+        chair_term_delete(term=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for term in queryset:
+            chair_term_delete(term=term)
 
 
 class HandoverItemInline(admin.TabularInline):

@@ -95,6 +95,9 @@ class ChairTermViewSet(viewsets.ModelViewSet):
         acronym = self.request.query_params.get("body")
         return qs.filter(body__acronym=acronym) if acronym else qs
 
+    def perform_destroy(self, instance) -> None:
+        services.chair_term_delete(term=instance)
+
 
 class HandoverItemSerializer(serializers.ModelSerializer):
     class Meta:

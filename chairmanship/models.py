@@ -194,3 +194,18 @@ class HandoverItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class HandoverNotice(models.Model):
+    """What an outbox message about a handover describes: the handover, its recipient (a person, or the
+    Secretariat's mailbox alone) and how many days before the handover it reminds."""
+
+    message = models.OneToOneField(
+        "outbox.Message", primary_key=True, on_delete=models.CASCADE, related_name="handover_notice"
+    )
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="notices")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    days = models.PositiveSmallIntegerField(help_text="Days before the effective moment")
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: handover {self.handover_id}, {self.days} days before"

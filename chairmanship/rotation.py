@@ -157,126 +157,172 @@ def in_order(state: State, year: int, rule: Rule, entry_years: dict[str, int]) -
     return joined and not left
 
 
-def nominal_slots(
-    *, rule: Rule, states: Sequence[State], exceptions: Sequence[RuleException], until: int
-) -> tuple[dict[int, _Slot], list[str]]:
-    """The holder of each year from the anchor to ``until``, with the exceptions applied, and warnings
-    for exceptions that do not fit the rule's order."""
-    by_name = {s.name: s for s in states}
-    if rule.anchor_state not in by_name:
-        raise RotationError(f"the anchor state {rule.anchor_state!r} is not a member state")
-    order = alphabetical(by_name)
-    entry = {e.state: e for e in exceptions if e.kind == Kind.ENTRY}
-    entry_years = {name: e.year for name, e in entry.items()}
-    dropped = {(e.year, e.state): e for e in exceptions if e.kind in (Kind.DEFER, Kind.SKIP)}
-    returns = {e.other_year: e for e in exceptions if e.kind == Kind.DEFER and e.other_year}
-    warnings: list[str] = []
-    for e in returns.values():
-        if e.other_year <= e.year:
-            warnings.append(f"{e.state} deferred {e.year} to {e.other_year}, which is not later: ignored")
-    returns = {y: e for y, e in returns.items() if y > e.year}
+@dataclass
+class _Exceptions:
+    """The recorded exceptions sorted by what they do to the order."""
 
-    def active(name: str, year: int) -> bool:
-        return in_order(by_name[name], year, rule, entry_years)
+    entry: dict[str, RuleException]
+    dropped: dict[tuple[int, str], RuleException]  # (year, state) -> deferral or skip
+    returns: dict[int, RuleException]  # year a deferring state comes back -> its deferral
+    swaps: list[RuleException]
 
-    def next_after(name: str, year: int) -> str | None:
-        i = order.index(name)
-        for k in range(1, len(order) + 1):
-            candidate = order[(i + k) % len(order)]
-            if active(candidate, year):
+    @classmethod
+    def sort(cls, exceptions: Sequence[RuleException], warnings: list[str]) -> _Exceptions:
+        returns = {e.other_year: e for e in exceptions if e.kind == Kind.DEFER and e.other_year}
+        for e in returns.values():
+            if e.other_year <= e.year:
+                warnings.append(f"{e.state} deferred {e.year} to {e.other_year}, which is not later: ignored")
+        return cls(
+            entry={e.state: e for e in exceptions if e.kind == Kind.ENTRY},
+            dropped={(e.year, e.state): e for e in exceptions if e.kind in (Kind.DEFER, Kind.SKIP)},
+            returns={y: e for y, e in returns.items() if y > e.year},
+            swaps=[e for e in exceptions if e.kind == Kind.SWAP],
+        )
+
+
+class _Walk:
+    """One pass over the years from the anchor, handing each year's slot to the next state in the order."""
+
+    def __init__(self, *, rule: Rule, states: Sequence[State], exc: _Exceptions, warnings: list[str]) -> None:
+        self.rule, self.exc, self.warnings = rule, exc, warnings
+        self.by_name = {s.name: s for s in states}
+        self.order = alphabetical(self.by_name)
+        self.entry_years = {name: e.year for name, e in exc.entry.items()}
+        self.slots: dict[int, _Slot] = {}
+        self.used: set[tuple[int, str]] = set()
+        self.cursor: str | None = None
+        # The note for the rest of the cycle after a deferral or skip moved it up a year.
+        self.shift: str | None = None
+        self.had_turn: set[str] = set()
+
+    def active(self, name: str, year: int) -> bool:
+        return in_order(self.by_name[name], year, self.rule, self.entry_years)
+
+    def next_after(self, name: str, year: int) -> str | None:
+        i = self.order.index(name)
+        for k in range(1, len(self.order) + 1):
+            candidate = self.order[(i + k) % len(self.order)]
+            if self.active(candidate, year):
                 return candidate
         return None
 
-    slots: dict[int, _Slot] = {}
-    used: set[tuple[int, str]] = set()
-    cursor: str | None = None
-    shift: str | None = None  # note for the rest of the cycle after a deferral or skip moved it up a year
-    had_turn: set[str] = set()
-    for year in range(rule.anchor_year, until + 1):
-        if year in returns:
-            e = returns[year]
-            slots[year] = _Slot(
-                e.state,
-                [f"{e.state} takes the turn it deferred in {e.year}{_confirm_suffix(e)}"],
-                e.to_confirm,
-            )
-            shift = None
-            continue
-        previous = cursor
-        candidate = rule.anchor_state if cursor is None else next_after(cursor, year)
-        slot = _Slot("")
-        while candidate is not None and (year, candidate) in dropped and (year, candidate) not in used:
-            e = dropped[(year, candidate)]
-            used.add((year, candidate))
-            what = "deferred its turn" if e.kind == Kind.DEFER else "was skipped"
-            slot.notes.append(f"{candidate} {what}{_confirm_suffix(e)}")
-            slot.to_confirm |= e.to_confirm
-            moved, candidate = candidate, next_after(candidate, year)
-            if e.other_state and candidate != e.other_state:
-                warnings.append(
-                    f"{year}: {e.other_state} is recorded as taking {moved}'s turn, but the order gives {candidate}"
+    def run(self, until: int) -> None:
+        for year in range(self.rule.anchor_year, until + 1):
+            if year in self.exc.returns:
+                e = self.exc.returns[year]
+                self.slots[year] = _Slot(
+                    e.state,
+                    [f"{e.state} takes the turn it deferred in {e.year}{_confirm_suffix(e)}"],
+                    e.to_confirm,
                 )
-            shift = (
-                f"Moved up a year: {moved} deferred its {year} turn"
-                if e.kind == Kind.DEFER
-                else f"Moved up a year: {moved} was skipped in {year}"
-            ) + _confirm_suffix(e)
+                self.shift = None
+                continue
+            if not self.take_turn(year):
+                self.warnings.append(f"{year}: no member state is in the order")
+                break
+
+    def take_turn(self, year: int) -> bool:
+        """Give ``year`` to the next state in the order that does not give it up; False if there is none."""
+        previous = self.cursor
+        candidate = self.rule.anchor_state if previous is None else self.next_after(previous, year)
+        slot = _Slot("")
+        candidate = self.pass_over_dropped(year, candidate, slot)
         if candidate is None:
-            warnings.append(f"{year}: no member state is in the order")
-            break
+            return False
         slot.state = candidate
-        if shift and not slot.notes:
+        if self.shift and not slot.notes:
             # The shift lasts for the rest of the alphabetical cycle; a new cycle starts afresh.
-            if previous is not None and order.index(candidate) > order.index(previous):
-                slot.notes.append(shift)
+            if previous is not None and self.order.index(candidate) > self.order.index(previous):
+                slot.notes.append(self.shift)
             else:
-                shift = None
-        if candidate in entry and candidate not in had_turn:
-            e = entry[candidate]
+                self.shift = None
+        if candidate in self.exc.entry and candidate not in self.had_turn:
+            e = self.exc.entry[candidate]
             slot.notes.append(f"{candidate} entered the order in {e.year}{_confirm_suffix(e)}")
             slot.to_confirm |= e.to_confirm
-        had_turn.add(candidate)
+        self.had_turn.add(candidate)
         if not slot.notes:
             slot.notes.append(
                 f"Anchor of the rotation ({candidate}, {year})"
                 if previous is None
                 else f"Alphabetical order: next after {previous}"
             )
-        slots[year] = slot
-        cursor = candidate
+        self.slots[year] = slot
+        self.cursor = candidate
+        return True
 
-    for (year, name), _e in dropped.items():
-        if (year, name) not in used and rule.anchor_year <= year <= until:
-            holder = slots[year].state if year in slots else "nobody"
-            warnings.append(
-                f"{name} is recorded as deferring or skipping {year}, but the order gives {holder}"
-            )
-
-    for e in exceptions:
-        if e.kind != Kind.SWAP:
-            continue
-        if e.other_year is None or e.other_state is None:
-            warnings.append(f"the swap of {e.year} names no other state and year: ignored")
-            continue
-        if e.year not in slots or e.other_year not in slots:
-            if rule.anchor_year <= min(e.year, e.other_year) and max(e.year, e.other_year) <= until:
-                warnings.append(
-                    f"the swap of {e.year} and {e.other_year} falls outside the rotation: ignored"
+    def pass_over_dropped(self, year: int, candidate: str | None, slot: _Slot) -> str | None:
+        """Move past the states that defer or skip ``year``, noting each on the slot."""
+        while (
+            candidate is not None
+            and (year, candidate) in self.exc.dropped
+            and (year, candidate) not in self.used
+        ):
+            e = self.exc.dropped[(year, candidate)]
+            self.used.add((year, candidate))
+            what = "deferred its turn" if e.kind == Kind.DEFER else "was skipped"
+            slot.notes.append(f"{candidate} {what}{_confirm_suffix(e)}")
+            slot.to_confirm |= e.to_confirm
+            moved, candidate = candidate, self.next_after(candidate, year)
+            if e.other_state and candidate != e.other_state:
+                self.warnings.append(
+                    f"{year}: {e.other_state} is recorded as taking {moved}'s turn, "
+                    f"but the order gives {candidate}"
                 )
-            continue
-        a, b = slots[e.year], slots[e.other_year]
-        slots[e.year] = _Slot(
-            b.state, [f"Swapped with {a.state} ({e.other_year}){_confirm_suffix(e)}"], e.to_confirm
-        )
-        slots[e.other_year] = _Slot(
-            a.state, [f"Swapped with {b.state} ({e.year}){_confirm_suffix(e)}"], e.to_confirm
-        )
-        if b.state != e.state or a.state != e.other_state:
-            warnings.append(
-                f"the swap of {e.year} and {e.other_year} expects {e.state} and {e.other_state} there; "
-                f"the order gives {a.state} and {b.state}"
+            self.shift = (
+                f"Moved up a year: {moved} deferred its {year} turn"
+                if e.kind == Kind.DEFER
+                else f"Moved up a year: {moved} was skipped in {year}"
+            ) + _confirm_suffix(e)
+        return candidate
+
+    def warn_unused_drops(self, until: int) -> None:
+        for (year, name), _e in self.exc.dropped.items():
+            if (year, name) not in self.used and self.rule.anchor_year <= year <= until:
+                holder = self.slots[year].state if year in self.slots else "nobody"
+                self.warnings.append(
+                    f"{name} is recorded as deferring or skipping {year}, but the order gives {holder}"
+                )
+
+    def apply_swaps(self, until: int) -> None:
+        slots = self.slots
+        for e in self.exc.swaps:
+            if e.other_year is None or e.other_state is None:
+                self.warnings.append(f"the swap of {e.year} names no other state and year: ignored")
+                continue
+            if e.year not in slots or e.other_year not in slots:
+                if self.rule.anchor_year <= min(e.year, e.other_year) and max(e.year, e.other_year) <= until:
+                    self.warnings.append(
+                        f"the swap of {e.year} and {e.other_year} falls outside the rotation: ignored"
+                    )
+                continue
+            a, b = slots[e.year], slots[e.other_year]
+            slots[e.year] = _Slot(
+                b.state, [f"Swapped with {a.state} ({e.other_year}){_confirm_suffix(e)}"], e.to_confirm
             )
-    return slots, warnings
+            slots[e.other_year] = _Slot(
+                a.state, [f"Swapped with {b.state} ({e.year}){_confirm_suffix(e)}"], e.to_confirm
+            )
+            if b.state != e.state or a.state != e.other_state:
+                self.warnings.append(
+                    f"the swap of {e.year} and {e.other_year} expects {e.state} and {e.other_state} there; "
+                    f"the order gives {a.state} and {b.state}"
+                )
+
+
+def nominal_slots(
+    *, rule: Rule, states: Sequence[State], exceptions: Sequence[RuleException], until: int
+) -> tuple[dict[int, _Slot], list[str]]:
+    """The holder of each year from the anchor to ``until``, with the exceptions applied, and warnings
+    for exceptions that do not fit the rule's order."""
+    warnings: list[str] = []
+    if rule.anchor_state not in {s.name for s in states}:
+        raise RotationError(f"the anchor state {rule.anchor_state!r} is not a member state")
+    walk = _Walk(rule=rule, states=states, exc=_Exceptions.sort(exceptions, warnings), warnings=warnings)
+    walk.run(until)
+    walk.warn_unused_drops(until)
+    walk.apply_swaps(until)
+    return walk.slots, warnings
 
 
 def _recorded_by_year(recorded: Sequence[RecordedTerm]) -> tuple[dict[int, list[RecordedTerm]], dict]:
@@ -300,6 +346,45 @@ def _recorded_reason(terms: list[RecordedTerm], computed: _Slot | None) -> str:
         return f"{reason}; the rule gives {computed.state}"
     plain = all(n.startswith(("Alphabetical order", "Anchor of")) for n in computed.notes)
     return f"{reason}, as the rule gives" if plain else f"{reason}: " + "; ".join(computed.notes)
+
+
+_Chairs = tuple[tuple[str, ...], Status, str, dt.date, dt.date, bool]
+
+
+def _unrecorded_year(
+    *,
+    policy: Policy,
+    rule: Rule | None,
+    slot: _Slot | None,
+    lead: YearChair | None,
+    status: Status,
+    dates: tuple[dt.date, dt.date],
+) -> _Chairs:
+    """The chairs of a year with no recorded term: from the body's own rule, from the ASEAN Chair, or none."""
+    start, end = dates
+    if policy == Policy.OWN_ROTATION and slot is not None:
+        return ((slot.state,), status, "; ".join(slot.notes), start, end, slot.to_confirm)
+    if policy == Policy.FOLLOWS_ASEAN_CHAIR and lead is not None and lead.chairs:
+        both_provisional = lead.status == Status.PROVISIONAL and status == Status.PROVISIONAL
+        how = "recorded" if lead.status == Status.RECORDED else lead.status.value
+        return (
+            lead.chairs,
+            Status.PROVISIONAL if both_provisional else Status.COMPUTED,
+            f"Follows the ASEAN Chair ({lead.chair}, {how})",
+            lead.start,
+            lead.end,
+            lead.to_confirm,
+        )
+    why = {
+        Policy.DESIGNATED: "Co-chairs are designated by hand; none recorded",
+        Policy.OWN_ROTATION: (
+            f"Before the rotation's anchor ({rule.anchor_state}, {rule.anchor_year})"
+            if rule
+            else "No rotation rule and no recorded term"
+        ),
+        Policy.FOLLOWS_ASEAN_CHAIR: "The ASEAN Chair is not known for this year",
+    }[policy]
+    return ((), Status.NONE, why, start, end, False)
 
 
 def compute_rotation(
@@ -329,7 +414,7 @@ def compute_rotation(
     chairs_rec, vices_rec = _recorded_by_year(recorded)
     last_recorded = max(chairs_rec, default=None)
     warnings: list[str] = []
-    chairs: dict[int, tuple[tuple[str, ...], Status, str, dt.date, dt.date, bool]] = {}
+    chairs: dict[int, _Chairs] = {}
     until = year_to + offset
 
     slots: dict[int, _Slot] = {}
@@ -365,35 +450,14 @@ def compute_rotation(
             )
             continue
         status = Status.PROVISIONAL if last_recorded is None or year > last_recorded else Status.COMPUTED
-        if policy == Policy.OWN_ROTATION and year in slots:
-            s = slots[year]
-            chairs[year] = ((s.state,), status, "; ".join(s.notes), start, end, s.to_confirm)
-        elif policy == Policy.FOLLOWS_ASEAN_CHAIR and year in lead and lead[year].chairs:
-            y = lead[year]
-            if y.status == Status.PROVISIONAL and status == Status.PROVISIONAL:
-                st = Status.PROVISIONAL
-            else:
-                st = Status.COMPUTED
-            how = "recorded" if y.status == Status.RECORDED else y.status.value
-            chairs[year] = (
-                y.chairs,
-                st,
-                f"Follows the ASEAN Chair ({y.chair}, {how})",
-                y.start,
-                y.end,
-                y.to_confirm,
-            )
-        else:
-            why = {
-                Policy.DESIGNATED: "Co-chairs are designated by hand; none recorded",
-                Policy.OWN_ROTATION: (
-                    f"Before the rotation's anchor ({rule.anchor_state}, {rule.anchor_year})"
-                    if rule
-                    else "No rotation rule and no recorded term"
-                ),
-                Policy.FOLLOWS_ASEAN_CHAIR: "The ASEAN Chair is not known for this year",
-            }[policy]
-            chairs[year] = ((), Status.NONE, why, start, end, False)
+        chairs[year] = _unrecorded_year(
+            policy=policy,
+            rule=rule,
+            slot=slots.get(year),
+            lead=lead.get(year),
+            status=status,
+            dates=(start, end),
+        )
 
     years = []
     for year in range(year_from, year_to + 1):

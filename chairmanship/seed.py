@@ -1,13 +1,14 @@
-"""Seed the rotation rules, their recorded exceptions and the chairs on record (called by ``seed_asean``)."""
+"""Seed the rotation rules, their recorded exceptions and the chairs on record (``portal.seed`` calls it
+after governance)."""
 
 from __future__ import annotations
 
 from chairmanship.models import ChairTerm, RotationException, RotationRule
+from chairmanship.rights import sync_term_rights
+from governance.seed import Seeder, year_bounds
 
 
-def seed_chairmanship(seeder) -> None:
-    from governance.seed import year_bounds
-
+def seed_chairmanship(seeder: Seeder) -> None:
     for acronym, spec in seeder.data.get("chairmanship", {}).items():
         body = seeder.body(acronym)
         rule = spec["rule"]
@@ -42,7 +43,7 @@ def seed_chairmanship(seeder) -> None:
                 body=body, role=ChairTerm.Role.CHAIR, start_date=start
             ).first()
             if existing is None:
-                ChairTerm.objects.create(
+                term = ChairTerm.objects.create(
                     body=body,
                     member_state=state,
                     role=ChairTerm.Role.CHAIR,
@@ -53,6 +54,7 @@ def seed_chairmanship(seeder) -> None:
                     ],
                     **seeder.fact(row),
                 )
+                sync_term_rights(term=term)  # a head of the chairing state may already have a login
                 seeder.report.created.append(f"chair term {acronym} {row['year']} {state}")
             elif existing.member_state_id != state.pk:
                 seeder.report.differs.append(

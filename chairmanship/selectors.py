@@ -12,6 +12,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from chairmanship import rotation as rot
 from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
 from governance.models import Body, Membership, MemberState
+from governance.permissions import (
+    MANAGE,
+    VIEW,
+    body_ids_with,
+    can_manage_handover,
+    is_active_user,
+    is_secretariat,
+)
 
 CHAIRING_ROLES = (ChairTerm.Role.CHAIR, ChairTerm.Role.CO_CHAIR)
 
@@ -282,8 +290,6 @@ def rotation_timeline(*, body: Body, year_from: int, year_to: int, today: dt.dat
 def handovers_visible(user) -> QuerySet[Handover]:
     """Handovers the user may see: the Secretariat all; members of the body; and the people of either term
     (its chair person, the heads of delegation of its state on the body)."""
-    from governance.permissions import MANAGE, VIEW, body_ids_with, is_active_user, is_secretariat
-
     qs = Handover.objects.all()
     if is_secretariat(user):
         return qs
@@ -333,7 +339,7 @@ def effective_moment(handover: Handover) -> dt.datetime:
 
 
 def zone_label(zone: str, at: dt.datetime) -> str:
-    """ "Jakarta time (UTC+7)": the name people use and the offset, never a tz abbreviation (DECISIONS.md)."""
+    """ "Jakarta time (UTC+7)": the name people use and the offset, never a tz abbreviation (docs/decisions/0014)."""
     name = (
         MemberState.objects.filter(timezone=zone).exclude(zone_label="").values_list("zone_label", flat=True)
     )
@@ -359,8 +365,6 @@ class HandoverPage:
 
 def handover_page(*, user, pk: int, now: dt.datetime) -> HandoverPage | None:
     """A handover with its checklist, or None if the user may not see it. Fixed query count."""
-    from governance.permissions import can_manage_handover
-
     handover = _with_terms(handovers_visible(user)).filter(pk=pk).first()
     if handover is None:
         return None

@@ -13,9 +13,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chairmanship import rotation as rot
-from chairmanship.models import ChairTerm, Handover, HandoverItem
+from chairmanship.handover_checklist import checklist_entries
+from chairmanship.handover_messages import KIND as HANDOVER_KIND
+from chairmanship.models import ChairTerm, Handover, HandoverItem, HandoverNotice
+from chairmanship.rights import TERM_FIELDS, sync_term_rights
 from chairmanship.selectors import effective_moment, rotation_for_body, term_people_ids
+from governance.audit import audit
 from governance.models import Body, Certainty, Membership, MemberState, Person
+from governance.permissions import local_date
+from governance.rights import stored_values, sync_user_rights
+from outbox.keys import message_key, object_ref, recipient_ref
+from outbox.models import Message
+from outbox.planning import message_save
 
 OPEN = (Handover.Status.PLANNED, Handover.Status.IN_PROGRESS)
 NON_OVERLAPPING_ROLES = (ChairTerm.Role.CHAIR, ChairTerm.Role.VICE_CHAIR)
@@ -83,14 +92,24 @@ def chair_term_check(*, term: ChairTerm) -> None:
 
 @transaction.atomic
 def chair_term_save(*, term: ChairTerm) -> ChairTerm:
-    """Validate and store a term (new or changed)."""
+    """Validate and store a term (new or changed), then move the chair rights it gives (and, when it moved to
+    another body, state or person, those it gave before)."""
     chair_term_check(term=term)
+    before = stored_values(term, TERM_FIELDS)
     try:
         with transaction.atomic():
             term.save()
     except IntegrityError as exc:  # a concurrent write got there first; the database rule held
         raise ValidationError({"start_date": f"This term clashes with another chair term ({exc})."}) from exc
+    sync_term_rights(term=term, before=before)
     return term
+
+
+@transaction.atomic
+def chair_term_delete(*, term: ChairTerm) -> None:
+    """Delete a term and withdraw the chair rights it gave."""
+    term.delete()
+    sync_term_rights(term=term)
 
 
 def chair_term_record(
@@ -208,61 +227,12 @@ def rotation_apply(
 # --- Handovers ------------------------------------------------------------------------------------------
 
 
-def _reports_to(body: Body) -> Body | None:
-    from governance.services import reporting_chain
-
-    chain = reporting_chain(body)
-    return chain[1] if len(chain) > 1 else None
-
-
 def handover_checklist_refresh(*, handover: Handover) -> int:
-    """Add to the checklist what the data says must be passed on and is not on it yet: open action items of
-    the body, reports of its meetings not yet submitted, meetings already scheduled in the incoming term,
-    documents of the outgoing term. Items already there (ticked or not) stay. Returns how many were added."""
-    from meetings.models import ActionItem, Document, Meeting, Report
-
-    body = handover.body
-    incoming, outgoing = handover.incoming_term, handover.outgoing_term
-    higher = _reports_to(body)
-    wanted: list[tuple[str, int, str]] = []
-    for a in (
-        ActionItem.objects.filter(
-            body=body, status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
-        )
-        .select_related("owner_state", "owner_body", "owner_person")
-        .order_by("due_date", "pk")
-    ):
-        owner = a.owner_state or a.owner_body or a.owner_person
-        due = f", due {_d(a.due_date)}" if a.due_date else ""
-        wanted.append((HandoverItem.Kind.ACTION_ITEM, a.pk, f"{a.title} ({owner}{due})"))
-    for r in (
-        Report.objects.filter(meeting__body=body, submissions__isnull=True)
-        .select_related("meeting")
-        .order_by("meeting__start")
-    ):
-        to = f" to {higher}" if higher else ""
-        wanted.append((HandoverItem.Kind.REPORT, r.pk, f"{r.title}: not yet submitted{to}"))
-    for m in (
-        Meeting.objects.filter(
-            body=body, start__date__gte=incoming.start_date, start__date__lte=incoming.end_date
-        )
-        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.HELD])
-        .order_by("start")
-    ):
-        where = f", {m.city}" if m.city else ""
-        wanted.append((HandoverItem.Kind.MEETING, m.pk, f"{m.title}, {_d(m.start.date())}{where}"))
-    latest: dict[tuple, Document] = {}
-    for doc in (
-        Document.objects.filter(body=body)
-        .filter(
-            Q(meeting__isnull=True)
-            | Q(meeting__start__date__gte=outgoing.start_date, meeting__start__date__lte=outgoing.end_date)
-        )
-        .order_by("meeting_id", "title", "-version")
-    ):
-        latest.setdefault((doc.meeting_id, doc.title), doc)
-    for doc in latest.values():
-        wanted.append((HandoverItem.Kind.DOCUMENT, doc.pk, f"{doc.title} (v{doc.version})"))
+    """Add to the checklist what the data says must be passed on and is not on it yet (the registered
+    sources: open action items of the body, reports of its meetings not yet submitted, meetings already
+    scheduled in the incoming term, documents of the outgoing term). Items already there (ticked or not)
+    stay. Returns how many were added."""
+    wanted = checklist_entries(handover)
     have = set(handover.items.filter(ref_id__isnull=False).values_list("kind", "ref_id"))
     position = handover.items.count()
     new = []
@@ -311,8 +281,6 @@ def handover_plan(
         notes=notes,
     )
     handover_checklist_refresh(handover=handover)
-    from governance.audit import audit
-
     audit(
         action="handover_planned",
         obj=handover,
@@ -413,8 +381,6 @@ def handover_people_ids(handover: Handover) -> set[int]:
 
 
 def _local_day(zone: str, now: dt.datetime) -> dt.date:
-    from governance.permissions import local_date
-
     return local_date(zone, now)
 
 
@@ -472,15 +438,11 @@ def handover_complete(
         for term in (out, inc) if shrinking else (inc, out):
             chair_term_save(term=term)
         # Rights derive from the terms: recompute them for everyone concerned as they stand from the handover.
-        from governance.permissions import sync_user_rights
-
         people = handover_people_ids(h)
         on = max(effective, _local_day(h.body.handover_timezone, now))
         users = list(get_user_model().objects.filter(person__id__in=people).select_related("person"))
         for user in users:
             sync_user_rights(user, on=on)
-        from governance.audit import audit
-
         h.refresh_from_db()
         audit(
             action="handover_completed",
@@ -510,8 +472,6 @@ def handover_cancel(*, handover: Handover, actor=None, reason: str = "") -> Hand
         if changed != 1:
             raise HandoverAlreadyClosed("Only a planned or running handover can be cancelled.")
         handover.refresh_from_db()
-        from governance.audit import audit
-
         audit(
             action="handover_cancelled",
             obj=handover,
@@ -549,61 +509,35 @@ def handover_recipients(handover: Handover, *, on: dt.date) -> list[tuple[Person
 
 
 def handover_reminders_plan(*, handover: Handover, now: dt.datetime) -> int:
-    """Plan the 30- and 7-day reminders as Notification rows (one per recipient and offset, by a unique key,
-    so planning again never duplicates). The calendar side's sweep sends the due ones. Returns rows created."""
-    from meetings.models import Notification
-
+    """Plan the 30- and 7-day reminders in the outbox (one per recipient and offset, by a unique key, so
+    planning again never duplicates); their text is written when they are sent. The outbox's sweep sends
+    the due ones. Returns messages created."""
     if handover.status not in OPEN:
         return 0
     moment = effective_moment(handover)
-    link = settings.SITE_URL + f"/chairmanship/handovers/{handover.pk}/"
-    out, inc = handover.outgoing_term, handover.incoming_term
     created = 0
     for days in REMINDER_DAYS:
         due = moment - dt.timedelta(days=days)
         if now - due > STALE_AFTER:
             continue  # planned too late for this one: do not send a 30-day reminder a week before
-        subject = (
-            f"{handover.body} chair handover in {days} days: {out.member_state} → {inc.member_state} "
-            f"on {_d(handover.effective_date)}"
-        )
-        text = (
-            f"The chair of {handover.body} passes from {out.member_state} to {inc.member_state} at the start of "
-            f"{_d(handover.effective_date)} ({handover.body.handover_timezone} time).\n\n"
-            f"The handover checklist (open action items, reports not yet submitted, meetings already scheduled, "
-            f"documents to pass on) is at {link}\n\nASEAN Secretariat"
-        )
         for person, email in handover_recipients(handover, on=moment.date()):
-            row, made = Notification.objects.get_or_create(
-                key=f"handover:{handover.pk}:{email}:d{days}",
-                defaults={
-                    "kind": Notification.Kind.HANDOVER_REMINDER,
-                    "object_ref": f"handover:{handover.pk}",
-                    "person": person,
-                    "recipient": email,
-                    "due_at": due,
-                    "subject": subject[:300],
-                    "body_text": text,
-                    "status": Notification.Status.PLANNED,
-                },
+            key = message_key(
+                HANDOVER_KIND, object_ref("handover", handover.pk), recipient_ref(address=email), f"d{days}"
             )
-            created += made
-            if not made and row.status == Notification.Status.PLANNED and row.due_at != due:
+            message = Message(key=key, kind=HANDOVER_KIND, recipient=email, due_at=due)
+            if message_save(message, HandoverNotice(handover=handover, person=person, days=days)):
+                created += 1
+            else:
                 # The effective date moved: the planned reminder follows it.
-                Notification.objects.filter(pk=row.pk, status=Notification.Status.PLANNED).update(
-                    due_at=due, subject=subject[:300], body_text=text
-                )
+                planned = Message.objects.filter(pk=message.pk, status=Message.Status.PLANNED)
+                planned.exclude(due_at=due).update(due_at=due)
     return created
 
 
 def handover_reminders_cancel(*, handover: Handover) -> int:
-    from meetings.models import Notification
-
-    return Notification.objects.filter(
-        object_ref=f"handover:{handover.pk}",
-        kind=Notification.Kind.HANDOVER_REMINDER,
-        status=Notification.Status.PLANNED,
-    ).update(status=Notification.Status.CANCELLED, note=f"Handover {handover.get_status_display().lower()}")
+    return Message.objects.filter(
+        handover_notice__handover=handover, kind=HANDOVER_KIND, status=Message.Status.PLANNED
+    ).update(status=Message.Status.CANCELLED, note=f"Handover {handover.get_status_display().lower()}")
 
 
 @dataclass
@@ -635,15 +569,3 @@ def handovers_sweep(*, now: dt.datetime) -> SweepReport:
         else:
             report.reminders += handover_reminders_plan(handover=h, now=now)
     return report
-
-
-def chair_rights_sync_day(*, on: dt.date) -> int:
-    """The daily job: re-derive the rights of the people whose chair terms start on ``on`` or ended the day
-    before (a term's last day is inclusive). Returns how many people were resynced."""
-    from governance.permissions import sync_rights_for_person_ids
-
-    people: set[int] = set()
-    for term in ChairTerm.objects.filter(Q(start_date=on) | Q(end_date=on - dt.timedelta(days=1))):
-        people |= term_people_ids(term)
-    sync_rights_for_person_ids(people, on=on)
-    return len(people)

@@ -30,12 +30,3 @@ def handovers_sweep(now: str | None = None) -> dict:
         "reminders": report.reminders,
         "errors": report.errors,
     }
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def chair_rights_daily(on: str | None = None) -> int:
-    """Re-derive the rights of the people whose chair terms start or ended by the calendar today."""
-    from governance.permissions import today_in_asean
-
-    day = dt.date.fromisoformat(on) if on else today_in_asean()
-    return services.chair_rights_sync_day(on=day)

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from chairmanship import api as chairmanship_api
 from governance import api as governance_api
 from meetings import api as meetings_api
-from meetings import calendar_api
+from meetings.calendar import api as calendar_api
 
 router = DefaultRouter()
 for app_api in (governance_api, chairmanship_api, meetings_api, calendar_api):

@@ -201,9 +201,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # them into django-celery-beat's tables, where the Secretariat can pause or retime them in the admin.
 from chairmanship.schedule import BEAT as _CHAIR_BEAT  # noqa: E402
 from governance.schedule import BEAT as _GOVERNANCE_BEAT  # noqa: E402
-from meetings.schedule import BEAT as _MEETING_BEAT  # noqa: E402
+from outbox.schedule import BEAT as _OUTBOX_BEAT  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_MEETING_BEAT, **_GOVERNANCE_BEAT}
+CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_OUTBOX_BEAT, **_GOVERNANCE_BEAT}
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
 
 
@@ -285,7 +285,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
-# --- Notifications (calendar side: meetings/notifications.py) -------------------------------------------
+# --- Outbox (every message: outbox/; the meeting kinds: meetings/calendar/) -----------------------------
 # What happens to a notice whose moment had already passed when it was planned (a meeting moved closer,
 # someone invited late): "skip" (recorded as skipped, with why), "send" (the latest missed one goes now)
 # or, for reminders, "coming_up" (one "coming up" notice instead of the missed reminders).
@@ -303,4 +303,4 @@ NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=6
 NOTIFY_DISPATCH_LEASE_SECONDS = env.int("NOTIFY_DISPATCH_LEASE_SECONDS", default=600)
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # The outbox writes one .eml per Message-ID, so a message resent after a crash replaces its own file.
-    EMAIL_BACKEND = "meetings.outbox.OutboxBackend"
+    EMAIL_BACKEND = "outbox.backends.OutboxBackend"

@@ -2,17 +2,27 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from governance import urls as governance_urls
 from governance.views import healthz
+from meetings import urls as meetings_urls
+from portal import urls as portal_urls
 
+# The portal's pages share the namespaces of the apps they stood in before (``governance:body``,
+# ``meetings:dashboard``...), so each namespace is mounted once, with the app's patterns and the portal's.
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("governance.account_urls")),
-    path("governance/", include("governance.urls")),
+    path("accounts/", include(portal_urls.account_pages)),
+    path(
+        "governance/",
+        include((portal_urls.governance_pages + governance_urls.urlpatterns, governance_urls.app_name)),
+    ),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("", include("meetings.urls")),
+    path("", include((portal_urls.meetings_pages + meetings_urls.urlpatterns, meetings_urls.app_name))),
     path("chairmanship/", include("chairmanship.urls")),
+    path("outbox/", include("outbox.urls")),
 ]

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance import account_views, profile
+from governance import account_views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -23,6 +23,4 @@ urlpatterns = [
     # Account lifecycle: the Secretariat invites; the invitee sets a password through the emailed link.
     path("invite/", account_views.invite, name="account_invite"),
     path("welcome/<uidb64>/<token>/", account_views.WelcomeSetPasswordView.as_view(), name="account_welcome"),
-    path("profile/", profile.profile, name="profile"),
-    path("profile/feed/rotate/", profile.rotate_feed, name="profile_feed_rotate"),
 ]

@@ -1,14 +1,15 @@
-"""The account lifecycle (DECISIONS.md: part of the product): invite a new user by email, let them set a
-password through a signed link, and deactivate them when their last membership ends.
+"""The account lifecycle: invite a new user by email, let them set a password through a signed link, and
+deactivate them when their last membership ends.
 
 - ``user_invite`` creates (or reactivates) the login, links it to the person and emails a set-password link
   made with Django's token generator (its own salt and a longer validity than a password reset: an
   invitation link cannot reset a password and a reset link cannot accept an invitation). The link stops
   working once used (the hash covers the password) and after ``ACCOUNT_INVITATION_DAYS``.
 - ``deactivate_lapsed_accounts`` (a daily beat job) deactivates the users whose last membership has ended
-  and who chair nothing; deactivation withdraws every right and revokes the person's calendar feed token
-  and every RSVP link sent to them (``revoke_account_secrets``, run by the user signal, so deactivating a
-  user in the admin does the same).
+  and who hold no other reason to stay registered in ``governance.account_registry`` (a chair term);
+  deactivation withdraws every right and revokes the person's calendar feed token and every RSVP link sent
+  to them (``user_save`` does it whenever the active flag changes, so deactivating a user in the admin does
+  the same).
 """
 
 from __future__ import annotations
@@ -20,18 +21,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
+from governance.account_registry import ACTIVE_REASONS, SECRET_REVOKERS
 from governance.audit import audit
-from governance.models import Membership, MemberState, Organisation, Person
+from governance.models import AccountNotice, Membership, MemberState, Organisation, Person
 from governance.permissions import SECRETARIAT_GROUP, ensure_secretariat_group, today_in_asean
+from governance.rights import stored_values, sync_user_rights
+from governance.services import person_save
+from outbox.keys import message_key, object_ref, recipient_ref
+from outbox.models import Message
+from outbox.planning import message_save
+from outbox.sending import send_batch
 
 User = get_user_model()
 
@@ -89,21 +96,24 @@ def _username_for(email: str) -> str:
     return name
 
 
-def _send_invitation(user_id: int, invited_by: str) -> None:
-    user = User.objects.select_related("person").get(pk=user_id)
-    context = {
-        "user": user,
-        "link": invitation_link(user),
-        "days": invitation_days(),
-        "invited_by": invited_by,
-        "site_url": settings.SITE_URL,
-    }
-    send_mail(
-        subject="Your ACCMSME Governance account",
-        message=render_to_string("registration/invitation_email.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+ACCOUNT_KIND = "account"
+
+
+def _invitation_plan(*, user, person: Person, invited_by: str) -> None:
+    """Write the invitation to the outbox with the account (one transaction: no account without its
+    message, no message without its account), and send it from here once that commits. The set-password
+    link is made when the message is built (``governance.account_messages``); should the mail server be
+    down, the outbox retries it."""
+    now = timezone.now()
+    key = message_key(
+        ACCOUNT_KIND,
+        object_ref("user", user.pk),
+        recipient_ref(person_id=person.pk),
+        f"invite-{now:%Y%m%dT%H%M%S%f}",
     )
+    message = Message(key=key, kind=ACCOUNT_KIND, recipient=user.email, due_at=now)
+    message_save(message, AccountNotice(user=user, invited_by=invited_by))
+    transaction.on_commit(lambda: send_batch([message.pk]))
 
 
 @transaction.atomic
@@ -147,14 +157,14 @@ def user_invite(
         user.save()
     elif not user.is_active:
         user.is_active = True
-        user.save(update_fields=["is_active"])  # the user signal restores their rights
+        user_save(user=user, update_fields=["is_active"])  # restores their rights
     if person is None:
         person = Person(
             full_name=full_name, email=email, member_state=member_state, organisation=organisation
         )
     person.user = user
     person.email = person.email or email
-    person.save()  # linking the person syncs the user's rights (signal)
+    person_save(person=person)  # linking the person syncs the user's rights
     if secretariat:
         user.groups.add(ensure_secretariat_group())
         if not user.is_staff:
@@ -169,7 +179,7 @@ def user_invite(
         f"{' as Secretariat' if secretariat else ''}",
         data={"email": email, "person": person.pk, "created": created},
     )
-    transaction.on_commit(lambda: _send_invitation(user.pk, by))
+    _invitation_plan(user=user, person=person, invited_by=by)
     return user
 
 
@@ -177,40 +187,50 @@ def user_invite(
 
 
 def revoke_account_secrets(user) -> None:
-    """Revoke the secrets that work without a login: the calendar feed token and every RSVP link."""
-    from meetings.models import Invitation
-
+    """Revoke the secrets that work without a login: the calendar feed token here, and those the apps
+    above registered (every RSVP link)."""
     Person.objects.filter(user=user).update(feed_token=None, feed_token_created_at=None)
-    # Signed RSVP links carry the invitation's link_version: raising it voids every link sent before.
-    Invitation.objects.filter(person__user=user).update(link_version=F("link_version") + 1)
+    for revoke in SECRET_REVOKERS:
+        revoke(user)
+
+
+@transaction.atomic
+def user_save(*, user, update_fields: list[str] | None = None) -> None:
+    """Store a login; when its active flag changed, bring its rights in line (an inactive user holds none)
+    and, on deactivation, revoke the secrets that work without a login."""
+    before = stored_values(user, ("is_active",))
+    user.save(update_fields=update_fields)
+    if before is None or before["is_active"] == user.is_active:
+        return
+    sync_user_rights(user)
+    if not user.is_active:
+        revoke_account_secrets(user)
 
 
 def user_deactivate(user, *, reason: str, actor=None) -> None:
-    """Deactivate a login: rights are withdrawn and secrets revoked by the user signal."""
+    """Deactivate a login: rights are withdrawn and secrets revoked (``user_save``)."""
     if not user.is_active:
         return
     user.is_active = False
-    user.save(update_fields=["is_active"])
+    user_save(user=user, update_fields=["is_active"])
     audit(action="account", obj=user, actor=actor, summary=f"Deactivated {user.get_username()}: {reason}")
 
 
 def lapsed_users(*, on: dt.date) -> QuerySet:
     """Active users whose person had memberships and has none current or to come on ``on``, and who are
-    named on no chair term still running or to come. The Secretariat and superusers are never lapsed: their
-    rights do not come from memberships."""
-    from chairmanship.models import ChairTerm
-
+    hold nothing else that keeps a login (a registered reason: a chair term still running or to come). The
+    Secretariat and superusers are never lapsed: their rights do not come from memberships."""
     live_membership = Membership.objects.filter(person__user=OuterRef("pk")).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )
-    live_term = ChairTerm.objects.filter(chair_person__user=OuterRef("pk"), end_date__gte=on)
-    return (
+    users = (
         User.objects.filter(is_active=True, is_superuser=False, person__memberships__isnull=False)
         .exclude(groups__name=SECRETARIAT_GROUP)
         .exclude(Exists(live_membership))
-        .exclude(Exists(live_term))
-        .distinct()
     )
+    for reason in ACTIVE_REASONS:
+        users = users.exclude(Exists(reason(on)))
+    return users.distinct()
 
 
 def deactivate_lapsed_accounts(*, on: dt.date | None = None, dry_run: bool = False) -> list[str]:

@@ -1,7 +1,13 @@
+"""Admin for the Secretariat. Memberships, people and logins are written through the services, so a change
+made here moves the rights like one made through the API."""
+
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from governance.accounts import user_save
 from governance.models import (
     AuditEvent,
     Body,
@@ -13,6 +19,8 @@ from governance.models import (
     StrategicGoal,
     StrategicPlan,
 )
+from governance.rights import sync_rights_for_person_ids
+from governance.services import membership_delete, membership_save, person_delete, person_save
 
 admin.site.site_header = "ACCMSME Governance — Secretariat"
 admin.site.site_title = "ACCMSME Governance"
@@ -75,13 +83,31 @@ class MembershipInline(admin.TabularInline):
     fields = ["person", "member_state", "organisation", "role", "start_date", "end_date"]
 
 
+class MembershipRightsAdmin(admin.ModelAdmin):
+    """An admin whose inline memberships give rights: after the inlines are saved, the rights of everyone
+    they touched (before and after) are brought in line."""
+
+    def membership_people(self, obj) -> set[int]:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change) -> None:
+        touched = any(fs.model is Membership and fs.has_changed() for fs in formsets)
+        before = self.membership_people(form.instance) if touched else set()
+        super().save_related(request, form, formsets, change)
+        if touched:
+            sync_rights_for_person_ids(before | self.membership_people(form.instance))
+
+
 @admin.register(Body)
-class BodyAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
+class BodyAdmin(MembershipRightsAdmin, GuardedModelAdmin, SimpleHistoryAdmin):
     list_display = ["acronym", "name", "kind", "meetings_per_year", "chair_policy", "is_active", "certainty"]
     list_filter = ["kind", "chair_policy", "is_active", "certainty"]
     search_fields = ["acronym", "name", "mandate"]
     filter_horizontal = ["goals"]
     inlines = [LinesUpInline, MembershipInline]
+
+    def membership_people(self, obj) -> set[int]:
+        return set(Membership.objects.filter(body=obj).values_list("person_id", flat=True))
 
 
 @admin.register(ReportingLine)
@@ -96,12 +122,25 @@ class PersonMembershipInline(MembershipInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(MembershipRightsAdmin, SimpleHistoryAdmin):
     list_display = ["full_name", "member_state", "organisation", "email", "user"]
     list_filter = ["member_state", "organisation"]
     search_fields = ["full_name", "email", "user__username"]
     raw_id_fields = ["user"]
     inlines = [PersonMembershipInline]
+
+    def membership_people(self, obj) -> set[int]:
+        return {obj.pk}
+
+    def save_model(self, request, obj, form, change) -> None:
+        person_save(person=obj)
+
+    def delete_model(self, request, obj) -> None:
+        person_delete(person=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for person in queryset:
+            person_delete(person=person)
 
 
 @admin.register(Membership)
@@ -111,6 +150,16 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["person__full_name", "body__acronym"]
     autocomplete_fields = ["person"]
     date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change) -> None:
+        membership_save(membership=obj)
+
+    def delete_model(self, request, obj) -> None:
+        membership_delete(membership=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            membership_delete(membership=membership)
 
 
 @admin.register(AuditEvent)
@@ -125,3 +174,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    """Django's user admin, saving through ``user_save``: (de)activating a login moves its rights and, on
+    deactivation, revokes its feed token and RSVP links."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        user_save(user=obj)

@@ -13,9 +13,11 @@ from governance.models import (
     ReportingLine,
     StrategicGoal,
     StrategicPlan,
+    membership_check_head,
+    reporting_line_check_cycle,
 )
 from governance.permissions import is_secretariat, person_ids_with_visible_email
-from governance.services import membership_check_head, reporting_line_check_cycle
+from governance.services import membership_delete, membership_save, person_delete
 
 
 class IsSecretariatOrReadOnly(permissions.BasePermission):
@@ -183,6 +185,21 @@ class MembershipSerializer(serializers.ModelSerializer):
             raise as_drf_error(exc) from exc
         return attrs
 
+    # Through the service, which brings the rights in line after the write.
+    def create(self, validated_data):
+        return self._save(Membership(**validated_data))
+
+    def update(self, instance, validated_data):
+        for k, v in validated_data.items():
+            setattr(instance, k, v)
+        return self._save(instance)
+
+    def _save(self, membership: Membership) -> Membership:
+        try:
+            return membership_save(membership=membership)
+        except DjangoValidationError as exc:
+            raise as_drf_error(exc) from exc
+
 
 class SecretariatWritable(viewsets.ModelViewSet):
     permission_classes = [IsSecretariatOrReadOnly]
@@ -215,10 +232,16 @@ class PersonViewSet(SecretariatWritable):
     queryset = Person.objects.order_by("full_name", "id")
     serializer_class = PersonSerializer
 
+    def perform_destroy(self, instance) -> None:
+        person_delete(person=instance)
+
 
 class MembershipViewSet(SecretariatWritable):
     queryset = Membership.objects.order_by("id")
     serializer_class = MembershipSerializer
+
+    def perform_destroy(self, instance) -> None:
+        membership_delete(membership=instance)
 
 
 extra_urls: list = []

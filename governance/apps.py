@@ -7,7 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from governance import lookups, signals  # noqa: F401 (lookups registers ``any_of``)
+        from governance import account_messages, lookups, registrations, signals  # noqa: F401 (lookups registers ``any_of``)
 
-        signals.connect_chair_signals()
-        signals.connect_invitation_signals()
+        registrations.register()
+        account_messages.register()

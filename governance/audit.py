@@ -7,9 +7,10 @@ Two sources, read together:
 - ``AuditEvent`` records what is not a field change: object rights granted and withdrawn, Secretariat group
   changes, accounts invited and deactivated, and acts other modules report with ``audit()``.
 
-``object_history`` merges both for one object (and the objects listed under it in ``RELATED_HISTORY``, e.g. a
-meeting's agenda items and documents) into one newest-first list, in a fixed number of queries. Only the
-Secretariat reads it (``governance/history_views.py`` and the ``_history.html`` include check).
+``object_history`` merges both for one object (and the objects registered under it in
+``governance.related_history``, e.g. a meeting's agenda items and documents) into one newest-first list, in a
+fixed number of queries. Only the Secretariat reads it (``governance/history_views.py`` and the
+``_history.html`` include check).
 """
 
 from __future__ import annotations
@@ -18,32 +19,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from governance.models import AuditEvent, Body
+from governance.related_history import related_history
 
-# Objects whose page shows, besides their own history, the history of the objects that belong to them:
-# label of the object -> (model label, field pointing at the object).
-RELATED_HISTORY: dict[str, list[tuple[str, str]]] = {
-    "meetings.meeting": [
-        ("meetings.AgendaItem", "meeting"),
-        ("meetings.Document", "meeting"),
-        ("meetings.Invitation", "meeting"),
-        ("meetings.Decision", "meeting"),
-        ("meetings.ActionItem", "meeting"),
-        ("meetings.Report", "meeting"),
-    ],
-    "governance.body": [
-        ("governance.Membership", "body"),
-        ("chairmanship.ChairTerm", "body"),
-        ("chairmanship.Handover", "body"),
-        ("governance.ReportingLine", "from_body"),
-    ],
-    "chairmanship.handover": [("chairmanship.HandoverItem", "handover")],
-    "governance.person": [("governance.Membership", "person")],
-    "meetings.report": [("meetings.Submission", "report")],
-}
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -99,12 +81,12 @@ def record_rights_change(
     )
 
 
-def record_meeting_rights_change(*, meeting_id: int, granted: list[int], withdrawn: list[int]) -> None:
-    """Single-meeting rights changed for several people at once (an invitation list was synced)."""
+def record_object_rights_change(
+    *, model: type[models.Model], object_id: int, granted: list[int], withdrawn: list[int]
+) -> None:
+    """Rights on one object changed for several people at once (a meeting's invitation list was synced)."""
     if not granted and not withdrawn:
         return
-    from django.contrib.auth import get_user_model
-
     names = dict(get_user_model().objects.filter(pk__in=[*granted, *withdrawn]).values_list("pk", "username"))
     parts = []
     if granted:
@@ -114,9 +96,9 @@ def record_meeting_rights_change(*, meeting_id: int, granted: list[int], withdra
     AuditEvent.objects.create(
         actor=current_actor(),
         action="rights",
-        object_type="meetings.meeting",
-        object_id=meeting_id,
-        summary=(f"Meeting #{meeting_id}: " + "; ".join(parts))[:500],
+        object_type=model._meta.label_lower,
+        object_id=object_id,
+        summary=(f"{_label(model)} #{object_id}: " + "; ".join(parts))[:500],
         data={"users_granted": granted, "users_withdrawn": withdrawn},
     )
 
@@ -258,11 +240,7 @@ def object_history(obj: models.Model, *, limit: int = 100) -> list[HistoryEntry]
     event_keys = [(label, obj.pk)]
     if label == "governance.person" and getattr(obj, "user_id", None):
         event_keys.append(("auth.user", obj.user_id))
-    for rel_label, fk in RELATED_HISTORY.get(label, []):
-        try:
-            rel_model = apps.get_model(rel_label)
-        except LookupError:
-            continue
+    for rel_model, fk in related_history(type(obj)):
         rel_history = getattr(rel_model, "history", None)
         if rel_history is None:
             continue

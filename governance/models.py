@@ -168,7 +168,7 @@ class Body(SourcedFact):
     is_active = models.BooleanField(default=True)
     established_on = models.DateField(null=True, blank=True)
     goals = models.ManyToManyField(StrategicGoal, blank=True, related_name="bodies")
-    # Per-body conventions that DOMAIN.md says are still to confirm, so they are data.
+    # Per-body conventions still to confirm, so they are data (docs/decisions/0012).
     agenda_lead_days = models.PositiveSmallIntegerField(default=14)
     papers_lead_days = models.PositiveSmallIntegerField(default=7)
     quorum = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Member states; blank: all")
@@ -247,10 +247,49 @@ class ReportingLine(SourcedFact):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from governance.services import reporting_line_check_cycle
-
         if self.from_body_id and self.to_body_id:
             reporting_line_check_cycle(line=self)
+
+
+# Lines that carry outcomes upward; a cycle among them would make a body report to itself.
+HIERARCHICAL_KINDS = (ReportingLine.Kind.REPORTS_TO, ReportingLine.Kind.ADVISES)
+FAR_FUTURE = dt.date(9999, 12, 31)
+FAR_PAST = dt.date(1, 1, 1)
+
+
+def _overlaps(a_from, a_until, b_from, b_until) -> bool:
+    return (a_from or FAR_PAST) <= (b_until or FAR_FUTURE) and (b_from or FAR_PAST) <= (a_until or FAR_FUTURE)
+
+
+def reporting_line_check_cycle(*, line: ReportingLine) -> None:
+    """Refuse a line that closes a loop with lines valid at the same time (raises ``ValidationError``).
+    Here, beside the model, because ``ReportingLine.clean`` runs it on every save."""
+    if line.kind not in HIERARCHICAL_KINDS:
+        return
+    if line.from_body_id == line.to_body_id:
+        raise ValidationError({"to_body": "A body cannot report to itself."})
+    others = ReportingLine.objects.filter(kind__in=HIERARCHICAL_KINDS).exclude(pk=line.pk)
+    edges: dict[int, set[int]] = {}
+    for other in others.only("from_body_id", "to_body_id", "valid_from", "valid_until"):
+        if _overlaps(line.valid_from, line.valid_until, other.valid_from, other.valid_until):
+            edges.setdefault(other.from_body_id, set()).add(other.to_body_id)
+    # Walk upward from the new line's target: reaching its source closes a cycle.
+    seen, stack = set(), [line.to_body_id]
+    while stack:
+        node = stack.pop()
+        if node == line.from_body_id:
+            names = dict(
+                Body.objects.filter(pk__in=[line.from_body_id, line.to_body_id]).values_list("pk", "acronym")
+            )
+            raise ValidationError(
+                {
+                    "to_body": f"{names[line.to_body_id]} already reports, directly or through others, to "
+                    f"{names[line.from_body_id]}: this line would make a cycle."
+                }
+            )
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
 
 
 class Person(models.Model):
@@ -344,9 +383,36 @@ class Membership(models.Model):
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
     def clean(self) -> None:
-        from governance.services import membership_check_head
-
         membership_check_head(membership=self)
+
+
+def membership_check_head(*, membership: Membership) -> None:
+    """At most one head of delegation per state per body at any moment (the database says so too).
+    Here, beside the model, because ``Membership.clean`` runs it."""
+    if membership.role != Membership.Role.HEAD_OF_DELEGATION or not membership.member_state_id:
+        return
+    if membership.end_date and membership.start_date and membership.end_date < membership.start_date:
+        raise ValidationError({"end_date": "The membership cannot end before it starts."})
+    clash = (
+        Membership.objects.filter(
+            body_id=membership.body_id,
+            member_state_id=membership.member_state_id,
+            role=Membership.Role.HEAD_OF_DELEGATION,
+            start_date__lte=membership.end_date or FAR_FUTURE,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=membership.start_date))
+        .exclude(pk=membership.pk)
+        .select_related("person")
+        .first()
+    )
+    if clash:
+        raise ValidationError(
+            {
+                "role": f"{clash.person} is already head of delegation of {membership.member_state} on "
+                f"{membership.body} from {clash.start_date:%d %b %Y}"
+                + (f" to {clash.end_date:%d %b %Y}." if clash.end_date else " with no end date.")
+            }
+        )
 
 
 class AuditEvent(models.Model):
@@ -380,3 +446,17 @@ class BodyUserObjectPermission(UserObjectPermissionBase):
 
 class BodyGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Body, on_delete=models.CASCADE)
+
+
+class AccountNotice(models.Model):
+    """What an outbox message about an account describes: the user invited to set a password, and by whom.
+    The set-password link is made when the message is built, so it is fresh when it leaves."""
+
+    message = models.OneToOneField(
+        "outbox.Message", primary_key=True, on_delete=models.CASCADE, related_name="account_notice"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invited_by = models.CharField(max_length=150)
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: account of {self.user_id}"

@@ -1,4 +1,5 @@
-"""Load the real ASEAN structure from ``governance/data/asean.yaml`` as editable records.
+"""Load the governance part of the real ASEAN structure from ``governance/data/asean.yaml`` as editable
+records, and the ``Seeder`` the other apps load their parts with.
 
 Creates what is missing, never overwrites a row that exists (a person may have corrected it), and reports
 every field where the stored row and the data file differ. Running it twice changes nothing.
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db import models, transaction
+from django.db import models
 
 from governance.models import (
     Body,
@@ -84,20 +85,6 @@ class Seeder:
     @staticmethod
     def fact(row: dict, default_certainty: str = "sourced") -> dict:
         return {"source": row.get("source", ""), "certainty": row.get("certainty", default_certainty)}
-
-    def run(self) -> SeedReport:
-        with transaction.atomic():
-            self.member_states()
-            self.organisations()
-            self.plans()
-            self.bodies()
-            self.reporting_lines()
-            from chairmanship.seed import seed_chairmanship
-            from meetings.seed import seed_meetings
-
-            seed_chairmanship(self)
-            seed_meetings(self)
-        return self.report
 
     def state(self, name: str) -> MemberState:
         try:
@@ -196,8 +183,14 @@ class Seeder:
                 self.report.unchanged += 1
 
 
-def seed_asean(path: Path = DATA_FILE) -> SeedReport:
-    return Seeder(load_data(path)).run()
+def seed_governance(seeder: Seeder) -> None:
+    """The governance part of the data file: member states, organisations, plans, bodies, reporting lines.
+    The apps above seed their own parts with the same ``Seeder`` (``portal.seed`` runs them in order)."""
+    seeder.member_states()
+    seeder.organisations()
+    seeder.plans()
+    seeder.bodies()
+    seeder.reporting_lines()
 
 
 def year_bounds(year: int, month: int = 1, day: int = 1) -> tuple[dt.date, dt.date]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
 
-from governance.models import Body, Membership, ReportingLine
-from governance.services import HIERARCHICAL_KINDS
+from governance.models import HIERARCHICAL_KINDS, Body, Membership, ReportingLine
 
 
 def lines_valid_on(on: dt.date):

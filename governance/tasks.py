@@ -9,21 +9,14 @@ import datetime as dt
 
 from celery import shared_task
 
+from governance.rights import sync_rights_due
+
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rights_sync_due(now: str | None = None) -> int:
-    """Hourly: re-derive the rights of people whose memberships or chair terms start or end about now."""
-    from governance.permissions import sync_rights_due
-
+    """Hourly, the one time-driven rights job: re-derive the rights of people whose memberships or chair
+    terms start or end about now."""
     return sync_rights_due(now=dt.datetime.fromisoformat(now) if now else None)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def rights_sync_all(on: str | None = None) -> int:
-    """Daily: re-derive everyone's rights (the safety net for changes that sent no signal)."""
-    from governance.permissions import sync_all_rights
-
-    return sync_all_rights(on=dt.date.fromisoformat(on) if on else None)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

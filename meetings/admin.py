@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings import services
+from governance.rights import stored_values
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -19,10 +19,11 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingSeries,
-    Notification,
     Report,
     Submission,
 )
+from meetings.rights import sync_invitation_rights, sync_meeting_rights
+from meetings.services import meetings as meetings_services
 
 
 @admin.register(MeetingSeries)
@@ -83,11 +84,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         # Through the services: validation with clear messages, the sequence and the calendar hooks.
-        data = {k: form.cleaned_data[k] for k in form.changed_data if k in services.MEETING_EDITABLE}
+        data = {k: form.cleaned_data[k] for k in form.changed_data if k in meetings_services.MEETING_EDITABLE}
         if change:
-            saved = services.meeting_update(meeting=obj, data=data)
+            saved = meetings_services.meeting_update(meeting=obj, data=data)
         else:
-            saved = services.meeting_create(
+            saved = meetings_services.meeting_create(
                 body=obj.body,
                 series=obj.series,
                 number=obj.number,
@@ -107,6 +108,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
             )
         obj.pk, obj.sequence, obj.uid = saved.pk, saved.sequence, saved.uid
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(fs.model is Invitation and fs.has_changed() for fs in formsets):
+            sync_meeting_rights(form.instance)  # the invitations give the right to see the meeting
+
     def _each(self, request, queryset, fn, verb: str) -> None:
         done = 0
         for meeting in queryset:
@@ -120,11 +126,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Confirm and invite")
     def confirm(self, request, queryset) -> None:
-        self._each(request, queryset, services.meeting_confirm, "confirmed")
+        self._each(request, queryset, meetings_services.meeting_confirm, "confirmed")
 
     @admin.action(description="Cancel (invitees are told)")
     def cancel(self, request, queryset) -> None:
-        self._each(request, queryset, services.meeting_cancel, "cancelled")
+        self._each(request, queryset, meetings_services.meeting_cancel, "cancelled")
 
 
 @admin.register(AgendaItem)
@@ -177,6 +183,20 @@ class InvitationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["person", "meeting"]
     readonly_fields = ["link_version", "registered_by", "created_at"]
     list_select_related = ["person", "meeting", "member_state"]
+
+    # A live invitation gives the right to see its meeting: every write here moves that right.
+    def save_model(self, request, obj, form, change) -> None:
+        before = stored_values(obj, ("person_id", "meeting_id"))
+        super().save_model(request, obj, form, change)
+        sync_invitation_rights(obj, before=before)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        sync_invitation_rights(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for invitation in queryset:
+            self.delete_model(request, invitation)
 
 
 @admin.register(Attendance)
@@ -248,13 +268,3 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     search_fields = ["report__title", "outcome"]
     autocomplete_fields = ["report", "parent", "considered_at"]
     list_select_related = ["report", "from_body", "to_body"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["key", "kind", "recipient", "status", "due_at", "sent_at", "attempts"]
-    list_filter = ["kind", "status"]
-    search_fields = ["key", "recipient", "subject"]
-    date_hierarchy = "due_at"
-    readonly_fields = [f.name for f in Notification._meta.fields]
-    list_select_related = ["meeting"]

@@ -1,5 +1,5 @@
 """Meetings of a body: the series, the agenda and its versions, documents, participation, the record,
-the report and its submission up the reporting line, and every notification sent about them."""
+the report and its submission up the reporting line, and what each message sent about them describes."""
 
 from __future__ import annotations
 
@@ -531,59 +531,42 @@ class Submission(models.Model):
         return f"{self.report} → {self.to_body}"
 
 
-class Notification(models.Model):
-    """One message to one recipient about one version of one thing; the unique key makes sends idempotent."""
+class MeetingNotice(models.Model):
+    """What an outbox message about a meeting describes: the meeting, the invitee, the meeting version
+    (SEQUENCE); for a circulated agenda its version, for a CANCEL to someone taken off the list their
+    invitation, for a timed notice (reminder, chaser, agenda lead time) its days before the meeting."""
 
-    class Kind(models.TextChoices):
-        INVITE = "invite", "Invitation"
-        UPDATE = "update", "Update"
-        CANCEL = "cancel", "Cancellation"
-        AGENDA = "agenda", "Agenda circulation"
-        REMINDER = "reminder", "Reminder"
-        COMING_UP = "coming_up", "Coming up"
-        CHASER = "chaser", "RSVP chaser"
-        ACTION_DUE = "action_due", "Action item due"
-        HANDOVER_REMINDER = "handover", "Handover reminder"
-        ACCOUNT = "account", "Account"
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-        CANCELLED = "cancelled", "Cancelled"
-
-    key = models.CharField(max_length=200, unique=True, help_text="kind:object:recipient:version")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    meeting = models.ForeignKey(
-        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    message = models.OneToOneField(
+        "outbox.Message", primary_key=True, on_delete=models.CASCADE, related_name="meeting_notice"
     )
-    meeting_sequence = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Meeting version described"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sequence = models.PositiveIntegerField(help_text="Meeting version described")
+    agenda_version = models.ForeignKey(
+        AgendaVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    object_ref = models.CharField(max_length=60, blank=True, help_text='e.g. "actionitem:12"')
-    person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    withdrawn_invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recipient = models.EmailField()
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    note = models.CharField(max_length=300, blank=True, help_text="Why skipped or cancelled")
-    subject = models.CharField(max_length=300, blank=True)
-    # Plain notices (handover, action item, account) are written when planned; calendar messages
-    # (invite, update, cancel, reminders) are built at send time from the meeting version.
-    body_text = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days before the meeting")
 
     class Meta:
-        ordering = ["-due_at"]
-        indexes = [models.Index(fields=["status", "due_at"]), models.Index(fields=["meeting", "kind"])]
+        indexes = [models.Index(fields=["meeting", "sequence"], name="meetingnotice_version")]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.message_id} about {self.meeting_id} v{self.sequence}"
+
+
+class ActionItemNotice(models.Model):
+    """What an outbox message about an action item describes: the item, its owner, the due date it had."""
+
+    message = models.OneToOneField(
+        "outbox.Message", primary_key=True, on_delete=models.CASCADE, related_name="action_item_notice"
+    )
+    action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="notices")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField(help_text="The item's due date when the reminder was planned")
+    days = models.PositiveSmallIntegerField(help_text="Days before the due date")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} about action item {self.action_item_id}"

@@ -7,7 +7,7 @@ import datetime as dt
 from django.template.loader import render_to_string
 
 from meetings.models import Meeting
-from meetings.selectors import report_context
+from meetings.selectors.reports import report_context
 
 
 def report_html(*, meeting: Meeting, title: str, now: dt.datetime) -> str:

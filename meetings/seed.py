@@ -1,15 +1,16 @@
-"""Seed the meeting series and the meetings on record (called by ``seed_asean``)."""
+"""Seed the meeting series and the meetings on record (``portal.seed`` calls it after chairmanship)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 
+from governance.seed import Seeder
 from meetings.models import Meeting, MeetingSeries
 from meetings.numbering import meeting_title
 
 
-def seed_meetings(seeder) -> None:
+def seed_meetings(seeder: Seeder) -> None:
     series_by_name: dict[str, MeetingSeries] = {}
     for row in seeder.data.get("meeting_series", []):
         series_by_name[row["name"]] = seeder.ensure(

@@ -1,7 +1,7 @@
 """How a meeting's time is said, everywhere: pages, emails and the .ics DESCRIPTION use these functions, so
 the wording is the same in each.
 
-Rules (issue 9, DECISIONS.md): the host's local time comes first, with the zone named in words and its UTC
+Rules (docs/decisions/0014): the host's local time comes first, with the zone named in words and its UTC
 offset ("09:00 Jakarta time (UTC+7)"), never a tz abbreviation (Manila's "PST" reads as US Pacific). Beside
 it comes the reader's own time when it differs ("10:00 in your time, Manila (UTC+8)"); a meeting that
 crosses the reader's midnight says "ends 01:30 next day, your time". Lists place a meeting on the reader's

@@ -86,7 +86,7 @@ def make_person(
     """A user with a Person (and a membership on ``body`` so they may see its meetings). Without a
     password the account logs in only through ``force_login`` (no slow hashing in every test)."""
     from governance.models import Membership, Person
-    from governance.permissions import sync_user_rights
+    from governance.rights import sync_user_rights
 
     user = get_user_model().objects.create_user(username=username, email=email or f"{username}@example.org")
     if password:
@@ -125,8 +125,13 @@ def make_meeting(body, *, host, start: dt.datetime, end: dt.datetime, tz: str = 
 
 def invite(meeting, people) -> list:
     from meetings.models import Invitation
+    from meetings.rights import sync_meeting_rights
 
-    return [Invitation.objects.create(meeting=meeting, person=p, member_state=p.member_state) for p in people]
+    invitations = [
+        Invitation.objects.create(meeting=meeting, person=p, member_state=p.member_state) for p in people
+    ]
+    sync_meeting_rights(meeting, person_ids=[p.pk for p in people])  # as the invitation services do
+    return invitations
 
 
 def world(*, n_extra: int = 0) -> SimpleNamespace:
@@ -151,64 +156,63 @@ def world(*, n_extra: int = 0) -> SimpleNamespace:
 
 
 def confirm(meeting, *, now=NOW):
-    from meetings import notifications
+    from meetings.calendar.tasks import meeting_version_plan
     from meetings.models import Meeting
 
     meeting.status = Meeting.Status.CONFIRMED
     meeting.sequence += 1
     meeting.save()
-    notifications.on_meeting_confirmed(meeting_id=meeting.pk, now=now)
+    meeting_version_plan(meeting_id=meeting.pk, now=now)
 
 
 def move(meeting, start, end, *, now=NOW):
-    from meetings import notifications
+    from meetings.calendar.tasks import meeting_version_plan
 
-    previous = meeting.sequence
     meeting.start, meeting.end = start, end
     meeting.sequence += 1
     meeting.save()
-    notifications.on_meeting_changed(meeting_id=meeting.pk, previous_sequence=previous, now=now)
+    meeting_version_plan(meeting_id=meeting.pk, now=now)
 
 
 def postpone(meeting, *, now=NOW):
-    from meetings import notifications
+    from meetings.calendar.tasks import meeting_version_plan
     from meetings.models import Meeting
 
     meeting.status = Meeting.Status.POSTPONED
     meeting.sequence += 1
     meeting.save()
-    notifications.on_meeting_cancelled(meeting_id=meeting.pk, now=now)
+    meeting_version_plan(meeting_id=meeting.pk, now=now)
 
 
 def redate(meeting, start, end, *, now=NOW):
     """A postponed meeting gets its new date (services.meeting_postpone with a date)."""
-    from meetings import notifications
+    from meetings.calendar.tasks import meeting_version_plan
     from meetings.models import Meeting
 
     meeting.start, meeting.end = start, end
     meeting.status = Meeting.Status.CONFIRMED
     meeting.sequence += 1
     meeting.save()
-    notifications.on_meeting_confirmed(meeting_id=meeting.pk, now=now)
+    meeting_version_plan(meeting_id=meeting.pk, now=now)
 
 
 def cancel(meeting, *, now=NOW):
-    from meetings import notifications
+    from meetings.calendar.tasks import meeting_version_plan
     from meetings.models import Meeting
 
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save()
-    notifications.on_meeting_cancelled(meeting_id=meeting.pk, now=now)
+    meeting_version_plan(meeting_id=meeting.pk, now=now)
 
 
 def withdraw(invitation, *, now=NOW):
-    from meetings import notifications
+    from meetings.calendar import changes
 
     invitation.is_withdrawn = True
     invitation.link_version += 1
     invitation.save()
-    notifications.on_invitation_withdrawn(invitation_id=invitation.pk, now=now)
+    changes.invitation_withdrawal_plan(invitation_id=invitation.pk, now=now)
 
 
 # --- Sending in-process and reading what went out ------------------------------------------------------
@@ -218,7 +222,8 @@ def deliver(now) -> list:
     """What the sweep and a worker would send at ``now``; returns the messages sent (locmem backend)."""
     from django.core import mail
 
-    from meetings.notifications import due_ids, send_batch
+    from outbox.handout import due_ids
+    from outbox.sending import send_batch
 
     before = len(mail.outbox)
     send_batch(due_ids(now=now, limit=100000), now=now)

@@ -70,7 +70,7 @@ def require_chromium() -> str:
 @pytest.fixture
 def seeded(db):
     """The real ASEAN data, as `seed_asean` loads it."""
-    from governance.seed import seed_asean
+    from portal.seed import seed_asean
 
     seed_asean()
 

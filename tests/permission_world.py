@@ -79,7 +79,8 @@ def _document(meeting, body, title: str, classification: int, kind: str = "worki
 def build_world() -> SimpleNamespace:
     from chairmanship.models import ChairTerm, Handover, HandoverItem
     from governance.models import Body, Membership, Organisation, ReportingLine, StrategicPlan
-    from governance.permissions import ensure_secretariat_group, sync_all_rights
+    from governance.permissions import ensure_secretariat_group
+    from governance.rights import sync_all_rights
     from meetings.models import (
         ActionItem,
         AgendaItem,
@@ -91,6 +92,7 @@ def build_world() -> SimpleNamespace:
         Report,
         Submission,
     )
+    from meetings.rights import sync_meeting_rights
     from meetings.services import agenda_snapshot
 
     w = SimpleNamespace()
@@ -200,7 +202,9 @@ def build_world() -> SimpleNamespace:
     w.doc_other = _document(w.m_other, w.tfx, "Doc-TFX-public", 0)
 
     def invite(user, meeting, state=None):
-        return Invitation.objects.create(meeting=meeting, person=user.person, member_state=state)
+        invitation = Invitation.objects.create(meeting=meeting, person=user.person, member_state=state)
+        sync_meeting_rights(meeting, person_ids=[user.person.pk])  # as the invitation services do
+        return invitation
 
     w.inv_chair = invite(w.chair, w.m_acc, w.ph)
     w.inv_head = invite(w.head, w.m_acc, w.sg)

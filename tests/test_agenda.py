@@ -141,7 +141,7 @@ def test_circulating_freezes_a_numbered_version(agenda, hooks, django_capture_on
         v1 = services.agenda_circulate(meeting=m)
     assert v1.number == 1 and v1.status == "circulated"
     assert [(e["number"], e["title"]) for e in v1.items] == numbers(m)
-    assert hooks == [("on_agenda_circulated", {"version_id": v1.pk})]
+    assert hooks == [("agenda_circulated", {"version_id": v1.pk})]
     with pytest.raises(ValidationError) as exc:
         services.agenda_circulate(meeting=m)
     assert "Nothing changed since version 1" in str(exc.value)

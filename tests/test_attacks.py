@@ -11,9 +11,10 @@ from django.conf import settings as django_settings
 from django.test import Client
 from freezegun import freeze_time
 
+from chairmanship.services import chair_term_save
 from governance.accounts import user_deactivate
+from meetings.calendar.rsvp import rsvp_token
 from meetings.models import Document, Invitation, Meeting
-from meetings.rsvp import rsvp_token
 from tests.permission_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def feed(client: Client, token: str):
 
 
 def test_feed_tokens_are_unguessable_and_every_near_miss_is_a_plain_404(w):
-    from meetings.feeds import feed_token_ensure
+    from meetings.calendar.feeds import feed_token_ensure
 
     w.head.person.feed_token = None
     w.head.person.save()
@@ -168,8 +169,8 @@ def test_a_delegate_cannot_withdraw_another_states_delegate(w):
 def test_a_head_of_delegation_cannot_register_another_states_people(w):
     client = as_user(w.head)  # Singapore
     r = client.post(
-        f"/meetings/{w.m_acc.pk}/participants/",
-        {"_form": "delegation", "member_state": w.id.pk, "persons": [w.delegate.person.pk]},
+        f"/meetings/{w.m_acc.pk}/participants/delegation/",
+        {"member_state": w.id.pk, "persons": [w.delegate.person.pk]},
     )
     assert r.status_code in (200, 403)  # refused either by the form's choices or outright
     assert not Invitation.objects.filter(
@@ -265,10 +266,10 @@ def test_a_logged_in_chair_loses_manage_rights_the_moment_the_handover_takes_eff
     # The handover takes effect (recorded long ago, so it holds whatever today is): terms move.
     w.next_handover.delete()
     w.term.end_date = dt.date(2001, 1, 1)
-    w.term.save()
+    chair_term_save(term=w.term)
     w.next_term.start_date = dt.date(2001, 1, 2)
     w.next_term.end_date = dt.date(2999, 12, 31)
-    w.next_term.save()
+    chair_term_save(term=w.next_term)
     assert chair.get(url).status_code == 403
     assert chair.post(f"/meetings/{w.m_acc.pk}/status/", {"action": "cancel"}).status_code == 403
     assert incoming.get(url).status_code == 200

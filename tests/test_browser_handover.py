@@ -41,7 +41,7 @@ def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, brow
             HandoverItem(handover=handover, kind="other", label="Brief the incoming chair", position=2),
         ]
     )
-    from governance.permissions import sync_user_rights
+    from governance.rights import sync_user_rights
 
     sync_user_rights(chair)  # today, in the outgoing term: the chair manages the body
 

@@ -12,8 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from icalendar import Calendar
 
-from meetings import notifications
-from meetings.calendar import CANCEL, REQUEST, PersonalCalendars, meeting_calendar, parse_reply
+from meetings.calendar.ics import CANCEL, REQUEST, PersonalCalendars, meeting_calendar
+from meetings.calendar.itip import parse_reply
+from meetings.calendar.tasks import meeting_version_plan
 from meetings.times import ZoneNamer
 from tests.calendar_world import (
     NOW,
@@ -51,7 +52,7 @@ def by_recipient(messages):
 
 def test_invite_is_a_real_meeting_request():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     sent = by_recipient(deliver(NOW))
     assert set(sent) == {p.email for p in w.everyone}
     msg = sent[w.people.manila.email]
@@ -118,7 +119,7 @@ def test_invite_is_a_real_meeting_request():
 
 def test_invite_email_has_the_same_times_as_the_ics_for_each_reader():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     sent = by_recipient(deliver(NOW))
     for person in w.everyone:
         msg = sent[person.email]
@@ -133,7 +134,7 @@ def test_invite_email_has_the_same_times_as_the_ics_for_each_reader():
 
 def test_update_keeps_the_uid_and_raises_the_sequence():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     first = by_recipient(deliver(NOW))
     move(w.meeting, at(2026, 5, 6, 13), at(2026, 5, 6, 18))
     second = by_recipient(deliver(NOW))
@@ -153,7 +154,7 @@ def test_update_keeps_the_uid_and_raises_the_sequence():
 
 def test_cancel_and_withdrawal_send_cancel():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     withdraw(w.meeting.invitations.get(person=w.people.yangon))
     [removed] = deliver(NOW)
@@ -176,13 +177,13 @@ def test_cancel_and_withdrawal_send_cancel():
         assert ics_attachment(msg) is not None
         assert msg.subject == "Cancelled: 21st ACCMSME Meeting"
     # A second call of the hook (a retry, a second worker) plans nothing new.
-    notifications.on_meeting_cancelled(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     assert deliver(NOW) == []
 
 
 def test_postponed_without_date_cancels_and_redated_requests_with_a_higher_sequence():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     invites = by_recipient(deliver(NOW))
     postpone(w.meeting)
     cancels = by_recipient(deliver(NOW))
@@ -271,7 +272,7 @@ def test_parse_an_itip_reply():
         "BEN@example.org",
         "ACCEPTED",
     )
-    from meetings.calendar import ReplyError
+    from meetings.calendar.itip import ReplyError
 
     with pytest.raises(ReplyError):
         parse_reply(REPLY.replace("METHOD:REPLY", "METHOD:REQUEST"))

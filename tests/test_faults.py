@@ -16,8 +16,8 @@ import pytest
 from django.db import close_old_connections, connection
 
 from bench.faults import CLEAN_503, PrivateRedis
-from meetings import notifications
-from meetings.models import Notification
+from meetings.calendar.tasks import meeting_version_plan
+from outbox.models import Message
 from tests.calendar_world import NOW, world
 from tests.conftest import service_missing
 from tests.test_worker import Worker, database_url, sent, wait_for
@@ -57,7 +57,7 @@ def _wait_until_idle(worker: Worker, *, quiet: float = 1.5, timeout: float = 30)
     last, since = -1, time.monotonic()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        now = (sent("invite"), Notification.objects.filter(status=Notification.Status.SENDING).count())
+        now = (sent("invite"), Message.objects.filter(status=Message.Status.SENDING).count())
         if now != last:
             last, since = now, time.monotonic()
         elif now[1] == 0 and time.monotonic() - since >= quiet:
@@ -72,21 +72,21 @@ def _wait_until_idle(worker: Worker, *, quiet: float = 1.5, timeout: float = 30)
 def test_redis_restarted_mid_fan_out_every_invitee_ends_with_exactly_one_email(
     private_broker, tmp_path, settings
 ):
-    from meetings.tasks import sweep_notifications
+    from outbox.tasks import sweep_task as sweep_notifications
 
     settings.NOTIFY_BATCH_SIZE = 4  # 15 batches queued at once, so the restart loses most of them
     w = world(n_extra=55)
     worker = Worker(private_broker.url, tmp_path)
     worker.start()
     try:
-        notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+        meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
         wait_for(lambda: sent("invite") >= 4, worker, what="the first batch")
         private_broker.restart()
         assert _queued(private_broker) == 0, "the restarted broker must have lost its queue"
         _wait_until_idle(worker)
         lost = 60 - sent("invite")
         assert lost > 0, "the restart must land mid-fan-out and lose queued batches"
-        assert Notification.objects.filter(kind="invite", status=Notification.Status.PLANNED).count() == lost
+        assert Message.objects.filter(kind="invite", status=Message.Status.PLANNED).count() == lost
 
         # Beat's sweep, an hour later (the lost batches' leases have run out), through the same worker: it
         # reconnected by itself. Beat ticks again until everything is out (a tick may meet a stale connection).
@@ -108,8 +108,8 @@ def test_redis_restarted_mid_fan_out_every_invitee_ends_with_exactly_one_email(
     per_invitee = Counter(m["To"] for m in worker.messages())
     assert per_invitee == Counter({p.email: 1 for p in w.everyone})
     assert worker.deliveries() == 60  # no process died: nothing went twice, not even with one Message-ID
-    rows = Notification.objects.filter(kind="invite")
-    assert rows.count() == 60 and not rows.exclude(status=Notification.Status.SENT).exists()
+    rows = Message.objects.filter(kind="invite")
+    assert rows.count() == 60 and not rows.exclude(status=Message.Status.SENT).exists()
 
 
 def _terminate(pid: int) -> None:

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from icalendar import Calendar
 
 from governance.models import Person
-from meetings.feeds import feed_token_ensure, feed_token_rotate, revoke_inactive_feeds
+from meetings.calendar.feeds import feed_token_ensure, feed_token_rotate, revoke_inactive_feeds
 from meetings.selectors import visible_meetings
 from tests.calendar_world import NOW, at, make_body, make_meeting, world
 
@@ -176,7 +176,7 @@ def test_private_feed_keeps_a_year_of_past_meetings(client, w):
 
 def test_feed_body_is_rendered_once_per_version(client, w, monkeypatch):
     """Clients that poll without If-None-Match get the cached body; a change renders afresh."""
-    from meetings import feeds
+    from meetings.calendar import feeds
 
     renders = []
     real = feeds.feed_calendar

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from governance.models import Membership, Person
-from governance.permissions import sync_user_rights
+from governance.rights import sync_user_rights
 from tests.permission_world import SINCE, _user, build_world
 
 

@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from chairmanship import services, tasks
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from governance.models import AuditEvent, Body, Membership, MemberState
-from governance.permissions import has_body_right, sync_user_rights
+from governance.permissions import has_body_right
+from governance.rights import sync_user_rights
+from governance.tasks import rights_sync_due
 
 JKT = ZoneInfo("Asia/Jakarta")
 User = get_user_model()
@@ -394,38 +396,40 @@ def test_the_chair_plans_the_next_handover_from_the_timeline(s, client):
 
 @pytest.mark.django_db
 def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
-    from meetings.models import Notification
+    from outbox.models import Message
+    from outbox.sending import SendContext, build
 
     report = services.handovers_sweep(now=at(2030, 11, 20))
-    rows = Notification.objects.filter(kind="handover")
+    rows = Message.objects.filter(kind="handover")
     recipients = {"ina-head@example.org", "lao-head@example.org", "accmsme@asean.org"}
     assert report.reminders == 6 == rows.count()
     assert {r.recipient for r in rows} == recipients
     assert set(rows.values_list("key", flat=True)) == {
-        f"handover:{s.handover.pk}:{e}:d{d}" for e in recipients for d in (30, 7)
+        f"handover:handover-{s.handover.pk}:{e}:d{d}" for e in recipients for d in (30, 7)
     }
     d30 = rows.get(recipient="lao-head@example.org", key__endswith=":d30")
     assert d30.due_at == at(2030, 12, 2) and d30.status == "planned"
-    assert d30.subject == "ACCMSME chair handover in 30 days: Indonesia → Lao PDR on 1 Jan 2031"
-    assert f"/chairmanship/handovers/{s.handover.pk}/" in d30.body_text
+    built = build(d30, SendContext(now=at(2030, 12, 2)))  # its text is written when it is sent
+    assert built.subject == "ACCMSME chair handover in 30 days: Indonesia → Lao PDR on 1 Jan 2031"
+    assert f"/chairmanship/handovers/{s.handover.pk}/" in built.body
     assert services.handovers_sweep(now=at(2030, 11, 20, 0, 10)).reminders == 0
     assert rows.count() == 6
 
 
 @pytest.mark.django_db
 def test_a_reminder_whose_day_passed_is_not_planned_late(s):
-    from meetings.models import Notification
+    from outbox.models import Message
 
     services.handovers_sweep(now=at(2030, 12, 20))  # 12 days before: the 30-day reminder is stale
-    assert set(Notification.objects.values_list("key", flat=True)) == {
-        f"handover:{s.handover.pk}:{e}:d7"
+    assert set(Message.objects.values_list("key", flat=True)) == {
+        f"handover:handover-{s.handover.pk}:{e}:d7"
         for e in ("ina-head@example.org", "lao-head@example.org", "accmsme@asean.org")
     }
 
 
 @pytest.mark.django_db
 def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
-    from meetings.models import Notification
+    from outbox.models import Message
 
     services.handovers_sweep(now=at(2030, 12, 20))
     assert tasks.handovers_sweep(now="2030-12-31T16:59:00+00:00")["completed"] == []  # 23:59 in Jakarta
@@ -434,7 +438,7 @@ def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
     assert tasks.handovers_sweep(now="2030-12-31T17:10:00+00:00")["completed"] == []
     h = Handover.objects.get(pk=s.handover.pk)
     assert (h.status, h.completed_by) == ("completed", None)
-    assert set(Notification.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
     assert has_body_right(fresh(s.in_chair), "manage_body", s.body)
 
 
@@ -453,23 +457,23 @@ def test_the_sweep_plans_a_handover_for_a_term_starting_soon(s):
 
 
 @pytest.mark.django_db
-def test_the_daily_job_moves_rights_of_terms_starting_and_ending(s):
+def test_the_hourly_job_moves_rights_of_terms_starting_and_ending(s):
     Handover.objects.all().delete()
     rights_on(s, dt.date(2030, 12, 31))
-    assert tasks.chair_rights_daily(on="2030-12-31") == 0  # nothing starts or ends: nobody touched
-    assert has_body_right(fresh(s.out_chair), "manage_body", s.body)
-    assert tasks.chair_rights_daily(on="2031-01-01") == 2
+    assert rights_sync_due(now=at(2030, 12, 31, 23, 5).isoformat()) == 2  # the two terms' chairs, resynced
+    assert has_body_right(fresh(s.out_chair), "manage_body", s.body)  # still the outgoing chair's day
+    assert rights_sync_due(now=at(2031, 1, 1, 0, 5).isoformat()) == 2
     assert not has_body_right(fresh(s.out_chair), "manage_body", s.body)
     assert has_body_right(fresh(s.in_chair), "manage_body", s.body)
 
 
 @pytest.mark.django_db
 def test_a_cancelled_handover_sends_nothing_and_cannot_be_completed(s):
-    from meetings.models import Notification
+    from outbox.models import Message
 
     services.handovers_sweep(now=at(2030, 11, 20))
     services.handover_cancel(handover=s.handover, actor=s.secretariat, reason="Terms re-dated")
-    assert set(Notification.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
     assert services.handovers_sweep(now=at(2030, 11, 21)).planned == []  # not planned again behind their back
     with pytest.raises(services.HandoverAlreadyClosed, match="already cancelled"):
         services.handover_complete(handover=s.handover, now=at(2031, 1, 1))

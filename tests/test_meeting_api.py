@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from governance.models import Body
 from meetings import services
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Submission
 from tests import test_meeting_fixtures as fx
@@ -214,7 +215,7 @@ def test_invitations_by_the_secretariat_and_by_a_head_of_delegation(world):
     inv = Invitation.objects.get(person=colleague)
     # Someone outside the delegation cannot touch it (it is not even visible to them).
     assert api(world.outsider).post(f"/api/v1/invitations/{inv.pk}/withdraw/").status_code == 404
-    # Issue 6: any member of the delegation edits its registration, not only the head.
+    # Any member of the delegation edits its registration, not only the head.
     r = api(world.delegate_ph).post(f"/api/v1/invitations/{inv.pk}/withdraw/")
     assert r.status_code == 200 and r.json()["is_withdrawn"] is True
     assert Invitation.objects.filter(meeting=m).count() == 4  # withdrawn rows stay
@@ -275,7 +276,7 @@ def test_the_record_and_the_report_through_the_api(world, media, monkeypatch):
         format="json",
     )
     sub = c.post(f"/api/v1/reports/{rid}/submit/", {"submitted_on": "2026-05-15"}, format="json")
-    assert sub.status_code == 201 and sub.json()["to_body"] == services.Body.objects.get(acronym="SEOM").pk
+    assert sub.status_code == 201 and sub.json()["to_body"] == Body.objects.get(acronym="SEOM").pk
     sid = sub.json()["id"]
     # ACCMSME's chair cannot record what SEOM did.
     r = api(world.chair).post(

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chairmanship.models import ChairTerm
 from governance.models import Body, Membership, MemberState, Person
-from governance.permissions import sync_user_rights
+from governance.rights import sync_user_rights
 from meetings import services
 from meetings.models import Meeting, MeetingSeries
 
@@ -97,19 +97,17 @@ def make_meeting(
 
 @pytest.fixture
 def hooks(monkeypatch) -> list[tuple[str, dict]]:
-    """Record the calls to meetings.notifications hooks instead of running them."""
-    from meetings import notifications
+    """Record the calendar side's hooks as they act after commit, instead of running them."""
+    from meetings.calendar import tasks
 
     calls: list[tuple[str, dict]] = []
-    for name in (
-        "on_meeting_confirmed",
-        "on_meeting_changed",
-        "on_meeting_cancelled",
-        "on_invitation_added",
-        "on_invitation_withdrawn",
-        "on_agenda_circulated",
+    for hook, body in (
+        ("meeting_version_changed", "meeting_version_plan"),
+        ("invitation_added", "invitation_plan"),
+        ("invitation_withdrawn", "invitation_withdrawal_plan"),
+        ("agenda_circulated", "agenda_circulation_plan"),
     ):
-        monkeypatch.setattr(notifications, name, lambda _n=name, **kw: calls.append((_n, kw)))
+        monkeypatch.setattr(tasks, body, lambda _n=hook, **kw: calls.append((_n, kw)))
     return calls
 
 

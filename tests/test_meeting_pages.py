@@ -157,8 +157,8 @@ def test_build_reorder_circulate_compare_and_adopt_the_agenda(sec, world):
     assert item.parent is not None
     parent = item.parent
     r = sec.post(
-        f"/meetings/{m.pk}/agenda/items/{parent.pk}/",
-        {"_form": "move", "parent": item.pk, "position": ""},
+        f"/meetings/{m.pk}/agenda/items/{parent.pk}/move/",
+        {"parent": item.pk, "position": ""},
         follow=False,
     )
     assert r.status_code == 200 and "under itself" in str(r.context["move"].errors)
@@ -193,7 +193,7 @@ def test_upload_page(sec, world, media):
 def test_participants_page(client, world):
     m = make_meeting(world)
     client.force_login(world.sec)
-    client.post(f"/meetings/{m.pk}/participants/", {"_form": "delegations"})
+    client.post(f"/meetings/{m.pk}/participants/delegations/")
     assert Invitation.objects.filter(meeting=m).count() == 3
     from governance.models import Person
 
@@ -204,11 +204,11 @@ def test_participants_page(client, world):
     html = r.content.decode()
     assert "Colleague from Manila" in html and "Chair-Vn" not in html  # only their own delegation
     client.post(
-        f"/meetings/{m.pk}/participants/",
-        {"_form": "delegation", "member_state": state("PH").pk, "persons": [colleague.pk]},
+        f"/meetings/{m.pk}/participants/delegation/",
+        {"member_state": state("PH").pk, "persons": [colleague.pk]},
     )
     assert Invitation.objects.get(meeting=m, person=colleague).registered_by == world.head_ph
-    # Issue 6: a delegate of the same state edits the delegation too, but sees only their own delegation.
+    # A delegate of the same state edits the delegation too, but sees only their own delegation.
     client.force_login(world.delegate_ph)
     r = client.get(f"/meetings/{m.pk}/participants/")
     assert r.status_code == 200 and "Chair-Vn" not in r.content.decode()
@@ -222,14 +222,13 @@ def test_record_page(sec, world):
     services.invitations_for_delegations(meeting=m)
     item = services.agenda_item_add(meeting=m, title="Financing")
     head = world.head_ph.person
-    sec.post(f"/meetings/{m.pk}/record/", {"_form": "attendance", f"present_{head.pk}": "on"})
+    sec.post(f"/meetings/{m.pk}/record/attendance/", {f"present_{head.pk}": "on"})
     assert m.attendance.get(person=head).present
-    sec.post(f"/meetings/{m.pk}/record/", {"_form": "minutes", "item": item.pk, "minutes": "Discussed."})
+    sec.post(f"/meetings/{m.pk}/record/minutes/", {"item": item.pk, "minutes": "Discussed."})
     assert AgendaItem.objects.get(pk=item.pk).minutes == "Discussed."
     r = sec.post(
-        f"/meetings/{m.pk}/record/",
+        f"/meetings/{m.pk}/record/decisions/",
         {
-            "_form": "decision",
             "agenda_item": item.pk,
             "kind": "agreed",
             "text": "to pilot",
@@ -238,16 +237,16 @@ def test_record_page(sec, world):
     )
     assert r.status_code == 302
     d = Decision.objects.get(meeting=m)
-    r = sec.post(f"/meetings/{m.pk}/record/", {"_form": "action", "title": "Pilot"})
+    r = sec.post(f"/meetings/{m.pk}/record/actions/", {"title": "Pilot"})
     assert "Name an owner" in str(r.context["action_form"].errors)
     sec.post(
-        f"/meetings/{m.pk}/record/",
-        {"_form": "action", "title": "Pilot", "owner_state": state("PH").pk, "decision": d.pk},
+        f"/meetings/{m.pk}/record/actions/",
+        {"title": "Pilot", "owner_state": state("PH").pk, "decision": d.pk},
     )
     a = ActionItem.objects.get(meeting=m)
     sec.post(
-        f"/meetings/{m.pk}/record/",
-        {"_form": "action_update", "action_item": a.pk, "status": "done", "progress_note": "ok"},
+        f"/meetings/{m.pk}/record/actions/update/",
+        {"action_item": a.pk, "status": "done", "progress_note": "ok"},
     )
     a.refresh_from_db()
     assert a.status == "done" and a.closed_at_meeting == m
@@ -258,26 +257,26 @@ def test_report_page_to_seom_and_the_outcome(sec, world, media, monkeypatch):
     monkeypatch.setattr(reports, "report_pdf", lambda *, html: pdf_bytes("r"))
     m = make_meeting(world, confirm=True)
     services.agenda_item_add(meeting=m, title="Financing")
-    sec.post(f"/meetings/{m.pk}/report/", {"_form": "generate"})
+    sec.post(f"/meetings/{m.pk}/report/generate/")
     r = sec.post(
-        f"/meetings/{m.pk}/report/",
-        {"_form": "adopt", "adoption_mode": "at_meeting", "adopted_on": "2026-06-01"},
+        f"/meetings/{m.pk}/report/adopt/",
+        {"adoption_mode": "at_meeting", "adopted_on": "2026-06-01"},
     )
     assert "between 13 May 2026 and 14 May 2026" in str(r.context["adopt"].errors)
     sec.post(
-        f"/meetings/{m.pk}/report/",
-        {"_form": "adopt", "adoption_mode": "at_meeting", "adopted_on": "2026-05-14"},
+        f"/meetings/{m.pk}/report/adopt/",
+        {"adoption_mode": "at_meeting", "adopted_on": "2026-05-14"},
     )
-    sec.post(f"/meetings/{m.pk}/report/", {"_form": "submit", "submitted_on": "2026-05-20"})
+    sec.post(f"/meetings/{m.pk}/report/submit/", {"submitted_on": "2026-05-20"})
     s = Submission.objects.get()
     assert s.to_body.acronym == "SEOM"
     r = sec.get(f"/meetings/{m.pk}/report/view/")
     assert r.status_code == 200 and b"Report of the 21st ACCMSME Meeting" in r.content
     sec.post(
-        f"/submissions/{s.pk}/",
-        {"_form": "outcome", "status": "endorsed", "outcome_on": "2026-05-28", "outcome": "Endorsed."},
+        f"/submissions/{s.pk}/outcome/",
+        {"status": "endorsed", "outcome_on": "2026-05-28", "outcome": "Endorsed."},
     )
-    sec.post(f"/submissions/{s.pk}/", {"_form": "forward", "submitted_on": "2026-06-02"})
+    sec.post(f"/submissions/{s.pk}/forward/", {"submitted_on": "2026-06-02"})
     assert [x.to_body.acronym for x in Submission.objects.order_by("id")] == ["SEOM", "AEM"]
     body_page = sec.get("/governance/bodies/ACCMSME/").content.decode()
     assert "Report of the 21st ACCMSME Meeting" in body_page and "Endorsed." in body_page

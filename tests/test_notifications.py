@@ -11,45 +11,44 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from meetings import notifications
-from meetings.models import ActionItem, AgendaItem, AgendaVersion, Meeting, Notification
-from meetings.notifications import (
-    claim,
-    dispatch,
-    due_ids,
-    message_id,
-    plan_action_item_reminders,
-    reclaim_stuck,
-    send_batch,
-    sweep,
-)
-from meetings.outbox import OutboxBackend, file_name_for
+from meetings.calendar import changes
+from meetings.calendar import tasks as calendar_tasks
+from meetings.calendar.action_items import plan_action_item_reminders
+from meetings.calendar.kinds import Kind
+from meetings.calendar.tasks import meeting_version_plan
+from meetings.models import ActionItem, AgendaItem, AgendaVersion, Meeting
+from outbox import tasks as outbox_tasks
+from outbox.backends import OutboxBackend, file_name_for
+from outbox.handout import due_ids, reclaim_stuck
+from outbox.keys import message_id
+from outbox.models import Message
+from outbox.sending import claim, send_batch
+from outbox.tasks import dispatch, sweep
 from tests.calendar_world import NOW, at, deliver, make_person, text_part, world
 
 pytestmark = pytest.mark.django_db
-Status = Notification.Status
-Kind = Notification.Kind
+Status = Message.Status
 
 
 @pytest.fixture
 def queued(monkeypatch):
     """Tasks handed to the broker, captured instead of sent."""
-    from meetings import tasks
-
     calls = []
     monkeypatch.setattr(
-        tasks.send_notifications, "apply_async", lambda args, kwargs, **opts: calls.append((args[0], kwargs))
+        outbox_tasks.send_messages,
+        "apply_async",
+        lambda args, kwargs, **opts: calls.append((args[0], kwargs)),
     )
     return calls
 
 
 def test_planning_twice_plans_nothing_new_and_sending_twice_sends_once():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    count = Notification.objects.count()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    notifications.on_meeting_changed(meeting_id=w.meeting.pk, previous_sequence=0, now=NOW)
-    assert Notification.objects.count() == count
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    count = Message.objects.count()
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    assert Message.objects.count() == count
     ids = due_ids(now=NOW, limit=100)
     assert len(ids) == len(w.everyone)
     send_batch(ids, now=NOW)
@@ -60,13 +59,13 @@ def test_planning_twice_plans_nothing_new_and_sending_twice_sends_once():
 
 def test_a_row_is_claimed_by_one_worker_only():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    row = Notification.objects.filter(kind=Kind.INVITE).first()
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    row = Message.objects.filter(kind=Kind.INVITE).first()
     assert claim(row.pk, NOW) is True
     assert claim(row.pk, NOW) is False
     row.refresh_from_db()
     assert (row.status, row.attempts, row.claimed_at) == (Status.SENDING, 1, NOW)
-    later = Notification.objects.filter(kind=Kind.REMINDER).first()
+    later = Message.objects.filter(kind=Kind.REMINDER).first()
     assert claim(later.pk, NOW) is False  # not due yet
 
 
@@ -74,8 +73,8 @@ def test_failed_send_is_retried_with_backoff_and_stays_visible_as_failed(monkeyp
     settings.NOTIFY_MAX_ATTEMPTS = 3
     settings.NOTIFY_RETRY_BASE_SECONDS = 60
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    row = Notification.objects.get(kind=Kind.INVITE, person=w.people.manila)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    row = Message.objects.get(kind=Kind.INVITE, meeting_notice__person=w.people.manila)
 
     def broken(self, messages):
         raise ConnectionRefusedError("SMTP server refused")
@@ -104,12 +103,12 @@ def test_failed_send_is_retried_with_backoff_and_stays_visible_as_failed(monkeyp
 
     secretariat.groups.add(ensure_secretariat_group())
     client.force_login(secretariat)
-    page = client.get(reverse("meetings:outbox") + "?status=failed")
+    page = client.get(reverse("outbox:index") + "?status=failed")
     assert page.status_code == 200
     html = page.content.decode()
     assert row.recipient in html and "SMTP server refused" in html and "failed" in html
     monkeypatch.undo()
-    client.post(reverse("meetings:outbox_retry", args=[row.pk]))
+    client.post(reverse("outbox:retry", args=[row.pk]))
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.PLANNED, 0)
 
@@ -117,8 +116,8 @@ def test_failed_send_is_retried_with_backoff_and_stays_visible_as_failed(monkeyp
 def test_a_row_left_sending_by_a_dead_worker_is_reclaimed_and_sent_once(settings):
     settings.NOTIFY_CLAIM_TIMEOUT_SECONDS = 600
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    row = Notification.objects.get(kind=Kind.INVITE, person=w.people.manila)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    row = Message.objects.get(kind=Kind.INVITE, meeting_notice__person=w.people.manila)
     assert claim(row.pk, NOW)  # ... and the worker was killed here
     assert reclaim_stuck(now=NOW + dt.timedelta(seconds=599)) == 0
     assert reclaim_stuck(now=NOW + dt.timedelta(seconds=601)) == 1
@@ -134,51 +133,59 @@ def test_sweep_hands_out_due_rows_once_per_lease(queued, settings):
     settings.NOTIFY_BATCH_SIZE = 2
     settings.NOTIFY_DISPATCH_LEASE_SECONDS = 600
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)  # on_commit never runs in a test
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)  # on_commit never runs in a test
     result = sweep(now=NOW, pass_now=True)
     assert result.dispatched == len(w.everyone)
     handed = [i for batch, _ in queued for i in batch]
-    assert sorted(handed) == sorted(
-        Notification.objects.filter(kind=Kind.INVITE).values_list("pk", flat=True)
-    )
+    assert sorted(handed) == sorted(Message.objects.filter(kind=Kind.INVITE).values_list("pk", flat=True))
     assert all(len(batch) <= 2 and kw == {"now": NOW.isoformat()} for batch, kw in queued)
     assert sweep(now=NOW + dt.timedelta(seconds=60)).dispatched == 0  # still leased: the queue has them
     assert sweep(now=NOW + dt.timedelta(seconds=601)).dispatched == len(w.everyone)  # lease ran out
 
 
 def test_dispatch_survives_a_broker_that_is_down(monkeypatch):
-    from meetings import tasks
-
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
 
     def down(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.send_notifications, "apply_async", down)
+    monkeypatch.setattr(outbox_tasks.send_messages, "apply_async", down)
     assert dispatch(due_ids(now=NOW, limit=100), now=NOW) == 0
     # Nothing was leased: the next sweep hands them out.
     assert len(due_ids(now=NOW, limit=100)) == len(w.everyone)
 
 
-def test_plain_rows_from_other_apps_are_sent_from_their_subject_and_text():
+def test_plain_rows_from_other_apps_are_sent_from_their_subject_and_text(monkeypatch):
+    """Another app's kind: the outbox sends what the builder that app registered returns, at send time."""
+    from django.core.mail import EmailMessage
+
+    from outbox import registry
+
+    monkeypatch.setattr(registry, "_kinds", dict(registry._kinds))
+    registry.register_kind(
+        registry.KindSpec(
+            kind="plain",
+            label="Plain notice",
+            build=lambda message, ctx: EmailMessage(
+                "Handover of the ACCMSME chair on 1 January 2027",
+                "Dear Ben,\n\nThe chair passes to Singapore on 1 January 2027.",
+                to=[message.recipient],
+            ),
+        )
+    )
     w = world()
-    Notification.objects.create(
-        key=f"handover:handover-1:person-{w.people.manila.pk}:2027",
-        kind=Kind.HANDOVER_REMINDER,
-        person=w.people.manila,
+    Message.objects.create(
+        key=f"plain:handover-1:person-{w.people.manila.pk}:2027",
+        kind="plain",
         recipient=w.people.manila.email,
         due_at=at(2026, 12, 1, 9),
-        subject="Handover of the ACCMSME chair on 1 January 2027",
-        body_text="Dear Ben,\n\nThe chair passes to Singapore on 1 January 2027.",
     )
     assert deliver(at(2026, 11, 30, 9)) == []
     [msg] = deliver(at(2026, 12, 1, 9))
     assert msg.subject == "Handover of the ACCMSME chair on 1 January 2027"
     assert "passes to Singapore" in msg.body and msg.to == [w.people.manila.email]
-    assert msg.extra_headers["Message-ID"] == message_id(
-        f"handover:handover-1:person-{w.people.manila.pk}:2027"
-    )
+    assert msg.extra_headers["Message-ID"] == message_id(f"plain:handover-1:person-{w.people.manila.pk}:2027")
 
 
 def test_the_sweep_plans_action_item_reminders(queued):
@@ -191,10 +198,10 @@ def test_the_sweep_plans_action_item_reminders(queued):
         due_date=dt.date(2026, 3, 20),
     )
     sweep(now=NOW)
-    assert not Notification.objects.filter(kind=Kind.ACTION_DUE).exists()  # not in the window yet
+    assert not Message.objects.filter(kind=Kind.ACTION_DUE).exists()  # not in the window yet
     sweep(now=at(2026, 3, 12, 9))
     sweep(now=at(2026, 3, 12, 9, 2))  # idempotent: the same two keys, nothing new
-    assert sorted(Notification.objects.filter(kind=Kind.ACTION_DUE).values_list("due_at", flat=True)) == [
+    assert sorted(Message.objects.filter(kind=Kind.ACTION_DUE).values_list("due_at", flat=True)) == [
         at(2026, 3, 13, 9, tz="Asia/Manila"),
         at(2026, 3, 19, 9, tz="Asia/Manila"),
     ]
@@ -228,7 +235,7 @@ def test_action_item_reminders_go_to_the_owner_and_the_heads_of_the_owner_state(
     mine.save()
     plan_action_item_reminders(now=NOW)
     assert deliver(at(2026, 3, 4, 9)) == []
-    old = Notification.objects.get(
+    old = Message.objects.get(
         key=f"action_due:actionitem-{mine.pk}:person-{w.people.manila.pk}:2026-03-05.d1"
     )
     assert (old.status, old.note) == (Status.CANCELLED, "due date changed")
@@ -247,13 +254,13 @@ def test_action_item_reminders_go_to_the_owner_and_the_heads_of_the_owner_state(
     item.status = ActionItem.Status.DONE
     item.save()
     assert deliver(at(2026, 3, 19, 9)) == []
-    closed = Notification.objects.get(key__contains=f"actionitem-{item.pk}:", key__endswith="d1")
+    closed = Message.objects.get(key__contains=f"actionitem-{item.pk}:", key__endswith="d1")
     assert (closed.status, closed.note) == (Status.SKIPPED, "action item closed")
 
 
 def test_circulated_agenda_goes_out_with_item_times_in_host_and_reader_time():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     version = AgendaVersion.objects.create(
         meeting=w.meeting,
@@ -263,7 +270,7 @@ def test_circulated_agenda_goes_out_with_item_times_in_host_and_reader_time():
             {"number": "2", "title": "Matters arising from SEOM and AEM meetings"},
         ],
     )
-    notifications.on_agenda_circulated(version_id=version.pk, now=NOW)
+    changes.agenda_circulation_plan(version_id=version.pk, now=NOW)
     sent = {m.to[0]: m for m in deliver(NOW)}
     assert set(sent) == {p.email for p in w.everyone}
     text = text_part(sent[w.people.manila.email])
@@ -273,7 +280,7 @@ def test_circulated_agenda_goes_out_with_item_times_in_host_and_reader_time():
     # 14 days before, the agenda was already circulated: the lead-time row is skipped, not sent again.
     assert [m for m in deliver(at(2026, 4, 20, 9)) if "Agenda" in m.subject] == []
     assert set(
-        Notification.objects.filter(kind=Kind.AGENDA, key__endswith="d14").values_list("status", "note")
+        Message.objects.filter(kind=Kind.AGENDA, key__endswith="d14").values_list("status", "note")
     ) == {(Status.SKIPPED, "agenda version 1 already circulated")}
 
 
@@ -307,28 +314,28 @@ def test_outbox_backend_writes_one_file_per_message_id(tmp_path):
 def test_outbox_page_is_the_secretariats_and_shows_versions(client, tmp_path, settings):
     settings.EMAIL_FILE_PATH = str(tmp_path)
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     from django.core.mail import EmailMessage
 
-    from meetings.models import Notification as N
+    from outbox.models import Message as N
 
     OutboxBackend(file_path=str(tmp_path)).send_messages(
         [EmailMessage("Invitation: test", "B", "a@x.org", ["b@x.org"], headers={"Message-ID": "<m1@x.org>"})]
     )
     client.force_login(w.people.manila.user)
-    assert client.get(reverse("meetings:outbox")).status_code == 403
+    assert client.get(reverse("outbox:index")).status_code == 403
     sec = make_person("sec2")
     from governance.permissions import ensure_secretariat_group
 
     sec.user.groups.add(ensure_secretariat_group())
     client.force_login(sec.user)
-    html = client.get(reverse("meetings:outbox")).content.decode()
+    html = client.get(reverse("outbox:index")).content.decode()
     row = N.objects.filter(kind=Kind.INVITE).first()
     assert row.key in html and f"v{w.meeting.sequence}" in html
     assert "Invitation: test" in html
     name = file_name_for("<m1@x.org>")
-    raw = client.get(reverse("meetings:outbox_message", args=[name]))
+    raw = client.get(reverse("outbox:message", args=[name]))
     assert raw.status_code == 200 and b"Subject: Invitation: test" in raw.content
     assert client.get("/outbox/messages/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get("/outbox/messages/" + "0" * 40 + ".eml").status_code == 404
@@ -338,32 +345,30 @@ def test_a_lost_hook_is_made_good_by_the_sweep(queued):
     """The process died between the commit and the hook: the sweep finds the unplanned version."""
     w = world()
     assert sweep(now=NOW, pass_now=True).reconciled == 1  # confirmed, invitees, no REQUEST for its version
-    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
+    assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
     assert sweep(now=NOW, pass_now=True).reconciled == 0
     deliver(NOW + dt.timedelta(hours=1))  # the leased rows are sent after the lease
-    assert Notification.objects.filter(kind=Kind.INVITE, status=Status.SENT).count() == len(w.everyone)
+    assert Message.objects.filter(kind=Kind.INVITE, status=Status.SENT).count() == len(w.everyone)
     # Cancelled, and the hook lost again: the people holding the invitation still get their CANCEL.
     w.meeting.status = "cancelled"
     w.meeting.sequence += 1
     w.meeting.save()
     assert sweep(now=NOW, pass_now=True).reconciled == 1
-    assert Notification.objects.filter(kind=Kind.CANCEL).count() == len(w.everyone)
+    assert Message.objects.filter(kind=Kind.CANCEL).count() == len(w.everyone)
     assert sweep(now=NOW, pass_now=True).reconciled == 0
 
 
 def test_a_long_list_is_planned_by_a_worker(monkeypatch, settings):
-    from meetings import tasks
-
     settings.NOTIFY_PLAN_INLINE_MAX = 3
     planned = []
     monkeypatch.setattr(
-        tasks.plan_meeting_version, "apply_async", lambda args, kwargs, **o: planned.append(args)
+        calendar_tasks.plan_meeting_version, "apply_async", lambda args, kwargs, **o: planned.append(args)
     )
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    assert planned == [[w.meeting.pk]] and not Notification.objects.exists()
-    tasks.plan_meeting_version(w.meeting.pk, now=NOW.isoformat())  # what the worker runs
-    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    assert planned == [[w.meeting.pk]] and not Message.objects.exists()
+    calendar_tasks.plan_meeting_version(w.meeting.pk, now=NOW.isoformat())  # what the worker runs
+    assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
 
 
 def test_notify_sweep_command_sends_without_a_worker():
@@ -381,12 +386,10 @@ def test_notify_sweep_command_sends_without_a_worker():
 
 
 def test_tasks_ack_late_reject_on_worker_lost_and_beat_sweeps_from_the_database(settings):
-    from meetings import tasks
-
-    for task in (tasks.send_notifications, tasks.sweep_notifications, tasks.plan_meeting_version):
+    for task in (outbox_tasks.send_messages, outbox_tasks.sweep_task, calendar_tasks.plan_meeting_version):
         assert task.acks_late is True and task.reject_on_worker_lost is True
-    entry = settings.CELERY_BEAT_SCHEDULE["meetings-sweep-notifications"]
-    assert entry["task"] == tasks.sweep_notifications.name
+    entry = settings.CELERY_BEAT_SCHEDULE["outbox-sweep"]
+    assert entry["task"] == outbox_tasks.sweep_task.name
     assert entry["schedule"] == settings.NOTIFY_SWEEP_SECONDS
     assert "eta" not in entry.get("options", {}) and "countdown" not in entry.get("options", {})
 
@@ -397,17 +400,17 @@ def test_invitations_go_to_workers_before_the_reminders_are_planned(queued, monk
     invitations; step two plans the rest."""
     w = world()
     seen = []
-    plan_notices = notifications._plan_notices
+    plan_notices = changes.plan_notices
 
     def spy(*args, **kwargs):
         handed = sum(len(batch) for batch, _ in queued)
-        seen.append((handed, Notification.objects.filter(kind=Kind.REMINDER).count()))
+        seen.append((handed, Message.objects.filter(kind=Kind.REMINDER).count()))
         return plan_notices(*args, **kwargs)
 
-    monkeypatch.setattr(notifications, "_plan_notices", spy)
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    monkeypatch.setattr(changes, "plan_notices", spy)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     assert seen == [(len(w.everyone), 0)]
-    assert Notification.objects.filter(kind=Kind.REMINDER).count() > 0
+    assert Message.objects.filter(kind=Kind.REMINDER).count() > 0
     w.meeting.refresh_from_db()
     assert w.meeting.notices_planned_for == w.meeting.sequence
 
@@ -416,27 +419,27 @@ def test_a_plan_cut_off_after_the_invitations_is_finished_by_the_sweep(queued, m
     """The worker died between the two steps: invitations planned, reminders not. The sweep sees the
     version without its notices and plans them, once."""
     w = world()
-    monkeypatch.setattr(notifications, "_plan_notices", lambda *a, **k: [])
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    monkeypatch.setattr(changes, "plan_notices", lambda *a, **k: [])
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     monkeypatch.undo()
-    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
-    assert not Notification.objects.filter(kind=Kind.REMINDER).exists()
+    assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
+    assert not Message.objects.filter(kind=Kind.REMINDER).exists()
     assert sweep(now=NOW, pass_now=True).reconciled == 1
-    reminders = Notification.objects.filter(kind=Kind.REMINDER).count()
+    reminders = Message.objects.filter(kind=Kind.REMINDER).count()
     assert reminders > 0
-    assert Notification.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)  # nothing twice
+    assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)  # nothing twice
     assert sweep(now=NOW, pass_now=True).reconciled == 0
-    assert Notification.objects.filter(kind=Kind.REMINDER).count() == reminders
+    assert Message.objects.filter(kind=Kind.REMINDER).count() == reminders
 
 
 def test_a_newer_version_wins_over_a_late_second_step(queued):
     """Step two of version n arriving after the meeting moved to version n+1 plans nothing for n."""
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     old = w.meeting.sequence
     Meeting.objects.filter(pk=w.meeting.pk).update(sequence=old + 1)
-    assert notifications._plan_notices(w.meeting.pk, old, NOW, pass_now=True) == []
-    assert notifications._plan_notices(w.meeting.pk, old + 1, NOW, pass_now=True)  # the live version plans
+    assert changes.plan_notices(w.meeting.pk, old, NOW, pass_now=True) == []
+    assert changes.plan_notices(w.meeting.pk, old + 1, NOW, pass_now=True)  # the live version plans
 
 
 def test_an_item_owned_by_a_body_reminds_that_bodys_secretariat_officers():

@@ -1,5 +1,5 @@
-"""The rights engine: rights derived from memberships, chair terms and invitations, kept in step by signals
-and the periodic jobs, checked cheaply, and the same answer from the boolean checks and the queryset
+"""The rights engine: rights derived from memberships, chair terms and invitations, kept in step by the
+services that write them and the periodic job, checked cheaply, and the same answer from the boolean checks and the queryset
 filters."""
 
 from __future__ import annotations
@@ -10,10 +10,18 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from chairmanship import rights as CR
+from chairmanship.services import chair_term_delete, chair_term_save
 from governance import permissions as P
+from governance import rights as R
+from governance.accounts import user_save
 from governance.models import AuditEvent, BodyUserObjectPermission, Membership
+from governance.services import membership_delete, membership_save, person_delete, person_save
+from meetings import permissions as MP
+from meetings import rights as MR
 from meetings.models import AgendaItem, Document, Invitation, Meeting, MeetingUserObjectPermission
 from meetings.selectors import meeting_documents
+from meetings.services.participation import invitation_add, invitation_withdraw
 from tests.permission_world import SINCE, build_world
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +71,10 @@ def test_each_role_holds_the_rights_of_the_issue(w):
 
 
 def test_sync_is_idempotent_and_audited(w):
-    assert P.sync_user_rights(w.chair) == (0, 0)
+    assert R.sync_user_rights(w.chair) == (0, 0)
     Membership.objects.filter(person=w.delegate.person).update(role="observer")  # no signal
     n_events = AuditEvent.objects.filter(action="rights", object_id=w.delegate.pk).count()
-    granted, withdrawn = P.sync_user_rights(w.delegate)
+    granted, withdrawn = R.sync_user_rights(w.delegate)
     assert (granted, withdrawn) == (1, 3)
     assert rights(w.delegate) == {"ACCMSME": {P.OBSERVE}}
     event = AuditEvent.objects.filter(action="rights", object_id=w.delegate.pk).first()
@@ -79,9 +87,9 @@ def test_rights_follow_the_membership_dates(w):
     m = Membership.objects.get(person=w.delegate.person)
     m.end_date = dt.date(2026, 6, 30)
     m.save()
-    P.sync_user_rights(w.delegate, on=dt.date(2026, 6, 30))
+    R.sync_user_rights(w.delegate, on=dt.date(2026, 6, 30))
     assert P.VIEW in rights(w.delegate)["ACCMSME"]  # the end date is the last day
-    P.sync_user_rights(w.delegate, on=dt.date(2026, 7, 1))
+    R.sync_user_rights(w.delegate, on=dt.date(2026, 7, 1))
     assert rights(w.delegate) == {}
 
 
@@ -89,8 +97,8 @@ def test_chair_rights_go_to_the_named_chair_person_and_the_chairing_states_head(
     from chairmanship.models import ChairTerm
 
     ChairTerm.objects.filter(pk=w.term.pk).update(chair_person=w.delegate.person)
-    P.sync_user_rights(w.delegate)
-    P.sync_user_rights(w.chair)
+    R.sync_user_rights(w.delegate)
+    R.sync_user_rights(w.chair)
     assert P.MANAGE in rights(w.delegate)["ACCMSME"]
     assert P.MANAGE in rights(w.chair)["ACCMSME"]  # head of the chairing state: both hold it
     assert P.MANAGE not in rights(w.head)["ACCMSME"]
@@ -98,7 +106,7 @@ def test_chair_rights_go_to_the_named_chair_person_and_the_chairing_states_head(
     ChairTerm.objects.create(
         body=w.seom_body, member_state=w.th, role="vice_chair", start_date=SINCE, end_date=SINCE
     )
-    assert P.chair_body_ids(w.seom.person, on=SINCE) == set()
+    assert CR.chair_body_ids(w.seom.person, on=SINCE) == set()
 
 
 def test_a_handover_moves_manage_rights_on_the_effective_day(w):
@@ -109,10 +117,10 @@ def test_a_handover_moves_manage_rights_on_the_effective_day(w):
         body=w.accmsme, member_state=w.sg, start_date=dt.date(2027, 1, 1), end_date=dt.date(2027, 12, 31)
     )
     for user in (w.chair, w.head):
-        P.sync_user_rights(user, on=dt.date(2026, 12, 31))
+        R.sync_user_rights(user, on=dt.date(2026, 12, 31))
     assert P.MANAGE in rights(w.chair)["ACCMSME"] and P.MANAGE not in rights(w.head)["ACCMSME"]
     for user in (w.chair, w.head):
-        P.sync_user_rights(user, on=dt.date(2027, 1, 1))
+        R.sync_user_rights(user, on=dt.date(2027, 1, 1))
     assert P.MANAGE not in rights(w.chair)["ACCMSME"] and P.MANAGE in rights(w.head)["ACCMSME"]
 
 
@@ -125,46 +133,50 @@ def test_a_handover_takes_effect_at_midnight_in_the_bodys_zone(w):
     )
     # 16:30 UTC on 31 Dec: 23:30 in Jakarta (UTC+7), already 00:30 on 1 Jan in Manila (UTC+8).
     now = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)
-    assert P.chair_body_ids(w.head.person, now=now) == set()  # Jakarta, the default: not yet
-    assert P.chair_body_ids(w.chair.person, now=now) == {w.accmsme.pk}
+    assert CR.chair_body_ids(w.head.person, now=now) == set()  # Jakarta, the default: not yet
+    assert CR.chair_body_ids(w.chair.person, now=now) == {w.accmsme.pk}
     w.accmsme.handover_timezone = "Asia/Manila"
     w.accmsme.save()
-    assert P.chair_body_ids(w.head.person, now=now) == {w.accmsme.pk}
-    assert P.chair_body_ids(w.chair.person, now=now) == set()
-    P.sync_user_rights(w.head, now=now)
+    assert CR.chair_body_ids(w.head.person, now=now) == {w.accmsme.pk}
+    assert CR.chair_body_ids(w.chair.person, now=now) == set()
+    R.sync_user_rights(w.head, now=now)
     assert P.MANAGE in rights(w.head)["ACCMSME"]
 
 
-# --- Signals: one place, every change ----------------------------------------------------------------
+# --- Services: every write moves the rights ----------------------------------------------------------
 
 
 def test_membership_create_update_delete_and_move_resync(w, make_user):
     newcomer = make_user("newcomer", state=w.th)
-    m = Membership.objects.create(
-        person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+    m = membership_save(
+        membership=Membership(
+            person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+        )
     )
     assert rights(newcomer) == {"AEM": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
     m.role = "observer"
-    m.save()
+    membership_save(membership=m)
     assert rights(newcomer) == {"AEM": {P.OBSERVE}}
     m.person = w.seom.person  # moved to another person: the first loses, the second gains
-    m.save()
+    membership_save(membership=m)
     assert rights(newcomer) == {}
     assert rights(w.seom)["AEM"] == {P.OBSERVE}
     m.end_date = dt.date(2001, 1, 1)  # ended long ago
-    m.save()
+    membership_save(membership=m)
     assert "AEM" not in rights(w.seom)
     m.end_date = None
-    m.save()
-    m.delete()
+    membership_save(membership=m)
+    membership_delete(membership=m)
     assert "AEM" not in rights(w.seom)
 
 
 def test_a_rolled_back_membership_leaves_no_right(w, make_user):
     newcomer = make_user("newcomer", state=w.th)
     with pytest.raises(RuntimeError), transaction.atomic():
-        Membership.objects.create(
-            person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+        membership_save(
+            membership=Membership(
+                person=newcomer.person, body=w.aem, member_state=w.th, role="delegate", start_date=SINCE
+            )
         )
         assert rights(newcomer)  # granted inside the transaction ...
         raise RuntimeError
@@ -173,24 +185,26 @@ def test_a_rolled_back_membership_leaves_no_right(w, make_user):
 
 def test_chair_term_changes_resync_old_and_new_chairs(w):
     w.term.member_state = w.sg  # the term is re-recorded for another state
-    w.term.save()
+    chair_term_save(term=w.term)
     assert P.MANAGE not in rights(w.chair)["ACCMSME"]
     assert P.MANAGE in rights(w.head)["ACCMSME"]
     w.term.end_date = dt.date(2001, 1, 1)  # ended long ago
-    w.term.save()
+    chair_term_save(term=w.term)
     assert P.MANAGE not in rights(w.head)["ACCMSME"]
 
 
 def test_deleting_a_chair_term_withdraws_its_rights(w):
     from chairmanship.models import ChairTerm
 
-    term = ChairTerm.objects.create(
-        body=w.seom_body, member_state=w.th, start_date=SINCE, end_date=SINCE, chair_person=w.seom.person
+    term = chair_term_save(
+        term=ChairTerm(
+            body=w.seom_body, member_state=w.th, start_date=SINCE, end_date=SINCE, chair_person=w.seom.person
+        )
     )
     term.end_date = dt.date(2999, 1, 1)
-    term.save()
+    chair_term_save(term=term)
     assert P.MANAGE in rights(w.seom)["SEOM"]
-    term.delete()
+    chair_term_delete(term=term)
     assert P.MANAGE not in rights(w.seom)["SEOM"]
 
 
@@ -200,9 +214,9 @@ def test_deactivating_a_user_withdraws_everything_and_revokes_secrets(w):
     person.save()
     version = w.inv_guest.link_version
     w.delegate.is_active = False
-    w.delegate.save()
+    user_save(user=w.delegate)
     w.guest.is_active = False
-    w.guest.save()
+    user_save(user=w.guest)
     assert rights(w.delegate) == {}
     assert meeting_rights(w.guest) == set()
     person.refresh_from_db()
@@ -211,19 +225,19 @@ def test_deactivating_a_user_withdraws_everything_and_revokes_secrets(w):
     assert w.inv_guest.link_version == version + 1
     assert not P.has_body_right(fresh(w.delegate), P.VIEW, w.accmsme)
     w.guest.is_active = True
-    w.guest.save()
+    user_save(user=w.guest)
     assert meeting_rights(w.guest) == {"Mtg-ACC-private"}
 
 
 def test_linking_a_person_to_another_user_moves_the_rights(w, make_user):
     other = make_user("other")
-    other.person.delete()
+    person_delete(person=other.person)
     person = w.delegate.person
     person.user = other
-    person.save()
+    person_save(person=person)
     assert rights(w.delegate) == {}
     assert rights(other) == {"ACCMSME": {P.VIEW, P.RESTRICTED, P.SUBMISSIONS}}
-    person.delete()
+    person_delete(person=person)
     assert rights(other) == {}
 
 
@@ -248,15 +262,14 @@ def test_secretariat_group_changes_are_audited_and_not_cached_stale(w):
 
 
 def test_invitations_grant_and_withdraw_the_single_meeting_right(w):
-    inv = Invitation.objects.create(meeting=w.m_other, person=w.observer.person)
+    inv = invitation_add(meeting=w.m_other, person=w.observer.person, actor=w.secretariat)
     assert meeting_rights(w.observer) == {"Mtg-TFX"}
-    assert P.meeting_visible(fresh(w.observer), w.m_other)
-    inv.is_withdrawn = True
-    inv.save()
+    assert MP.meeting_visible(fresh(w.observer), w.m_other)
+    invitation_withdraw(invitation=inv, actor=w.secretariat, on=SINCE)
     assert meeting_rights(w.observer) == set()
-    inv.is_withdrawn = False
-    inv.save()
-    inv.delete()
+    inv = invitation_add(meeting=w.m_other, person=w.observer.person, actor=w.secretariat)
+    inv.delete()  # as the admin deletes one, which then syncs the invitation
+    MR.sync_invitation_rights(inv)
     assert meeting_rights(w.observer) == set()
     assert AuditEvent.objects.filter(object_type="meetings.meeting", object_id=w.m_other.pk).exists()
 
@@ -264,9 +277,9 @@ def test_invitations_grant_and_withdraw_the_single_meeting_right(w):
 def test_bulk_invitations_need_sync_meeting_rights(w):
     Invitation.objects.bulk_create([Invitation(meeting=w.m_other, person=w.observer.person)])
     assert meeting_rights(w.observer) == set()  # bulk_create sends no signal ...
-    assert P.sync_meeting_rights(w.m_other) == (1, 0)  # ... so the caller syncs the meeting
+    assert MR.sync_meeting_rights(w.m_other) == (1, 0)  # ... so the caller syncs the meeting
     assert meeting_rights(w.observer) == {"Mtg-TFX"}
-    assert P.sync_meeting_rights(w.m_other) == (0, 0)
+    assert MR.sync_meeting_rights(w.m_other) == (0, 0)
 
 
 # --- The periodic jobs -------------------------------------------------------------------------------
@@ -276,8 +289,8 @@ def test_the_hourly_job_resyncs_only_people_whose_dates_are_due(w):
     Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2026, 3, 1))
     Membership.objects.filter(person=w.head.person).update(end_date=dt.date(2026, 5, 1))
     now = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
-    assert P.people_with_rights_due(now=now) == {w.delegate.person.pk}
-    P.sync_rights_due(now=now)
+    assert R.people_with_rights_due(now=now) == {w.delegate.person.pk}
+    R.sync_rights_due(now=now)
     assert rights(w.delegate) == {}
     assert rights(w.head)  # not due yet; the daily sweep would catch it later
 
@@ -285,9 +298,9 @@ def test_the_hourly_job_resyncs_only_people_whose_dates_are_due(w):
 def test_the_daily_job_catches_changes_made_without_signals(w):
     Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2001, 1, 1))
     BodyUserObjectPermission.objects.create(
-        user=w.observer, content_object=w.tfx, permission_id=P._permission_ids()[P.MANAGE]
+        user=w.observer, content_object=w.tfx, permission_id=R._permission_ids()[P.MANAGE]
     )  # granted by hand
-    n = P.sync_all_rights()
+    n = R.sync_all_rights()
     assert n >= len(w.users) - 1
     assert rights(w.delegate) == {}
     assert rights(w.observer) == {"ACCMSME": {P.OBSERVE}}
@@ -299,13 +312,10 @@ def test_tasks_and_beat_entries(w, settings):
     Membership.objects.filter(person=w.delegate.person).update(end_date=dt.date(2026, 3, 1))
     assert tasks.rights_sync_due.apply(kwargs={"now": "2026-03-02T01:00:00+00:00"}).get() == 1
     assert rights(w.delegate) == {}
-    assert tasks.rights_sync_all.apply(kwargs={"on": "2026-03-02"}).get() >= 7
     names = {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {
-        "governance.tasks.rights_sync_due",
-        "governance.tasks.rights_sync_all",
-        "governance.tasks.accounts_deactivate_lapsed",
-    } <= names
+    assert {"governance.tasks.rights_sync_due", "governance.tasks.accounts_deactivate_lapsed"} <= names
+    # One time-driven rights job: the daily full resync and the chair terms' daily job are gone.
+    assert not {"governance.tasks.rights_sync_all", "chairmanship.tasks.chair_rights_daily"} & names
 
 
 def test_sync_rights_command(w):
@@ -350,8 +360,8 @@ def test_document_visibility_table(w, role):
     from django.contrib.auth.models import AnonymousUser
 
     user = fresh(getattr(w, role)) if role != "anonymous" else AnonymousUser()
-    by_check = {name for name in DOCS if P.document_visible(user, getattr(w, name))}
-    by_filter = set(P.visible_documents(user, Document.objects.all()).values_list("title", flat=True))
+    by_check = {name for name in DOCS if MP.document_visible(user, getattr(w, name))}
+    by_filter = set(MP.visible_documents(user, Document.objects.all()).values_list("title", flat=True))
     titles = {getattr(w, name).title: name for name in DOCS}
     assert by_check == DOC_TABLE[role]
     assert {titles[t] for t in by_filter} == DOC_TABLE[role]
@@ -391,13 +401,13 @@ def test_meeting_visibility_table(w, role):
 
     user = fresh(getattr(w, role)) if role != "anonymous" else AnonymousUser()
     names = ["m_acc", "m_pub", "m_seom", "m_other"]
-    by_check = {n for n in names if P.meeting_visible(user, getattr(w, n))}
-    by_filter = {m.title for m in P.meetings_visible(user, Meeting.objects.all())}
+    by_check = {n for n in names if MP.meeting_visible(user, getattr(w, n))}
+    by_filter = {m.title for m in MP.meetings_visible(user, Meeting.objects.all())}
     by_selector = {m.title for m in visible_meetings(user)}
     for n in names:
         AgendaItem.objects.create(meeting=getattr(w, n), title=f"Item of {n}", position=1)
     by_rows = {
-        i.meeting.title for i in P.on_visible_meetings(user, AgendaItem.objects.select_related("meeting"))
+        i.meeting.title for i in MP.on_visible_meetings(user, AgendaItem.objects.select_related("meeting"))
     }
     expected = {getattr(w, n).title for n in MEETING_TABLE[role]}
     assert {getattr(w, n).title for n in by_check} == expected
@@ -421,10 +431,10 @@ def test_reports_and_submissions_reach_the_body_they_were_submitted_to(w, role, 
     from meetings.models import Report
 
     user = fresh(getattr(w, role))
-    assert P.submission_visible(user, w.submission) is submissions
-    assert P.submissions_visible(user).exists() is submissions
-    assert {r.title for r in P.reports_visible(user, Report.objects.all())} == reports
-    assert {r.title for r in (w.report, w.report_other) if P.report_visible(fresh(user), r)} == reports
+    assert MP.submission_visible(user, w.submission) is submissions
+    assert MP.submissions_visible(user).exists() is submissions
+    assert {r.title for r in MP.reports_visible(user, Report.objects.all())} == reports
+    assert {r.title for r in (w.report, w.report_other) if MP.report_visible(fresh(user), r)} == reports
 
 
 def test_reports_sent_to_aem_are_not_read_by_seom_members(w):
@@ -434,8 +444,8 @@ def test_reports_sent_to_aem_are_not_read_by_seom_members(w):
     Submission.objects.create(
         report=w.report, from_body=w.accmsme, to_body=w.aem, submitted_on=dt.date(2030, 6, 1)
     )
-    assert not P.report_visible(fresh(w.seom), w.report)
-    assert not P.submissions_visible(fresh(w.seom)).exists()
+    assert not MP.report_visible(fresh(w.seom), w.report)
+    assert not MP.submissions_visible(fresh(w.seom)).exists()
 
 
 REGISTRATION_TABLE = {
@@ -461,16 +471,16 @@ def test_registration_table(w, role):
     user = fresh(getattr(w, role))
     invs = {n: Invitation.objects.select_related("meeting").get(pk=getattr(w, n).pk) for n in names}
     pk_name = {inv.pk: n for n, inv in invs.items()}
-    assert {n for n, i in invs.items() if P.invitation_visible(user, i)} == see
-    assert {pk_name[i.pk] for i in P.visible_invitations(user)} == see
+    assert {n for n, i in invs.items() if MP.invitation_visible(user, i)} == see
+    assert {pk_name[i.pk] for i in MP.visible_invitations(user)} == see
     # The meeting page's shortcut for one meeting's list says the same, meeting by meeting.
     per_meeting = set()
     for meeting in {i.meeting for i in invs.values()}:
-        per_meeting |= {pk_name[i.pk] for i in P.visible_invitations_of(user, meeting)}
+        per_meeting |= {pk_name[i.pk] for i in MP.visible_invitations_of(user, meeting)}
     assert per_meeting == see
-    assert {n for n, i in invs.items() if P.can_edit_registration(user, i)} == edit
-    assert {pk_name[i.pk] for i in P.editable_registrations(user)} == edit
-    assert {n for n, i in invs.items() if P.can_answer_invitation(user, i)} == answer
+    assert {n for n, i in invs.items() if MP.can_edit_registration(user, i)} == edit
+    assert {pk_name[i.pk] for i in MP.editable_registrations(user)} == edit
+    assert {n for n, i in invs.items() if MP.can_answer_invitation(user, i)} == answer
 
 
 def test_a_delegation_member_registers_only_their_own_state(w):
@@ -487,8 +497,8 @@ def test_manage_rights_and_chair_terms(w):
     assert not P.can_manage_handover(fresh(w.former_chair), w.handover)
     assert not P.can_manage_body(fresh(w.head), w.accmsme)
     assert not P.can_manage_body(fresh(w.chair), w.seom_body)
-    assert P.can_change_document(fresh(w.chair), w.doc_confidential)
-    assert not P.can_change_document(fresh(w.delegate), w.doc_public)
+    assert MP.can_change_document(fresh(w.chair), w.doc_confidential)
+    assert not MP.can_change_document(fresh(w.delegate), w.doc_public)
     assert P.can_record_chair_terms(fresh(w.secretariat))
     assert not P.can_record_chair_terms(fresh(w.chair))
 
@@ -501,11 +511,11 @@ def test_inactive_and_anonymous_users_may_do_nothing(w):
             user.is_active = False  # as a session of a just-deactivated user would load
         assert not P.is_secretariat(user)
         assert not P.has_body_right(user, P.VIEW, w.accmsme)
-        assert not P.document_visible(user, w.doc_public)
-        assert not P.visible_documents(user).exists()
-        assert not P.meetings_visible(user, w.m_acc.__class__.objects.all()).exists()
-        assert not P.submissions_visible(user).exists()
-        assert not P.visible_invitations_of(user, w.m_acc).exists()
+        assert not MP.document_visible(user, w.doc_public)
+        assert not MP.visible_documents(user).exists()
+        assert not MP.meetings_visible(user, w.m_acc.__class__.objects.all()).exists()
+        assert not MP.submissions_visible(user).exists()
+        assert not MP.visible_invitations_of(user, w.m_acc).exists()
 
 
 def test_boolean_checks_read_the_rights_once_per_request(w):
@@ -514,9 +524,9 @@ def test_boolean_checks_read_the_rights_once_per_request(w):
     with CaptureQueriesContext(connection) as ctx:
         for _ in range(3):
             for doc in docs:
-                P.document_visible(user, doc)
+                MP.document_visible(user, doc)
             P.has_body_right(user, P.VIEW, w.accmsme)
-            P.meeting_visible(user, w.m_acc)
+            MP.meeting_visible(user, w.m_acc)
     # groups (is_secretariat), body rights, single-meeting rights: once each, however many checks.
     assert len(ctx.captured_queries) == 3
 
@@ -524,7 +534,7 @@ def test_boolean_checks_read_the_rights_once_per_request(w):
 def test_filters_are_one_query_whatever_the_number_of_rights(w):
     user = fresh(w.head)
     with CaptureQueriesContext(connection) as ctx:
-        list(P.visible_documents(user))
+        list(MP.visible_documents(user))
     before = len(ctx.captured_queries)
     # Many more rights and documents: still the same number of queries.
     for i in range(5):
@@ -536,7 +546,7 @@ def test_filters_are_one_query_whatever_the_number_of_rights(w):
         )
     user = fresh(w.head)
     with CaptureQueriesContext(connection) as ctx:
-        list(P.visible_documents(user))
+        list(MP.visible_documents(user))
     assert len(ctx.captured_queries) == before
 
 
@@ -546,7 +556,7 @@ def test_get_visible_or_404_and_require(w):
 
     from meetings.models import Meeting
 
-    qs = P.meetings_visible(fresh(w.observer), Meeting.objects.all())
+    qs = MP.meetings_visible(fresh(w.observer), Meeting.objects.all())
     assert P.get_visible_or_404(qs, pk=w.m_pub.pk) == w.m_pub
     with pytest.raises(Http404):
         P.get_visible_or_404(qs, pk=w.m_acc.pk)
@@ -603,5 +613,5 @@ def test_the_request_user_arrives_with_person_and_secretariat_flag(w, client):
 def test_a_rule_for_rows_of_any_meeting_needs_the_rows(w):
     """``on_visible_meetings`` serves invitations, action items, agenda items ...: it has no default."""
     with pytest.raises(TypeError, match="filters the queryset it is given"):
-        P.on_visible_meetings(fresh(w.head))
-    assert P.on_visible_meetings(fresh(w.head), Invitation.objects.none()).count() == 0
+        MP.on_visible_meetings(fresh(w.head))
+    assert MP.on_visible_meetings(fresh(w.head), Invitation.objects.none()).count() == 0

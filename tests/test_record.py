@@ -74,7 +74,7 @@ def test_invites_go_out_only_for_a_confirmed_meeting(world, hooks, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         created = services.invitations_for_delegations(meeting=confirmed)
     assert sorted(kw["invitation_id"] for _, kw in hooks) == sorted(i.pk for i in created)
-    assert {n for n, _ in hooks} == {"on_invitation_added"}
+    assert {n for n, _ in hooks} == {"invitation_added"}
 
 
 @pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_withdrawing_keeps_the_row_and_sends_a_cancel(world, hooks, django_captu
         services.invitation_withdraw(invitation=inv, actor=world.sec, on=ON)
     inv.refresh_from_db()
     assert inv.is_withdrawn and inv.link_version == 2
-    assert hooks == [("on_invitation_withdrawn", {"invitation_id": inv.pk})]
+    assert hooks == [("invitation_withdrawn", {"invitation_id": inv.pk})]
     # Not brought back by inviting the delegations again; brought back when invited by name.
     services.invitations_for_delegations(meeting=m)
     assert Invitation.objects.get(pk=inv.pk).is_withdrawn
@@ -113,7 +113,7 @@ def test_a_delegation_registers_only_its_own_members(world):
         services.delegation_register(
             meeting=m, member_state=state("VN"), persons=[stranger], actor=world.head_ph, on=ON
         )
-    # Issue 6: any member of the delegation, not only its head, edits its own registration.
+    # Any member of the delegation, not only its head, edits its own registration.
     second = Person.objects.create(full_name="Second colleague from Manila", member_state=state("PH"))
     by_delegate = services.delegation_register(
         meeting=m, member_state=state("PH"), persons=[second], actor=world.delegate_ph, on=ON

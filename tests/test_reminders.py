@@ -1,4 +1,4 @@
-"""Reminders that never fire stale (issue 9), on fixed clocks. Each scenario asserts exactly which
+"""Reminders that never fire stale (docs/decisions/0017), on fixed clocks. Each scenario asserts exactly which
 notifications go out, to whom, and with which times in them.
 
 The meeting: Mon 4 May 2026, 09:00–17:00 Jakarta time; reminders 30, 7 and 1 days before; chasers 14 and
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from meetings import notifications
-from meetings.models import Invitation, Notification
+from meetings.calendar.kinds import Kind
+from meetings.calendar.tasks import meeting_version_plan
+from meetings.models import Invitation
+from outbox.models import Message
 from tests.calendar_world import (
     NOW,
     at,
@@ -25,13 +27,12 @@ from tests.calendar_world import (
 )
 
 pytestmark = pytest.mark.django_db
-Kind = Notification.Kind
-Status = Notification.Status
+Status = Message.Status
 
 
 def kinds(messages) -> list[tuple[str, str]]:
     """(kind, recipient) of sent messages, read back from their notification key header."""
-    rows = Notification.objects.filter(key__in=[m.extra_headers["X-ACCMSME-Notification"] for m in messages])
+    rows = Message.objects.filter(key__in=[m.extra_headers["X-ACCMSME-Notification"] for m in messages])
     assert rows.count() == len(messages)
     return outgoing(rows)
 
@@ -42,8 +43,8 @@ def each(w, kind) -> list[tuple[str, str]]:
 
 def test_confirmed_meeting_plans_its_version_and_sends_only_invites_now():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
-    planned = Notification.objects.filter(person=w.people.manila)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
+    planned = Message.objects.filter(meeting_notice__person=w.people.manila)
     due = {(r.kind, r.key.rsplit(".", 1)[-1]): r.due_at for r in planned if r.kind != Kind.INVITE}
     assert due == {
         (Kind.REMINDER, "d30"): at(2026, 4, 4, 9),
@@ -53,7 +54,7 @@ def test_confirmed_meeting_plans_its_version_and_sends_only_invites_now():
         (Kind.CHASER, "d5"): at(2026, 4, 29, 9),
         (Kind.AGENDA, "d14"): at(2026, 4, 20, 9),
     }
-    assert set(planned.values_list("meeting_sequence", flat=True)) == {w.meeting.sequence}
+    assert set(planned.values_list("meeting_notice__sequence", flat=True)) == {w.meeting.sequence}
     assert kinds(deliver(NOW)) == each(w, Kind.INVITE)
     assert deliver(at(2026, 4, 4, 8, 59)) == []
     sent = deliver(at(2026, 4, 4, 9))
@@ -66,7 +67,7 @@ def test_confirmed_meeting_plans_its_version_and_sends_only_invites_now():
 
 def test_chasers_go_only_to_those_who_have_not_answered_and_reminders_not_to_those_who_declined():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     Invitation.objects.filter(person=w.people.manila).update(partstat="ACCEPTED")
     Invitation.objects.filter(person=w.people.yangon).update(partstat="DECLINED")
@@ -76,15 +77,17 @@ def test_chasers_go_only_to_those_who_have_not_answered_and_reminders_not_to_tho
     assert kinds(sent) == sorted(
         (Kind.CHASER, p.email) for p in w.everyone if p not in (w.people.manila, w.people.yangon)
     )
-    skipped = Notification.objects.get(person=w.people.manila, kind=Kind.CHASER, key__endswith="d14")
+    skipped = Message.objects.get(
+        meeting_notice__person=w.people.manila, kind=Kind.CHASER, key__endswith="d14"
+    )
     assert (skipped.status, skipped.note) == (Status.SKIPPED, "already answered (accepted)")
-    agenda = Notification.objects.filter(kind=Kind.AGENDA, status=Status.SKIPPED)
+    agenda = Message.objects.filter(kind=Kind.AGENDA, status=Status.SKIPPED)
     assert set(agenda.values_list("note", flat=True)) == {"no agenda circulated yet"}
 
 
 def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     deliver(at(2026, 4, 4, 9))  # the 30-day reminder of version 2 went out
     on_10_april = at(2026, 4, 10, 9)
@@ -108,8 +111,11 @@ def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
     params, body = calendar_part(manila["request"])
     assert params["method"] == "REQUEST" and "DTSTART;TZID=Asia/Jakarta:20260414T090000" in body
 
-    row = lambda kind, days: Notification.objects.get(  # noqa: E731
-        person=w.people.manila, kind=kind, meeting_sequence=w.meeting.sequence, key__endswith=f"d{days}"
+    row = lambda kind, days: Message.objects.get(  # noqa: E731
+        meeting_notice__person=w.people.manila,
+        kind=kind,
+        meeting_notice__sequence=w.meeting.sequence,
+        key__endswith=f"d{days}",
     )
     assert row(Kind.REMINDER, 30).status == Status.SKIPPED
     assert "already sent for an earlier version" in row(Kind.REMINDER, 30).note
@@ -117,8 +123,8 @@ def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
     assert row(Kind.REMINDER, 1).due_at == at(2026, 4, 13, 9)
     assert row(Kind.CHASER, 14).status == Status.SKIPPED and "policy skip" in row(Kind.CHASER, 14).note
     # The old version's reminders are cancelled, with why, and never sent.
-    old = Notification.objects.filter(
-        meeting_sequence=old_sequence, kind=Kind.REMINDER, status=Status.CANCELLED
+    old = Message.objects.filter(
+        meeting_notice__sequence=old_sequence, kind=Kind.REMINDER, status=Status.CANCELLED
     )
     assert old.count() == 2 * len(w.everyone)  # the 7- and 1-day ones
     assert set(old.values_list("note", flat=True)) == {
@@ -131,12 +137,12 @@ def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
 def test_late_policy_skip_records_why_and_sends_no_coming_up(settings):
     settings.NOTIFICATION_LATE_POLICY = {**settings.NOTIFICATION_LATE_POLICY, "reminder": "skip"}
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     move(w.meeting, at(2026, 3, 6, 9), at(2026, 3, 6, 17))  # in 4 days: the 30- and 7-day moments passed
     assert kinds(deliver(NOW)) == each(w, Kind.UPDATE)
-    skipped = Notification.objects.filter(
-        kind=Kind.REMINDER, meeting_sequence=w.meeting.sequence, status=Status.SKIPPED
+    skipped = Message.objects.filter(
+        kind=Kind.REMINDER, meeting_notice__sequence=w.meeting.sequence, status=Status.SKIPPED
     )
     assert skipped.count() == 2 * len(w.everyone)
     assert all("skipped (policy skip)" in note for note in skipped.values_list("note", flat=True))
@@ -147,10 +153,10 @@ def test_invited_late_gets_the_invitation_and_no_surprise_reminder():
     w = world()
     w.meeting.start, w.meeting.end = at(2026, 3, 5, 9), at(2026, 3, 5, 17)
     w.meeting.save()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     assert kinds(deliver(NOW)) == each(w, Kind.INVITE)
     notes = set(
-        Notification.objects.filter(kind=Kind.REMINDER, status=Status.SKIPPED).values_list("note", flat=True)
+        Message.objects.filter(kind=Kind.REMINDER, status=Status.SKIPPED).values_list("note", flat=True)
     )
     assert notes and all("the invitation itself says when" in n for n in notes)
     assert kinds(deliver(at(2026, 3, 4, 9))) == each(w, Kind.REMINDER)
@@ -158,27 +164,27 @@ def test_invited_late_gets_the_invitation_and_no_surprise_reminder():
 
 def test_meeting_moved_into_the_past_sends_nothing():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     move(w.meeting, at(2026, 2, 23, 9), at(2026, 2, 23, 17))  # a correction of the record: it was last week
     assert deliver(NOW) == []
-    rows = Notification.objects.filter(meeting_sequence=w.meeting.sequence)
+    rows = Message.objects.filter(meeting_notice__sequence=w.meeting.sequence)
     assert set(rows.values_list("kind", "status", "note")) == {
         (Kind.UPDATE, Status.SKIPPED, "meeting is in the past")
     }
-    assert not Notification.objects.filter(status=Status.PLANNED).exists()
+    assert not Message.objects.filter(status=Status.PLANNED).exists()
     for later in (at(2026, 4, 4, 9), at(2026, 4, 27, 9), at(2026, 5, 3, 9)):
         assert deliver(later) == []
 
 
 def test_meeting_postponed_then_redated_plans_afresh():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     on_10_march = at(2026, 3, 10, 9)
     postpone(w.meeting, now=on_10_march)
     assert kinds(deliver(on_10_march)) == each(w, Kind.CANCEL)
-    assert not Notification.objects.filter(status=Status.PLANNED).exists()
+    assert not Message.objects.filter(status=Status.PLANNED).exists()
     assert deliver(at(2026, 4, 4, 9)) == []  # the old 30-day reminder never fires
 
     on_20_march = at(2026, 3, 20, 9)
@@ -210,7 +216,7 @@ def test_meeting_moved_across_a_daylight_saving_change_of_readers_in_brussels_an
     # Fri 6 March, before Europe and the US move their clocks (US: 8 March; Europe: 29 March).
     w.meeting.start, w.meeting.end = at(2026, 3, 6, 9), at(2026, 3, 6, 17)
     w.meeting.save()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     first = {m.to[0]: text_part(m) for m in deliver(NOW)}
     assert "03:00–11:00 in your time, Brussels (UTC+1)" in first[w.people.brussels.email]
     assert (
@@ -239,7 +245,7 @@ def test_meeting_moved_across_a_daylight_saving_change_of_readers_in_brussels_an
 
 def test_withdrawn_invitee_gets_a_cancel_and_no_reminders():
     w = world()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     deliver(NOW)
     from tests.calendar_world import withdraw
 
@@ -256,12 +262,13 @@ def test_the_record_sides_services_call_these_hooks(django_capture_on_commit_cal
     from django.core import mail
     from freezegun import freeze_time
 
-    from meetings import services, tasks
-    from meetings.notifications import send_batch
+    from meetings import services
+    from outbox import tasks as outbox_tasks
+    from outbox.sending import send_batch
 
     queued: list[list[int]] = []
     monkeypatch.setattr(
-        tasks.send_notifications, "apply_async", lambda args, kwargs, **o: queued.append(args[0])
+        outbox_tasks.send_messages, "apply_async", lambda args, kwargs, **o: queued.append(args[0])
     )
 
     def work() -> list:
@@ -285,4 +292,4 @@ def test_the_record_sides_services_call_these_hooks(django_capture_on_commit_cal
         with django_capture_on_commit_callbacks(execute=True):
             services.meeting_postpone(meeting=w.meeting)
         assert kinds(work()) == each(w, Kind.CANCEL)
-        assert not Notification.objects.filter(status=Status.PLANNED).exists()
+        assert not Message.objects.filter(status=Status.PLANNED).exists()

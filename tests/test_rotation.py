@@ -24,7 +24,7 @@ from chairmanship.rotation import (
 
 D = dt.date.fromisoformat
 
-# DOMAIN.md, member states and admission dates.
+# Member states and admission dates (docs/decisions/0013).
 STATES = [
     State("Brunei Darussalam", D("1984-01-07")),
     State("Cambodia", D("1999-04-30")),
@@ -45,7 +45,7 @@ ASEAN_EXCEPTIONS = [
     RuleException(Kind.DEFER, 2026, "Myanmar", "Philippines"),
     RuleException(Kind.ENTRY, 2026, "Timor-Leste", to_confirm=True),
 ]
-# DOMAIN.md, "The ASEAN Chairmanship": the record.
+# The ASEAN Chairmanship on record (docs/decisions/0005, 0006).
 ASEAN_RECORD = {
     2015: "Malaysia",
     2016: "Lao PDR",

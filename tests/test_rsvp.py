@@ -10,8 +10,8 @@ from django.core import signing
 from django.urls import reverse
 from freezegun import freeze_time
 
+from meetings.calendar.rsvp import SALT, rsvp_token
 from meetings.models import Invitation
-from meetings.rsvp import SALT, rsvp_token
 from tests.calendar_world import NOW, make_person, world
 
 pytestmark = pytest.mark.django_db

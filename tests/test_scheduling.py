@@ -253,7 +253,7 @@ def test_moving_a_confirmed_meeting_raises_the_sequence_and_tells_invitees(
             meeting=m, data={"start": dt.datetime(2026, 5, 20, 9), "end": dt.datetime(2026, 5, 21, 17)}
         )
     assert m.sequence == 2
-    assert hooks == [("on_meeting_changed", {"meeting_id": m.pk, "previous_sequence": 1})]
+    assert hooks == [("meeting_version_changed", {"meeting_id": m.pk})]
     assert Meeting.objects.get(pk=m.pk).start == dt.datetime(2026, 5, 20, 9, tzinfo=HANOI)
 
 
@@ -267,7 +267,7 @@ def test_a_change_of_place_counts_but_a_change_of_title_does_not(
     assert m.sequence == 1 and hooks == []
     with django_capture_on_commit_callbacks(execute=True):
         m = services.meeting_update(meeting=m, data={"venue": "National Convention Center"})
-    assert m.sequence == 2 and [h[0] for h in hooks] == ["on_meeting_changed"]
+    assert m.sequence == 2 and [h[0] for h in hooks] == ["meeting_version_changed"]
 
 
 @pytest.mark.django_db
@@ -301,11 +301,11 @@ def test_confirm_postpone_redate_cancel(world, hooks, django_capture_on_commit_c
         m = services.meeting_cancel(meeting=m)
     assert (m.status, m.sequence) == ("cancelled", 5)
     assert hooks == [
-        ("on_meeting_confirmed", {"meeting_id": m.pk}),
-        ("on_meeting_cancelled", {"meeting_id": m.pk}),  # postponed without a date
-        ("on_meeting_confirmed", {"meeting_id": m.pk}),  # re-dated after the CANCEL: invited afresh
-        ("on_meeting_changed", {"meeting_id": m.pk, "previous_sequence": 3}),  # re-dated while confirmed
-        ("on_meeting_cancelled", {"meeting_id": m.pk}),
+        ("meeting_version_changed", {"meeting_id": m.pk}),
+        ("meeting_version_changed", {"meeting_id": m.pk}),  # postponed without a date
+        ("meeting_version_changed", {"meeting_id": m.pk}),  # re-dated after the CANCEL: invited afresh
+        ("meeting_version_changed", {"meeting_id": m.pk}),  # re-dated while confirmed
+        ("meeting_version_changed", {"meeting_id": m.pk}),
     ]
     with pytest.raises(ValidationError) as exc:
         services.meeting_confirm(meeting=m)

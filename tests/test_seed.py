@@ -60,7 +60,7 @@ def test_second_run_changes_nothing_and_says_so(seeded, capsys):
 
 @pytest.mark.django_db
 def test_seed_never_overwrites_a_corrected_row_and_reports_it(seeded, capsys):
-    # The Secretariat moves Indonesia's capital zone (the Nusantara question in DOMAIN.md).
+    # The Secretariat moves Indonesia's capital zone (the Nusantara question, docs/decisions/0013).
     MemberState.objects.filter(iso2="ID").update(timezone="Asia/Makassar")
     call_command("seed_asean")
     out = capsys.readouterr().out

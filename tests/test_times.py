@@ -1,4 +1,4 @@
-"""How times are said (issue 9): host time named in words with its UTC offset, the reader's beside it when
+"""How times are said (docs/decisions/0014): host time named in words with its UTC offset, the reader's beside it when
 their clock differs, midnight crossings, the reader's day in lists. Pure functions on fixed dates."""
 
 from __future__ import annotations

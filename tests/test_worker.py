@@ -1,4 +1,4 @@
-"""Integration with the real Redis and a real Celery worker process (issue 5's "done when").
+"""Integration with the real Redis and a real Celery worker process (docs/decisions/0019, 0021).
 
 The worker is another process: it reads the committed test database (a real SQLite file or the PostgreSQL
 test database) given to it as DATABASE_URL, the broker as REDIS_URL, and writes its email into a
@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from meetings import notifications
-from meetings.models import Notification
+from meetings.calendar.tasks import meeting_version_plan
+from outbox.models import Message
 from tests.calendar_world import NOW, at, cancel, move, world
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -134,7 +134,7 @@ def wait_for(predicate, worker: Worker, *, timeout: float = 60, what: str = "") 
 
 
 def sent(kind: str) -> int:
-    return Notification.objects.filter(kind=kind, status=Notification.Status.SENT).count()
+    return Message.objects.filter(kind=kind, status=Message.Status.SENT).count()
 
 
 def calendar_of(msg) -> tuple[str, str, int, str]:
@@ -153,7 +153,7 @@ def test_confirm_move_cancel_each_invitee_gets_one_of_each(worker):
     assert len(invitees) == 30
     worker.start()
 
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)  # the hook queues the sends
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)  # the hook queues the sends
     wait_for(lambda: sent("invite") == 30, worker, what="30 invites")
     move(w.meeting, at(2026, 5, 6, 9), at(2026, 5, 6, 17))
     wait_for(lambda: sent("update") == 30, worker, what="30 updates")
@@ -178,16 +178,16 @@ def test_worker_killed_mid_fan_out_every_invitee_ends_with_exactly_one_email(wor
     settings.NOTIFY_BATCH_SIZE = 4  # many small tasks, so the kill lands in the middle of the fan-out
     w = world(n_extra=35)
     worker.start()
-    notifications.on_meeting_confirmed(meeting_id=w.meeting.pk, now=NOW)
+    meeting_version_plan(meeting_id=w.meeting.pk, now=NOW)
     wait_for(lambda: len(list(worker.outbox.glob("*.eml"))) >= 6, worker, what="the first emails")
     worker.kill()
     at_kill = len(list(worker.outbox.glob("*.eml")))
     assert 0 < at_kill < 40, "the kill must land mid-fan-out"
-    stuck = Notification.objects.filter(status=Notification.Status.SENDING).count()
+    stuck = Message.objects.filter(status=Message.Status.SENDING).count()
 
     worker.start()
     # The beat sweep, an hour later: reclaims the row the dead worker held, hands out what its lost task held.
-    from meetings.tasks import sweep_notifications
+    from outbox.tasks import sweep_task as sweep_notifications
 
     sweep_notifications.delay(now=(NOW + dt.timedelta(hours=1)).isoformat())
     wait_for(lambda: sent("invite") == 40, worker, what="all 40 invites after the restart")
@@ -196,7 +196,7 @@ def test_worker_killed_mid_fan_out_every_invitee_ends_with_exactly_one_email(wor
     per_invitee = Counter(m["To"] for m in messages)
     assert per_invitee == Counter({p.email: 1 for p in w.everyone})
     assert all(calendar_of(m)[:2] == ("REQUEST", "REQUEST") for m in messages)
-    rows = Notification.objects.filter(kind="invite")
-    assert rows.count() == 40 and not rows.exclude(status=Notification.Status.SENT).exists()
+    rows = Message.objects.filter(kind="invite")
+    assert rows.count() == 40 and not rows.exclude(status=Message.Status.SENT).exists()
     # A row caught mid-send was retried (the only way a message could go twice; its Message-ID keeps it one).
     assert worker.deliveries() - 40 <= stuck

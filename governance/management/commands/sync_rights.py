@@ -3,11 +3,14 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.permissions import sync_all_rights, sync_user_rights
+from governance.rights import sync_all_rights, sync_user_rights
 
 
 class Command(BaseCommand):
-    help = "Re-derive object rights from memberships, chair terms and invitations (everyone, or one user)."
+    help = (
+        "Re-derive object rights from memberships, chair terms and invitations (everyone, or one user): the "
+        "operator's repair after rows were written around the services."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--user", help="Only this username")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from governance.models import Person
-from meetings.calendar import PUBLISH, REQUEST, feed_calendar, meeting_calendar
+from meetings.calendar.ics import PUBLISH, REQUEST, feed_calendar, meeting_calendar
 from meetings.models import Meeting
 from meetings.selectors import visible_meetings
 

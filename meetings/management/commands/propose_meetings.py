@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.models import Body
-from meetings import services
+from meetings.services import year_plan as year_plan_services
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"No body with the acronym {body!r}.")
         try:
-            proposals = services.meeting_year_propose(body=target, year=year)
+            proposals = year_plan_services.meeting_year_propose(body=target, year=year)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if not proposals:
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"    ! {w}"))
         if save:
             try:
-                created = services.meeting_year_confirm(proposals=proposals)
+                created = year_plan_services.meeting_year_confirm(proposals=proposals)
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from exc
             self.stdout.write(self.style.SUCCESS(f"Scheduled {len(created)} meeting(s) as planned."))

@@ -1,0 +1,99 @@
+"""Documents through the API: those the user may read, uploaded by the body's managers."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from meetings.api.base import RecordViewSet, int_param, run, visible_meeting_field
+from meetings.models import Document
+from meetings.selectors.documents import readable_documents
+from meetings.services import documents as documents_services
+from meetings.views.documents import document_response
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    meeting = visible_meeting_field()
+    file = serializers.FileField(write_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "meeting",
+            "body",
+            "title",
+            "kind",
+            "classification",
+            "version",
+            "file",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "download",
+        ]
+        read_only_fields = [
+            "body",
+            "version",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+        ]
+        validators = []
+
+    def get_download(self, obj) -> str:
+        return reverse("meetings:document_download", args=[obj.pk])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("meeting", OpenApiTypes.INT), OpenApiParameter("kind", OpenApiTypes.STR)]
+    )
+)
+class DocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RecordViewSet
+):
+    """Documents the reader is cleared for. Upload with multipart; a title already used becomes its next
+    version. The bytes come only from the download link, which checks again."""
+
+    serializer_class = DocumentSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def body_id_of(self, obj) -> int:
+        return obj.body_id
+
+    def get_queryset(self):
+        qs = readable_documents(self.request.user).order_by("meeting_id", "title", "-version")
+        meeting = int_param(self.request, "meeting")
+        if meeting:
+            qs = qs.filter(meeting_id=meeting)
+        if self.request.query_params.get("kind"):
+            qs = qs.filter(kind=self.request.query_params["kind"])
+        return qs
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        meeting = self.meeting_for_write(d["meeting"])
+        serializer.instance = run(
+            documents_services.document_upload,
+            meeting=meeting,
+            file=d["file"],
+            title=d["title"],
+            kind=d["kind"],
+            classification=d.get("classification", Document.Classification.RESTRICTED),
+            actor=self.request.user,
+        )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        return document_response(self.get_object())

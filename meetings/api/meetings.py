@@ -1,0 +1,242 @@
+"""Meetings through the API: list, read, schedule, change; confirm, postpone, cancel, mark held; the
+conflicts; the year's plan."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from governance.models import Body
+from governance.permissions import body_ids_with, is_secretariat
+from meetings.api.base import RecordViewSet, VenueDateTimeField, int_param, require_manage, run
+from meetings.models import Meeting
+from meetings.selectors.meetings import visible_meetings
+from meetings.services import meetings as meetings_services
+from meetings.services import participation as participation_services
+from meetings.services import year_plan as year_plan_services
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    start = VenueDateTimeField()
+    end = VenueDateTimeField()
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "page",
+            "body",
+            "series",
+            "number",
+            "label",
+            "title",
+            "start",
+            "end",
+            "timezone",
+            "host",
+            "venue",
+            "city",
+            "modality",
+            "join_url",
+            "is_public",
+            "status",
+            "uid",
+            "sequence",
+            "date_precision",
+            "previous",
+            "prepares_for",
+        ]
+        read_only_fields = ["status", "uid", "sequence", "date_precision", "previous"]
+        extra_kwargs = {"title": {"required": False}, "timezone": {"required": False}}
+        validators = []  # numbers and labels are checked by the service, with a clearer message
+
+    def get_page(self, obj) -> str:
+        return reverse("meetings:detail", args=[obj.pk])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        tz = zoneinfo.ZoneInfo(instance.timezone)
+        data["start"] = instance.start.astimezone(tz).isoformat()
+        data["end"] = instance.end.astimezone(tz).isoformat()
+        return data
+
+
+class PostponeSerializer(serializers.Serializer):
+    start = VenueDateTimeField(required=False, allow_null=True)
+    end = VenueDateTimeField(required=False, allow_null=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    message = serializers.CharField()
+    other = serializers.IntegerField(source="other.pk", allow_null=True, default=None)
+
+
+class ProposalSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    body = serializers.IntegerField(source="body.pk")
+    series = serializers.IntegerField(source="series.pk", allow_null=True, default=None)
+    number = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    title = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    timezone = serializers.CharField()
+    host = serializers.IntegerField(source="host.pk", allow_null=True, default=None)
+    city = serializers.CharField()
+    prepares_for_key = serializers.CharField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+MEETING_FILTERS = [
+    OpenApiParameter("body", OpenApiTypes.STR, description="Body id or acronym"),
+    OpenApiParameter("year", OpenApiTypes.INT),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Meeting.Status.values),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=MEETING_FILTERS))
+class MeetingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    RecordViewSet,
+):
+    """Meetings the user may see. Scheduling and changes are for the Secretariat and the body's chair;
+    a change of time or place raises the sequence and tells the invitees."""
+
+    serializer_class = MeetingSerializer
+
+    def body_id_of(self, obj) -> int:
+        return obj.body_id
+
+    def get_queryset(self):
+        qs = visible_meetings(self.request.user).select_related("body", "host", "series")
+        body = self.request.query_params.get("body")
+        if body:
+            qs = qs.filter(body_id=int(body)) if body.isdigit() else qs.filter(body__acronym=body)
+        year = int_param(self.request, "year")
+        if year:
+            qs = qs.filter(start__year=year)
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        return qs.order_by("start", "id")
+
+    def create(self, request, *args, **kwargs):
+        managed = body_ids_with(request.user, "manage_body")
+        if managed is not None and not managed:
+            raise PermissionDenied("Only the Secretariat and the chairs schedule meetings.")
+        body_id = str(request.data.get("body", ""))
+        if body_id.isdigit() and Body.objects.filter(pk=body_id).exists():
+            require_manage(request.user, int(body_id))
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        require_manage(self.request.user, d["body"].pk)
+        serializer.instance = run(
+            meetings_services.meeting_create,
+            body=d.pop("body"),
+            timezone_name=d.pop("timezone", ""),
+            **{k: v for k, v in d.items() if k != "status"},
+        )
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k in meetings_services.MEETING_EDITABLE}
+        if (
+            "body" in serializer.validated_data
+            and serializer.validated_data["body"] != serializer.instance.body
+        ):
+            raise serializers.ValidationError({"body": "A meeting does not move to another body."})
+        serializer.instance = run(meetings_services.meeting_update, meeting=serializer.instance, data=data)
+
+    def _status(self, fn, **kwargs) -> Response:
+        meeting = self.get_object()
+        return Response(
+            MeetingSerializer(run(fn, meeting=meeting, **kwargs), context={"request": self.request}).data
+        )
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Confirm: everyone on the list is invited."""
+        return self._status(meetings_services.meeting_confirm)
+
+    @extend_schema(request=PostponeSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def postpone(self, request, pk=None):
+        """Postpone; without a new start and end the invitees get a cancellation."""
+        s = PostponeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return self._status(
+            meetings_services.meeting_postpone,
+            start=s.validated_data.get("start"),
+            end=s.validated_data.get("end"),
+        )
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._status(meetings_services.meeting_cancel)
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def held(self, request, pk=None):
+        return self._status(meetings_services.meeting_mark_held, now=timezone.now())
+
+    @extend_schema(responses=ConflictSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def conflicts(self, request, pk=None):
+        """Warnings for the Secretariat: double bookings and a host outside its chair year."""
+        meeting = self.get_object()
+        require_manage(request.user, meeting.body_id)
+        return Response(
+            ConflictSerializer(meetings_services.meeting_conflicts(meeting=meeting), many=True).data
+        )
+
+    @extend_schema(request=None, responses={201: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"], url_path="invite-delegations")
+    def invite_delegations(self, request, pk=None):
+        """Invite every current member of the body for the states that are members on the meeting's date."""
+        meeting = self.get_object()
+        created = run(participation_services.invitations_for_delegations, meeting=meeting, actor=request.user)
+        return Response({"invited": [i.pk for i in created]}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("body", OpenApiTypes.STR, required=True),
+            OpenApiParameter("year", OpenApiTypes.INT, required=True),
+        ],
+        responses=ProposalSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def propose(self, request):
+        """Next year's meetings of a body, proposed (nothing is saved): create the ones you keep."""
+        if not is_secretariat(request.user):
+            raise PermissionDenied("Only the Secretariat plans the year's meetings.")
+        key = request.query_params.get("body", "")
+        body = (
+            Body.objects.filter(pk=int(key)).first()
+            if key.isdigit()
+            else Body.objects.filter(acronym=key).first()
+        )
+        if body is None:
+            raise serializers.ValidationError({"body": "No such body."})
+        year = int_param(request, "year")
+        if not year:
+            raise serializers.ValidationError({"year": "Give the year."})
+        return Response(
+            ProposalSerializer(
+                run(year_plan_services.meeting_year_propose, body=body, year=year), many=True
+            ).data
+        )

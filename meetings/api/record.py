@@ -1,0 +1,165 @@
+"""Decisions and action items through the API."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
+
+from governance.models import MemberState
+from meetings.api.base import EditableRecordViewSet, RecordViewSet, int_param, run, visible_meeting_field
+from meetings.models import ActionItem, Decision, Meeting
+from meetings.selectors.meetings import visible_meetings
+from meetings.services import record as record_services
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    meeting = visible_meeting_field()
+    participating_states = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=MemberState.objects.all(), required=False, help_text="ASEAN Minus X; empty: all"
+    )
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "meeting",
+            "agenda_item",
+            "kind",
+            "text",
+            "participating_states",
+            "position",
+            "created_at",
+        ]
+        read_only_fields = ["position", "created_at"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("meeting", OpenApiTypes.INT)]))
+class DecisionViewSet(EditableRecordViewSet):
+    """What the meeting agreed, noted, endorsed, tasked, deferred or referred, item by item."""
+
+    serializer_class = DecisionSerializer
+
+    def get_queryset(self):
+        return self.of_visible_meetings(
+            Decision.objects.select_related("meeting")
+            .prefetch_related(Prefetch("participating_states", queryset=MemberState.objects.only("pk")))
+            .order_by("meeting_id", "position", "id")
+        )
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        meeting = self.meeting_for_write(d["meeting"])
+        serializer.instance = run(
+            record_services.decision_record,
+            meeting=meeting,
+            agenda_item=d["agenda_item"],
+            kind=d["kind"],
+            text=d["text"],
+            participating_states=d.get("participating_states", []),
+        )
+
+    def perform_update(self, serializer):
+        d = dict(serializer.validated_data)
+        if "meeting" in d and d.pop("meeting") != serializer.instance.meeting:
+            raise serializers.ValidationError({"meeting": "A decision stays with its meeting."})
+        states = d.pop("participating_states", None)
+        serializer.instance = run(
+            record_services.decision_update, decision=serializer.instance, data=d, participating_states=states
+        )
+
+    def perform_destroy(self, instance):
+        run(record_services.decision_delete, decision=instance)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    meeting = visible_meeting_field()
+    at_meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), write_only=True, required=False, help_text="Where it was closed"
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "body",
+            "meeting",
+            "decision",
+            "agenda_item",
+            "title",
+            "owner_state",
+            "owner_person",
+            "owner_body",
+            "due_date",
+            "status",
+            "progress_note",
+            "closed_at",
+            "closed_at_meeting",
+            "at_meeting",
+        ]
+        read_only_fields = ["body", "closed_at", "closed_at_meeting"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("meeting", OpenApiTypes.INT),
+            OpenApiParameter("body", OpenApiTypes.INT),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=ActionItem.Status.values),
+            OpenApiParameter("open", OpenApiTypes.BOOL, description="Only open and in-progress items"),
+        ]
+    )
+)
+class ActionItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    RecordViewSet,
+):
+    """Actions with an owner (a state, a person or a task force), followed across meetings until closed."""
+
+    serializer_class = ActionItemSerializer
+
+    def body_id_of(self, obj) -> int:
+        return obj.body_id
+
+    def get_queryset(self):
+        qs = ActionItem.objects.filter(meeting__in=visible_meetings(self.request.user)).order_by(
+            "due_date", "id"
+        )
+        for name in ("meeting", "body"):
+            value = int_param(self.request, name)
+            if value:
+                qs = qs.filter(**{f"{name}_id": value})
+        if self.request.query_params.get("status"):
+            qs = qs.filter(status=self.request.query_params["status"])
+        if self.request.query_params.get("open") in ("1", "true", "yes"):
+            qs = qs.filter(status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS])
+        return qs
+
+    def perform_create(self, serializer):
+        d = dict(serializer.validated_data)
+        meeting = self.meeting_for_write(d.pop("meeting"))
+        for ignored in ("status", "progress_note", "at_meeting"):
+            d.pop(ignored, None)
+        serializer.instance = run(record_services.action_item_create, meeting=meeting, **d)
+
+    def perform_update(self, serializer):
+        d = serializer.validated_data
+        unknown = set(d) - {"status", "progress_note", "due_date", "at_meeting"}
+        if unknown:
+            raise serializers.ValidationError(
+                {k: "Only status, progress_note, due_date and at_meeting change." for k in unknown}
+            )
+        serializer.instance = run(
+            record_services.action_item_update,
+            action_item=serializer.instance,
+            now=timezone.now(),
+            status=d.get("status"),
+            progress_note=d.get("progress_note"),
+            due_date=d.get("due_date"),
+            at_meeting=d.get("at_meeting"),
+        )

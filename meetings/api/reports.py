@@ -1,0 +1,171 @@
+"""Reports and submissions through the API."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from meetings.api.base import MeetingRefSerializer, RecordViewSet, int_param, run
+from meetings.models import Meeting, Report, Submission
+from meetings.permissions import reports_visible, submissions_visible
+from meetings.services import reports as reports_services
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "meeting",
+            "title",
+            "status",
+            "adoption_mode",
+            "adopted_on",
+            "generated_at",
+            "pdf",
+            "read",
+        ]
+        read_only_fields = fields
+
+    def get_read(self, obj) -> str:
+        return reverse("meetings:report_view", args=[obj.meeting_id])
+
+
+class GenerateSerializer(MeetingRefSerializer):
+    pass
+
+
+class AdoptReportSerializer(serializers.Serializer):
+    adoption_mode = serializers.ChoiceField(choices=Report.AdoptionMode.choices)
+    adopted_on = serializers.DateField()
+
+
+class SubmitSerializer(serializers.Serializer):
+    submitted_on = serializers.DateField()
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "report",
+            "from_body",
+            "to_body",
+            "parent",
+            "status",
+            "submitted_on",
+            "considered_at",
+            "outcome_on",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("meeting", OpenApiTypes.INT)]))
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSet):
+    """Reports of meetings: generated (HTML and PDF), adopted, then submitted up the reporting line. Read by
+    the meeting's body and by the bodies it was submitted to."""
+
+    serializer_class = ReportSerializer
+
+    def get_queryset(self):
+        return self.for_meeting_param(
+            reports_visible(self.request.user, Report.objects.select_related("meeting")).order_by("-id")
+        )
+
+    @extend_schema(request=GenerateSerializer, responses={201: ReportSerializer})
+    @action(detail=False, methods=["post"])
+    def generate(self, request):
+        meeting = self.meeting_named_for_write(GenerateSerializer, request.data)
+        report = run(
+            reports_services.report_generate, meeting=meeting, now=timezone.now(), actor=request.user
+        )
+        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AdoptReportSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        report = self.get_object()
+        s = AdoptReportSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        report = run(
+            reports_services.report_adopt,
+            report=report,
+            mode=s.validated_data["adoption_mode"],
+            on=s.validated_data["adopted_on"],
+        )
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(request=SubmitSerializer, responses={201: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit the adopted report to the next body up (ACCMSME → SEOM)."""
+        report = self.get_object()
+        s = SubmitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        sub = run(reports_services.report_submit, report=report, on=s.validated_data["submitted_on"])
+        return Response(SubmissionSerializer(sub).data, status=status.HTTP_201_CREATED)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[c for c in Submission.Status.choices if c[0] != Submission.Status.SUBMITTED]
+    )
+    outcome_on = serializers.DateField()
+    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    considered_at = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), required=False, allow_null=True
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("body", OpenApiTypes.INT, description="Sent or received")]
+    )
+)
+class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordViewSet):
+    """Reports on their way up: what each body sent, and what came back. The receiving body's side (the
+    Secretariat or its chair) records the outcome and carries the report further up."""
+
+    serializer_class = SubmissionSerializer
+
+    def body_id_of(self, obj) -> int:
+        return obj.to_body_id
+
+    def get_queryset(self):
+        qs = submissions_visible(self.request.user, Submission.objects.all()).order_by("-submitted_on", "-id")
+        body = int_param(self.request, "body")
+        if body:
+            qs = qs.filter(Q(from_body_id=body) | Q(to_body_id=body))
+        return qs
+
+    @extend_schema(request=OutcomeSerializer, responses=SubmissionSerializer)
+    @action(detail=True, methods=["post"], url_path="outcome")
+    def record_outcome(self, request, pk=None):
+        sub = self.get_object()
+        s = OutcomeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        return Response(
+            self.get_serializer(
+                run(reports_services.submission_record_outcome, submission=sub, **s.validated_data)
+            ).data
+        )
+
+    @extend_schema(request=SubmitSerializer, responses={201: SubmissionSerializer})
+    @action(detail=True, methods=["post"])
+    def forward(self, request, pk=None):
+        """Carry the report one level further up (SEOM → AEM), citing this submission."""
+        sub = self.get_object()
+        s = SubmitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        nxt = run(reports_services.submission_forward, submission=sub, on=s.validated_data["submitted_on"])
+        return Response(self.get_serializer(nxt).data, status=status.HTTP_201_CREATED)

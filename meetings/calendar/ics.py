@@ -1,0 +1,262 @@
+"""iCalendar files (RFC 5545) and the scheduling methods of iTIP (RFC 5546), built with ``icalendar``.
+
+- ``METHOD:REQUEST`` for invitations and updates (same UID, higher SEQUENCE), ``METHOD:CANCEL`` for a
+  cancelled meeting and for an invitee taken off the list, ``METHOD:PUBLISH`` for feeds.
+- Times stay in the meeting's own IANA zone (``DTSTART;TZID=Asia/Jakarta``) with the matching VTIMEZONE,
+  generated from ``zoneinfo`` by ``Calendar.add_missing_timezones()`` (never pytz, whose transitions drift);
+  DTSTAMP is in UTC with a ``Z``, so no needless UTC VTIMEZONE is added.
+- The DESCRIPTION says the time with the same words as the email (``meetings.times``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+
+from meetings.models import Invitation, Meeting
+from meetings.times import ZoneNamer, meeting_times
+
+PRODID = "-//ASEAN Secretariat//ACCMSME Governance//EN"
+
+REQUEST, CANCEL, PUBLISH, REPLY = "REQUEST", "CANCEL", "PUBLISH", "REPLY"
+
+_STATUS = {
+    Meeting.Status.PLANNED: "TENTATIVE",
+    Meeting.Status.CONFIRMED: "CONFIRMED",
+    Meeting.Status.HELD: "CONFIRMED",
+    Meeting.Status.POSTPONED: "CANCELLED",
+    Meeting.Status.CANCELLED: "CANCELLED",
+}
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return f"{settings.SITE_URL}{meeting.get_absolute_url()}"
+
+
+def agenda_url(meeting: Meeting) -> str:
+    return f"{meeting_url(meeting)}#agenda"
+
+
+def location_text(meeting: Meeting) -> str:
+    place = ", ".join(p for p in (meeting.venue, meeting.city) if p)
+    if meeting.modality == Meeting.Modality.VIRTUAL:
+        return f"Online: {meeting.join_url}" if meeting.join_url else "Online"
+    if meeting.modality == Meeting.Modality.HYBRID and meeting.join_url:
+        return f"{place} and online" if place else "Online"
+    return place
+
+
+def description_text(
+    meeting: Meeting, *, reader_tz: str | None = None, namer: ZoneNamer | None = None
+) -> str:
+    """The DESCRIPTION: the same time lines as the email, the place, and where the agenda is."""
+    times = meeting_times(meeting, reader_tz, namer=namer)
+    lines = list(times.lines)
+    where = location_text(meeting)
+    if where:
+        lines.append(f"Where: {where}")
+    if meeting.join_url:
+        lines.append(f"Join online: {meeting.join_url}")
+    lines.append(f"Agenda and documents: {agenda_url(meeting)}")
+    return "\n".join(lines)
+
+
+def organizer() -> vCalAddress:
+    org = vCalAddress(f"mailto:{settings.SECRETARIAT_MAILBOX}")
+    org.params["CN"] = vText("ASEAN Secretariat")
+    return org
+
+
+def attendee(invitation: Invitation, *, partstat: str | None = None) -> vCalAddress:
+    person = invitation.person
+    att = vCalAddress(f"mailto:{person.email}")
+    att.params["CN"] = vText(person.full_name)
+    att.params["CUTYPE"] = "INDIVIDUAL"
+    att.params["ROLE"] = invitation.role
+    att.params["PARTSTAT"] = partstat or invitation.partstat
+    att.params["RSVP"] = "TRUE"
+    return att
+
+
+def meeting_event(
+    meeting: Meeting,
+    *,
+    dtstamp: dt.datetime,
+    method: str = PUBLISH,
+    invitations: Iterable[Invitation] = (),
+    reader_tz: str | None = None,
+    namer: ZoneNamer | None = None,
+    alarm: bool = True,
+    organizer_address: vCalAddress | None = None,
+) -> Event:
+    """One VEVENT for the meeting as it stands now (its SEQUENCE is the meeting's)."""
+    zone = ZoneInfo(meeting.timezone)
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", dtstamp.astimezone(dt.UTC))
+    event.add("dtstart", meeting.start.astimezone(zone))
+    event.add("dtend", meeting.end.astimezone(zone))
+    event.add("summary", meeting.title)
+    where = location_text(meeting)
+    if where:
+        event.add("location", where)
+    event.add("description", description_text(meeting, reader_tz=reader_tz, namer=namer))
+    event.add("url", meeting_url(meeting))
+    status = "CANCELLED" if method == CANCEL else _STATUS.get(meeting.status, "CONFIRMED")
+    event.add("status", status)
+    event.add("organizer", organizer_address or organizer())
+    for invitation in invitations:
+        if invitation.person.email:
+            event.add("attendee", attendee(invitation))
+    if alarm and method == REQUEST:
+        valarm = Alarm()
+        valarm.add("action", "DISPLAY")
+        valarm.add("description", f"{meeting.title} starts soon")
+        # An in-person meeting needs a day to travel; an online one a few minutes to join.
+        lead = (
+            dt.timedelta(minutes=30) if meeting.modality == Meeting.Modality.VIRTUAL else dt.timedelta(days=1)
+        )
+        valarm.add("trigger", -lead)
+        event.add_component(valarm)
+    return event
+
+
+def new_calendar(method: str, *, name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first: dt.date, last: dt.date) -> Timezone:
+    # Building a VTIMEZONE from zoneinfo walks its transitions (tens of ms): once per zone and span, not
+    # once per message of a 10,000-invitee fan-out. The cached component is only ever read.
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
+
+
+def _finish(cal: Calendar, starts: Iterable[dt.datetime], tzids: set[str]) -> bytes:
+    """Add the VTIMEZONEs of the zones the events use, first in the file (RFC 5545 readers expect them
+    before use), and serialise. Transitions cover whole years around the events: smaller files than
+    icalendar's 1970–2038 default. ``Calendar.add_missing_timezones()`` builds them from zoneinfo; the
+    zones named in ``tzids`` are built once by the same icalendar builder and cached (tens of ms each:
+    once per zone, not once per message of a fan-out), so it only has to check that nothing is missing."""
+    starts = list(starts)
+    if starts:
+        first = dt.date(min(starts).year - 1, 1, 1)
+        last = dt.date(max(starts).year + 2, 1, 1)
+        known = []
+        for tzid in sorted(tzids):
+            try:
+                known.append(_vtimezone(tzid, first, last))
+            except ValueError:
+                continue  # not a zone icalendar knows: add_missing_timezones decides
+        cal.subcomponents[0:0] = known
+        cal.add_missing_timezones(first_date=first, last_date=last)
+    return cal.to_ical()
+
+
+def meeting_calendar(
+    meeting: Meeting,
+    *,
+    method: str,
+    now: dt.datetime,
+    invitations: Iterable[Invitation] | None = None,
+    reader_tz: str | None = None,
+    namer: ZoneNamer | None = None,
+) -> bytes:
+    """A REQUEST, CANCEL or PUBLISH calendar for one meeting. ``invitations`` are the ATTENDEEs: every
+    invitee for the Secretariat's export, only the recipient in a personal message (a delegate's invite
+    does not hand out every other delegate's address, and stays small for lists of thousands)."""
+    if invitations is None:
+        invitations = meeting.invitations.filter(is_withdrawn=False).select_related("person")
+    cal = new_calendar(method)
+    cal.add_component(
+        meeting_event(
+            meeting, dtstamp=now, method=method, invitations=invitations, reader_tz=reader_tz, namer=namer
+        )
+    )
+    return _finish(cal, [meeting.start], {meeting.timezone})
+
+
+# A stand-in property where the ATTENDEE goes: it sorts right after ATTENDEE in icalendar's output, so a
+# template with it replaced is byte for byte what ``meeting_calendar`` writes for that one attendee.
+_ATTENDEE_SLOT = "ATTENDEE-SLOT"
+_SLOT_LINE = b"ATTENDEE-SLOT:1\r\n"
+_EVENT_HEAD, _EVENT_TAIL = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+
+
+def attendee_lines(invitation: Invitation | None) -> bytes:
+    """The folded ATTENDEE content line of one invitee, as ``meeting_calendar`` writes it."""
+    if invitation is None or not invitation.person.email:
+        return b""
+    event = Event()
+    event.add("attendee", attendee(invitation))
+    return event.to_ical()[len(_EVENT_HEAD) : -len(_EVENT_TAIL)]
+
+
+class PersonalCalendars:
+    """The calendars of a batch of personal messages. Each recipient's copy of a meeting version differs
+    from the others only by its ATTENDEE line (and by the reader's zone in the DESCRIPTION), so the rest
+    is built and serialised once per batch, not once per message of a 10,000-invitee fan-out. DTSTAMP is
+    the batch's moment."""
+
+    def __init__(self, now: dt.datetime, namer: ZoneNamer | None = None) -> None:
+        self.now, self.namer = now, namer
+        self._templates: dict[tuple, bytes] = {}
+
+    def calendar(
+        self, meeting: Meeting, *, method: str, invitation: Invitation | None, reader_tz: str | None
+    ) -> bytes:
+        key = (meeting.pk, meeting.sequence, meeting.status, meeting.start, meeting.end, method, reader_tz)
+        template = self._templates.get(key)
+        if template is None:
+            cal = new_calendar(method)
+            event = meeting_event(
+                meeting, dtstamp=self.now, method=method, reader_tz=reader_tz, namer=self.namer
+            )
+            event.add(_ATTENDEE_SLOT, "1")
+            cal.add_component(event)
+            template = self._templates[key] = _finish(cal, [meeting.start], {meeting.timezone})
+        return template.replace(_SLOT_LINE, attendee_lines(invitation), 1)
+
+
+def feed_calendar(
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    now: dt.datetime,
+    reader_tz: str | None = None,
+    namer: ZoneNamer | None = None,
+) -> bytes:
+    """A PUBLISH feed of many meetings: no attendees, no alarms (a subscriber sets their own)."""
+    namer = namer or ZoneNamer()
+    cal = new_calendar(PUBLISH, name=name)
+    cal.add("x-published-ttl", "PT1H")
+    starts, zones = [], set()
+    org = organizer()  # one address object for every event
+    for meeting in meetings:
+        cal.add_component(
+            meeting_event(
+                meeting,
+                dtstamp=now,
+                method=PUBLISH,
+                reader_tz=reader_tz,
+                namer=namer,
+                alarm=False,
+                organizer_address=org,
+            )
+        )
+        starts.append(meeting.start)
+        zones.add(meeting.timezone)
+    return _finish(cal, starts, zones)

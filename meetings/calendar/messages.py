@@ -1,0 +1,242 @@
+"""The messages about a meeting, built when they are sent from the meeting as it stands (a message keeps no
+copy of it): invitation, update, cancellation, reminder, coming-up notice, chaser, agenda. Each is checked
+first (``meetings.calendar.checks``), so a superseded version is withheld, never sent.
+
+Registered with the outbox for every meeting kind (``register``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from email.mime.text import MIMEText
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from meetings.calendar import ics as ical
+from meetings.calendar.checks import invitation_for, why_not_send
+from meetings.calendar.kinds import LATE_POLICY, VERSIONED_KINDS, Kind
+from meetings.calendar.rsvp import rsvp_links
+from meetings.models import AgendaVersion, Invitation, Meeting, MeetingNotice
+from meetings.times import ZoneNamer, agenda_item_time, fmt_date, meeting_times
+from outbox.models import Message
+from outbox.registry import About, KindSpec, Withheld, register_kind
+from outbox.sending import SendContext
+
+
+def zone_namer(ctx: SendContext) -> ZoneNamer:
+    if "zone_namer" not in ctx.cache:
+        ctx.cache["zone_namer"] = ZoneNamer()
+    return ctx.cache["zone_namer"]
+
+
+def personal_calendars(ctx: SendContext) -> ical.PersonalCalendars:
+    if "calendars" not in ctx.cache:
+        ctx.cache["calendars"] = ical.PersonalCalendars(ctx.now, zone_namer(ctx))
+    return ctx.cache["calendars"]
+
+
+def preload(messages: list[Message], ctx: SendContext) -> None:
+    """The batch's notices with their meetings and people, and the matching invitations: two queries for
+    the batch instead of several per message. Notices about one meeting share one Meeting object."""
+    notices = ctx.cache.setdefault("meeting_notices", {})
+    meetings: dict[int, Meeting] = {}
+    for notice in MeetingNotice.objects.filter(pk__in=[m.pk for m in messages]).select_related(
+        "meeting__body", "meeting__host", "person__member_state"
+    ):
+        notice.meeting = meetings.setdefault(notice.meeting_id, notice.meeting)
+        notices[notice.pk] = notice
+    pairs = {(n.meeting_id, n.person_id) for n in notices.values() if n.person_id}
+    invitations = ctx.cache.setdefault("invitations", {})
+    if pairs:
+        for inv in Invitation.objects.filter(
+            meeting_id__in={m for m, _ in pairs}, person_id__in={p for _, p in pairs}
+        ).select_related("person"):
+            if (inv.meeting_id, inv.person_id) in pairs:
+                invitations[(inv.meeting_id, inv.person_id)] = inv
+
+
+def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
+    notices = ctx.cache.get("meeting_notices", {})
+    notice = notices.get(message.pk)
+    if notice is None:
+        notice = (
+            MeetingNotice.objects.select_related("meeting__body", "meeting__host", "person")
+            .filter(pk=message.pk)
+            .first()
+        )
+    stop = why_not_send(message, notice, ctx)
+    if stop is not None:
+        return stop
+    return meeting_message(message, notice, ctx)
+
+
+def describe(messages: list[Message]) -> dict[int, About]:
+    notices = MeetingNotice.objects.filter(pk__in=[m.pk for m in messages]).select_related("meeting")
+    return {
+        n.pk: About(
+            title=n.meeting.title,
+            url=n.meeting.get_absolute_url(),
+            version=n.sequence,
+            current_version=n.meeting.sequence,
+        )
+        for n in notices
+    }
+
+
+def register() -> None:
+    for kind in VERSIONED_KINDS:
+        register_kind(
+            KindSpec(
+                kind=kind,
+                label=Kind(kind).label,
+                build=build,
+                preload=preload,
+                describe=describe,
+                late_policy=LATE_POLICY.get(kind, "skip"),
+            )
+        )
+
+
+class CalendarEmail(EmailMultiAlternatives):
+    """An email whose ``text/calendar`` alternative carries ``method=`` equal to the body's METHOD, as
+    Outlook and Gmail require before they show Accept/Decline."""
+
+    calendar_method = "REQUEST"
+
+    def _create_mime_attachment(self, content, mimetype):
+        if mimetype == "text/calendar":
+            part = MIMEText(content, "calendar", self.encoding or settings.DEFAULT_CHARSET)
+            part.set_param("method", self.calendar_method)
+            return part
+        return super()._create_mime_attachment(content, mimetype)
+
+
+def _relative_day(meeting: Meeting, now: dt.datetime) -> str:
+    zone = ZoneInfo(meeting.timezone)
+    days = (meeting.start.astimezone(zone).date() - now.astimezone(zone).date()).days
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+
+
+def _agenda_lines(version: AgendaVersion | None, meeting: Meeting, reader_tz: str | None, namer) -> list[str]:
+    """The frozen items of a circulated agenda, with their times in host time and the reader's."""
+    if version is None:
+        return []
+    lines = []
+    items = version.items if isinstance(version.items, list) else []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            lines.append(f"{i}. {item}")
+            continue
+        number = item.get("number") or item.get("position") or i
+        title = item.get("title", "")
+        when = ""
+        if item.get("starts_at"):
+            try:
+                starts = dt.datetime.fromisoformat(str(item["starts_at"]))
+                when = agenda_item_time(starts, meeting, reader_tz, show_reader=True, namer=namer)
+            except ValueError:
+                when = ""
+        lines.append(f"{number}. {title}" + (f" — {when}" if when else ""))
+    return lines
+
+
+def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> EmailMultiAlternatives:
+    """Invitation, update, cancellation, reminder, chaser or agenda: text, HTML and, for the calendar
+    kinds, the ``text/calendar`` part and an ``.ics`` file with the same content."""
+    meeting, person, kind = notice.meeting, notice.person, row.kind
+    namer = zone_namer(ctx)
+    reader_tz = person.effective_timezone if person else None
+    times = meeting_times(meeting, reader_tz, namer=namer)
+    inv = invitation_for(notice, ctx)
+    when = fmt_date(times.host_day)
+    title = meeting.title
+    method = None
+    links = []
+    agenda = []
+    days = notice.days
+    if kind == Kind.INVITE:
+        method, subject = ical.REQUEST, f"Invitation: {title}, {when}"
+        intro = [f"You are invited to {title}."]
+    elif kind == Kind.UPDATE:
+        method, subject = ical.REQUEST, f"Updated: {title}, {when}"
+        intro = [
+            f"{title} has changed. Your calendar entry is updated; here is the meeting as it now stands."
+        ]
+    elif kind == Kind.CANCEL:
+        method = ical.CANCEL
+        if notice.withdrawn_invitation_id is not None:
+            subject = f"Removed from the list: {title}"
+            intro = [f"You are no longer on the list for {title}; it is taken out of your calendar."]
+        elif meeting.status == Meeting.Status.POSTPONED:
+            subject = f"Postponed: {title} (new date to follow)"
+            intro = [f"{title} is postponed. A new date will follow with a new invitation."]
+        else:
+            subject = f"Cancelled: {title}"
+            intro = [f"{title} is cancelled."]
+    elif kind == Kind.REMINDER:
+        rel = {1: "tomorrow"}.get(days, f"in {days} days") if days else _relative_day(meeting, ctx.now)
+        subject = f"Reminder: {title} {rel}"
+        intro = [f"A reminder: {title} is {rel}."]
+    elif kind == Kind.COMING_UP:
+        rel = _relative_day(meeting, ctx.now)
+        subject = f"Coming up: {title} {rel}"
+        intro = [f"{title} is coming up {rel}."]
+    elif kind == Kind.CHASER:
+        subject = f"Please reply: {title}, {when}"
+        intro = [f"We have not yet had your answer to the invitation to {title}. Please reply below."]
+    elif kind == Kind.AGENDA:
+        if notice.agenda_version_id is not None:
+            version = notice.agenda_version
+        else:
+            version = meeting.agenda_versions.order_by("-number").first()
+        number = version.number if version else ""
+        subject = f"Agenda: {title} (version {number})"
+        intro = [f"The agenda of {title} (version {number}) is circulated."]
+        agenda = _agenda_lines(version, meeting, reader_tz, namer)
+    else:
+        raise ValueError(f"not a meeting kind: {kind}")
+    answerable = inv is not None and not inv.is_withdrawn and kind != Kind.CANCEL and meeting.end > ctx.now
+    if answerable and (
+        kind in (Kind.INVITE, Kind.UPDATE, Kind.CHASER) or inv.partstat == Invitation.PartStat.NEEDS_ACTION
+    ):
+        links = rsvp_links(inv)
+    context = {
+        "kind": kind,
+        "subject": subject,
+        "intro": intro,
+        "person": person,
+        "meeting": meeting,
+        "times": times,
+        "where": ical.location_text(meeting),
+        "meeting_url": ical.meeting_url(meeting),
+        "agenda_url": ical.agenda_url(meeting),
+        "rsvp_links": links,
+        "partstat": inv.get_partstat_display() if inv else "",
+        "agenda": agenda,
+        "calendar_attached": method is not None,
+    }
+    text = render_to_string("meetings/email/message.txt", context)
+    html = render_to_string("meetings/email/message.html", context)
+    if method is None:
+        msg = EmailMultiAlternatives(
+            subject,
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [row.recipient],
+        )
+        msg.attach_alternative(html, "text/html")
+        return msg
+    ics = personal_calendars(ctx).calendar(meeting, method=method, invitation=inv, reader_tz=reader_tz)
+    msg = CalendarEmail(
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.recipient],
+    )
+    msg.calendar_method = method
+    msg.attach_alternative(html, "text/html")
+    msg.attach_alternative(ics.decode(), "text/calendar")
+    msg.attach("cancel.ics" if method == ical.CANCEL else "invite.ics", ics, "application/ics")
+    return msg

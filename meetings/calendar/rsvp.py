@@ -1,0 +1,157 @@
+"""Answers to invitations: signed links in emails, buttons on the meeting page and dashboard, and iTIP
+REPLY files posted to the API all end in ``invitation_respond``.
+
+A link is signed (``django.core.signing``) over the invitation, its ``link_version`` and the answer, and
+expires after ``settings.RSVP_LINK_MAX_AGE_DAYS``. Raising ``Invitation.link_version`` revokes every link
+sent before. Opening a link only shows a confirmation button: mail scanners that fetch every link in a
+message (Outlook Safe Links) must not answer for the delegate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from meetings.models import Invitation, Meeting
+
+SALT = "meetings.rsvp"
+PartStat = Invitation.PartStat
+ANSWERS = {
+    "accept": PartStat.ACCEPTED,
+    "tentative": PartStat.TENTATIVE,
+    "decline": PartStat.DECLINED,
+}
+ANSWER_LABELS = {PartStat.ACCEPTED: "Accept", PartStat.TENTATIVE: "Tentative", PartStat.DECLINED: "Decline"}
+
+
+class RsvpError(Exception):
+    """A link or answer that cannot be used; the message is safe to show."""
+
+
+def rsvp_token(invitation: Invitation, partstat: str) -> str:
+    return signing.dumps({"i": invitation.pk, "v": invitation.link_version, "p": partstat}, salt=SALT)
+
+
+@functools.cache
+def _link_prefix() -> str:
+    # reverse() once: a fan-out to thousands builds three links per message.
+    return reverse("meetings:rsvp_link", args=["TOKEN"]).rsplit("TOKEN", 1)[0]
+
+
+def rsvp_url(invitation: Invitation, partstat: str) -> str:
+    return f"{settings.SITE_URL}{_link_prefix()}{rsvp_token(invitation, partstat)}/"
+
+
+def rsvp_links(invitation: Invitation) -> list[tuple[str, str, str]]:
+    """(partstat, label, url) for each answer, as the email lists them."""
+    return [(p, ANSWER_LABELS[p], rsvp_url(invitation, p)) for p in ANSWER_LABELS]
+
+
+def read_token(token: str) -> tuple[Invitation, str]:
+    max_age = dt.timedelta(days=settings.RSVP_LINK_MAX_AGE_DAYS)
+    try:
+        data = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise RsvpError("This link has expired. Answer from your dashboard instead.") from None
+    except signing.BadSignature:
+        raise RsvpError("This link is not valid.") from None
+    invitation = (
+        Invitation.objects.select_related("meeting", "person").filter(pk=data.get("i")).first()
+        if isinstance(data, dict)
+        else None
+    )
+    if invitation is None or data.get("p") not in ANSWER_LABELS:
+        raise RsvpError("This link is not valid.")
+    if invitation.link_version != data.get("v") or invitation.is_withdrawn:
+        raise RsvpError("This link was replaced by a newer one. Use the latest email or your dashboard.")
+    return invitation, data["p"]
+
+
+def open_for_answers(meeting: Meeting, now: dt.datetime) -> bool:
+    return meeting.status in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED) and meeting.end > now
+
+
+@transaction.atomic
+def invitation_respond(
+    *, invitation: Invitation, partstat: str, now: dt.datetime | None = None
+) -> Invitation:
+    """Record an answer (ACCEPTED, TENTATIVE, DECLINED)."""
+    now = now or timezone.now()
+    if partstat not in ANSWER_LABELS:
+        raise RsvpError(f"“{partstat}” is not an answer (accept, tentative or decline).")
+    invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)
+    if invitation.is_withdrawn:
+        raise RsvpError("You are no longer on the list for this meeting.")
+    if not open_for_answers(invitation.meeting, now):
+        raise RsvpError(
+            f"This meeting is {invitation.meeting.get_status_display().lower()} or over: answers are closed."
+        )
+    invitation.partstat = partstat
+    invitation.responded_at = now
+    invitation.save(update_fields=["partstat", "responded_at"])
+    return invitation
+
+
+def rsvp_link(request, token: str):
+    """GET: show the answer and a button; POST: record it. The token is the credential."""
+    try:
+        invitation, partstat = read_token(token)
+    except RsvpError as exc:
+        return render(request, "meetings/rsvp.html", {"error": str(exc)}, status=410)
+    done = False
+    error = ""
+    if request.method == "POST":
+        try:
+            invitation = invitation_respond(invitation=invitation, partstat=partstat)
+            done = True
+        except RsvpError as exc:
+            error = str(exc)
+    return render(
+        request,
+        "meetings/rsvp.html",
+        {
+            "invitation": invitation,
+            "meeting": invitation.meeting,
+            "partstat": partstat,
+            "label": ANSWER_LABELS[partstat],
+            "done": done,
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_POST
+def rsvp_post(request, pk: int):
+    """The buttons on the dashboard and the meeting page: the signed-in user's own invitation."""
+    invitation = (
+        Invitation.objects.filter(meeting_id=pk, person__user=request.user, is_withdrawn=False)
+        .select_related("meeting")
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No invitation to this meeting")
+    partstat = ANSWERS.get(request.POST.get("answer", ""), request.POST.get("answer", ""))
+    try:
+        invitation_respond(invitation=invitation, partstat=partstat)
+        messages.success(
+            request, f"Recorded: {ANSWER_LABELS[partstat].lower()} for {invitation.meeting.title}."
+        )
+    except RsvpError as exc:
+        messages.error(request, str(exc))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("meetings:dashboard")
+    return HttpResponseRedirect(target)

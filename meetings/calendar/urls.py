@@ -1,0 +1,13 @@
+"""URLs of the calendar side: RSVP, feeds (included by ``meetings/urls.py``)."""
+
+from django.urls import path
+
+from meetings.calendar import feeds, rsvp
+
+urlpatterns = [
+    path("meetings/<int:pk>/rsvp/", rsvp.rsvp_post, name="rsvp"),
+    path("meetings/<int:pk>/calendar.ics", feeds.meeting_ics, name="meeting_ics"),
+    path("rsvp/<str:token>/", rsvp.rsvp_link, name="rsvp_link"),
+    path("calendar/feed/<str:token>.ics", feeds.user_feed, name="feed"),
+    path("calendar/bodies/<str:acronym>.ics", feeds.body_feed, name="body_feed"),
+]

@@ -1,0 +1,153 @@
+"""Everything the meeting page (and the record page) shows, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from meetings.models import (
+    ActionItem,
+    AgendaItem,
+    AgendaVersion,
+    Attendance,
+    Decision,
+    Document,
+    Invitation,
+    Meeting,
+    Report,
+    Submission,
+)
+from meetings.permissions import visible_invitations_of
+from meetings.selectors.agenda import agenda_items_named, agenda_versions_for, number_agenda
+from meetings.selectors.documents import DocumentGroup, document_level, group_documents, meeting_documents
+from meetings.selectors.meetings import can_manage, linked_meetings
+from meetings.selectors.participation import delegation_states_for
+from meetings.selectors.record import action_items_with_matters_arising
+
+
+@dataclass
+class AgendaRow:
+    number: str
+    depth: int
+    item: AgendaItem
+    presenter: str
+    documents: list[Document]
+    decisions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    can_manage: bool
+    level: int
+    agenda: list[AgendaRow]
+    versions: list[AgendaVersion]
+    documents: list[DocumentGroup]
+    invitations: list[Invitation]
+    attendance: list[Attendance]
+    decisions: list[Decision]
+    action_items: list[ActionItem]
+    matters_arising: list[ActionItem]
+    report: Report | None
+    submissions: list[Submission]
+    my_invitation: Invitation | None
+    my_delegations: list[int]
+    preparatory: list[Meeting]
+    delegations: list[tuple[str, list[Invitation]]] = field(default_factory=list)
+
+
+def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
+    """Everything the meeting page shows, in a fixed number of queries."""
+    manage = can_manage(user, meeting.body_id)
+    level = document_level(user, meeting.body_id)
+    items = agenda_items_named(meeting.pk)
+    docs, item_documents = meeting_documents(meeting, user)
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .prefetch_related("participating_states")
+        .order_by("position", "id")  # the Meta ordering less the meeting's start: no join
+    )
+    items_by_pk = {it.pk: it for it in items}
+    by_item: dict[int, list[Decision]] = {}
+    for d in decisions:
+        if d.agenda_item_id in items_by_pk:
+            d.agenda_item = items_by_pk[d.agenda_item_id]  # already loaded
+        by_item.setdefault(d.agenda_item_id, []).append(d)
+    agenda = [
+        AgendaRow(
+            number=n.number,
+            depth=n.depth,
+            item=n.item,
+            presenter=n.item.presenter,
+            documents=item_documents.get(n.item.pk, []),
+            decisions=by_item.get(n.item.pk, []),
+        )
+        for n in number_agenda(items)
+    ]
+    numbers = {row.item.pk: row.number for row in agenda}
+    for d in decisions:
+        d.item_number = numbers.get(d.agenda_item_id, "")
+    # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only.
+    invitations = visible_invitations_of(user, meeting)
+    if not manage:
+        invitations = invitations.filter(is_withdrawn=False)
+    # The list shows names only: annotated, rather than a person, an organisation and a state per row.
+    invitations = list(
+        invitations.annotate(
+            person_name=F("person__full_name"),
+            person_user_id=F("person__user_id"),
+            state_name=F("member_state__short_name"),
+            organisation_acronym=F("person__organisation__acronym"),
+            organisation_name=F("person__organisation__name"),
+        ).order_by("member_state__short_name", "person__full_name")
+    )
+    delegations: dict[str, list[Invitation]] = {}
+    for inv in invitations:
+        inv.meeting = meeting  # already loaded: the RSVP controls read its status
+        inv.partstat_label = Invitation.PartStat(inv.partstat).label  # get_..._display walks the choices
+        # As str(member state or organisation) would say it.
+        key = inv.state_name or inv.organisation_acronym or inv.organisation_name or "Other"
+        delegations.setdefault(key, []).append(inv)
+    mine = next(
+        (i for i in invitations if i.person_user_id is not None and i.person_user_id == user.pk), None
+    )
+    try:  # get, not first(): a one-to-one needs no ORDER BY
+        report = Report.objects.select_related("pdf").get(meeting=meeting)
+    except Report.DoesNotExist:
+        report = None
+    action_items, matters_arising = action_items_with_matters_arising(meeting)
+    preparatory = linked_meetings(meeting, user)
+    submissions = (
+        list(
+            Submission.objects.filter(report=report)
+            .select_related("from_body", "to_body", "considered_at", "parent")
+            .order_by("submitted_on", "id")
+        )
+        if report
+        else []
+    )
+    return MeetingPage(
+        meeting=meeting,
+        can_manage=manage,
+        level=level,
+        agenda=agenda,
+        versions=agenda_versions_for(meeting.pk, with_items=False),
+        documents=group_documents(docs),
+        invitations=invitations,
+        attendance=list(
+            Attendance.objects.filter(meeting=meeting)
+            .select_related("person", "member_state")
+            .order_by("member_state__short_name", "person__full_name")
+        ),
+        decisions=decisions,
+        action_items=action_items,
+        matters_arising=matters_arising,
+        report=report,
+        submissions=submissions,
+        my_invitation=mine,
+        my_delegations=delegation_states_for(user, body=meeting.body_id, on=on),
+        preparatory=preparatory,
+        delegations=[(k, v) for k, v in delegations.items() if v],
+    )

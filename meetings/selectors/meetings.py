@@ -1,0 +1,70 @@
+"""Which meetings a user sees, who manages them, and a meeting's days in its own zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.db.models import Q, QuerySet
+
+from governance.models import Body
+from governance.permissions import has_body_right
+from meetings.models import Meeting
+from meetings.permissions import meeting_visible, meetings_visible
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    """Meetings the user may see: all for the Secretariat; their bodies' meetings for members; the public
+    meetings of bodies they observe; single meetings they were given a right on (an invitation). The rule
+    itself lives with the other rights in ``governance.permissions``."""
+    return meetings_visible(user, Meeting.objects.all())
+
+
+def body_meetings_for_user(*, body: Body, user) -> list[Meeting]:
+    return list(
+        visible_meetings(user).filter(body=body).select_related("host", "series").order_by("-start")[:50]
+    )
+
+
+def meetings_for_list(
+    user, *, body_id: int | None = None, year: int | None = None, status: str = ""
+) -> QuerySet[Meeting]:
+    qs = visible_meetings(user).select_related("body", "host", "series")
+    if body_id:
+        qs = qs.filter(body_id=body_id)
+    if year:
+        qs = qs.filter(start__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-start")
+
+
+def can_manage(user, body: Body | int) -> bool:
+    """The Secretariat and the body's chair manage its meetings."""
+    return has_body_right(user, "manage_body", body)
+
+
+def meeting_local(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
+    tz = zoneinfo.ZoneInfo(meeting.timezone)
+    return meeting.start.astimezone(tz), meeting.end.astimezone(tz)
+
+
+def meeting_date(meeting: Meeting) -> dt.date:
+    """The day the meeting opens, in its own zone (membership and chair terms are read on that day)."""
+    return meeting_local(meeting)[0].date()
+
+
+def linked_meetings(meeting: Meeting, user) -> list[Meeting]:
+    """The meetings held back to back before ``meeting`` that the user may see, checked against the rights
+    already read as the meeting itself was; and, in the same query, the meeting it prepares for, left on
+    ``meeting.prepares_for`` (its title is shown whoever reads)."""
+    linked = Q(prepares_for=meeting)
+    if meeting.prepares_for_id:
+        linked |= Q(pk=meeting.prepares_for_id)
+    preparatory = []
+    for m in Meeting.objects.filter(linked).select_related("body").order_by("start"):
+        if m.pk == meeting.prepares_for_id:
+            meeting.prepares_for = m
+        elif meeting_visible(user, m):
+            preparatory.append(m)
+    return preparatory

@@ -1,0 +1,90 @@
+"""The Report of the Meeting's content, and what a body sent up and got back."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from governance.models import Body
+from meetings.models import ActionItem, AgendaVersion, Attendance, Decision, Document, Meeting, Submission
+from meetings.selectors.agenda import agenda_items_for, agenda_versions_for, number_agenda
+from meetings.selectors.meetings import meeting_local
+
+
+def body_submissions(*, body: Body) -> list[Submission]:
+    """What the body sent up and what came back, newest first."""
+    return list(
+        Submission.objects.filter(Q(from_body=body) | Q(to_body=body))
+        .select_related("report__meeting", "from_body", "to_body")
+        .order_by("-submitted_on")[:50]
+    )
+
+
+def report_context(*, meeting: Meeting) -> dict:
+    """What the Report of the Meeting is made of: the adopted agenda (else the latest circulated, else the
+    draft), the minutes and decisions of each item, attendance and action items. Fixed number of queries."""
+    items = agenda_items_for(meeting.pk)
+    live = {it.pk: it for it in items}
+    versions = agenda_versions_for(meeting.pk)
+    adopted = next((v for v in versions if v.status == AgendaVersion.Status.ADOPTED), None)
+    basis = adopted or (versions[-1] if versions else None)
+    decisions = list(
+        Decision.objects.filter(meeting=meeting)
+        .select_related("agenda_item")
+        .prefetch_related("participating_states")
+        .order_by("position", "id")
+    )
+    by_item: dict[int, list[Decision]] = {}
+    for d in decisions:
+        by_item.setdefault(d.agenda_item_id, []).append(d)
+    if basis is not None:
+        rows = [
+            {
+                "number": e["number"],
+                "depth": e["depth"],
+                "title": e["title"],
+                "purpose": e.get("purpose_label", ""),
+                "minutes": live[e["id"]].minutes if e["id"] in live else "",
+                "decisions": by_item.get(e["id"], []),
+            }
+            for e in basis.items
+        ]
+    else:
+        rows = [
+            {
+                "number": n.number,
+                "depth": n.depth,
+                "title": n.item.title,
+                "purpose": n.item.get_purpose_display(),
+                "minutes": n.item.minutes,
+                "decisions": by_item.get(n.item.pk, []),
+            }
+            for n in number_agenda(items)
+        ]
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting, present=True)
+        .select_related("person", "member_state", "person__organisation")
+        .order_by("member_state__short_name", "person__full_name")
+    )
+    delegations: dict[str, list[Attendance]] = {}
+    for a in attendance:
+        key = str(a.member_state or a.person.organisation or "Other")
+        delegations.setdefault(key, []).append(a)
+    local_start, local_end = meeting_local(meeting)
+    return {
+        "meeting": meeting,
+        "local_start": local_start,
+        "local_end": local_end,
+        "agenda_basis": basis,
+        "rows": rows,
+        "delegations": sorted(delegations.items()),
+        "action_items": list(
+            ActionItem.objects.filter(meeting=meeting)
+            .select_related("owner_state", "owner_person", "owner_body")
+            .order_by("due_date", "id")
+        ),
+        "documents": list(
+            Document.objects.filter(meeting=meeting)
+            .exclude(kind=Document.Kind.REPORT)
+            .order_by("kind", "title", "-version")
+        ),
+    }

@@ -1,0 +1,154 @@
+"""The list of participants: inviting the delegations or one person, a delegation registered by its
+head, and taking someone off the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_POST, require_safe
+
+from governance.models import MemberState
+from governance.permissions import is_secretariat, today_in_asean
+from meetings import forms as f
+from meetings.models import Invitation, Meeting
+from meetings.selectors.meetings import can_manage, meeting_date
+from meetings.selectors.participation import delegation_states_for
+from meetings.services import participation as participation_services
+from meetings.views.base import back, error_message, meeting_or_404
+
+
+def _list_access(request, pk: int) -> tuple[Meeting, bool, dt.date, list[int]]:
+    """The meeting, whether the user manages it, today, and the delegations the user sits on: the list is
+    for the Secretariat, the chair and the heads of delegation."""
+    meeting = meeting_or_404(request, pk)
+    manage = can_manage(request.user, meeting.body_id)
+    today = today_in_asean()
+    heads_of = delegation_states_for(request.user, body=meeting.body_id, on=today)
+    if not manage and not heads_of:
+        raise PermissionDenied("Only the Secretariat, the chair and heads of delegation manage the list.")
+    return meeting, manage, today, heads_of
+
+
+def _delegation_form(request, meeting: Meeting, heads_of: list[int], data=None) -> f.DelegationForm:
+    return f.DelegationForm(
+        data,
+        state_ids=heads_of
+        if not is_secretariat(request.user)
+        else list(MemberState.objects.members_on(meeting_date(meeting)).values_list("pk", flat=True)),
+    )
+
+
+def _participants_page(
+    request, meeting: Meeting, manage: bool, heads_of: list[int], *, invite=None, delegation=None
+):
+    invitations = list(
+        Invitation.objects.filter(meeting=meeting)
+        .select_related("person__organisation", "member_state", "registered_by")
+        .order_by("member_state__short_name", "person__full_name")
+    )
+    if not manage:
+        invitations = [i for i in invitations if i.member_state_id in heads_of]
+    return render(
+        request,
+        "meetings/participants.html",
+        {
+            "meeting": meeting,
+            "manage": manage,
+            "invitations": invitations,
+            "invite": invite if invite is not None else f.InvitePersonForm(None),
+            "delegation": delegation
+            if delegation is not None
+            else _delegation_form(request, meeting, heads_of),
+            "heads_of": heads_of,
+        },
+    )
+
+
+@login_required
+@require_safe
+def participants(request, pk: int):
+    meeting, manage, _, heads_of = _list_access(request, pk)
+    return _participants_page(request, meeting, manage, heads_of)
+
+
+@login_required
+@require_POST
+def participants_invite_delegations(request, pk: int):
+    meeting, manage, _, heads_of = _list_access(request, pk)
+    if not manage:
+        raise PermissionDenied("Only the Secretariat and the chair invite all delegations.")
+    try:
+        created = participation_services.invitations_for_delegations(meeting=meeting, actor=request.user)
+    except ValidationError as exc:
+        invite = f.InvitePersonForm(None)
+        f.apply_errors(invite, exc)
+        messages.error(request, error_message(exc))
+        return _participants_page(request, meeting, manage, heads_of, invite=invite)
+    messages.success(request, f"{len(created)} delegate(s) added to the list.")
+    return back(meeting, "participants")
+
+
+@login_required
+@require_POST
+def participants_invite_person(request, pk: int):
+    meeting, manage, _, heads_of = _list_access(request, pk)
+    invite = f.InvitePersonForm(request.POST)
+    if invite.is_valid():
+        if not manage:
+            raise PermissionDenied("Only the Secretariat and the chair invite individuals.")
+        try:
+            participation_services.invitation_add(
+                meeting=meeting,
+                person=invite.cleaned_data["person"],
+                role=invite.cleaned_data["role"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            f.apply_errors(invite, exc)
+        else:
+            messages.success(request, f"{invite.cleaned_data['person']} invited.")
+            return back(meeting, "participants")
+    return _participants_page(request, meeting, manage, heads_of, invite=invite)
+
+
+@login_required
+@require_POST
+def participants_register_delegation(request, pk: int):
+    meeting, manage, today, heads_of = _list_access(request, pk)
+    delegation = _delegation_form(request, meeting, heads_of, request.POST)
+    if delegation.is_valid():
+        try:
+            created = participation_services.delegation_register(
+                meeting=meeting,
+                member_state=delegation.cleaned_data["member_state"],
+                persons=list(delegation.cleaned_data["persons"]),
+                actor=request.user,
+                on=today,
+            )
+        except ValidationError as exc:
+            f.apply_errors(delegation, exc)
+        else:
+            messages.success(request, f"{len(created)} member(s) of the delegation registered.")
+            return back(meeting, "participants")
+    return _participants_page(request, meeting, manage, heads_of, delegation=delegation)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk: int, inv_pk: int):
+    meeting = meeting_or_404(request, pk)
+    inv = Invitation.objects.filter(meeting=meeting, pk=inv_pk).select_related("meeting", "person").first()
+    if inv is None:
+        raise Http404("No such invitation")
+    try:
+        participation_services.invitation_withdraw(invitation=inv, actor=request.user, on=today_in_asean())
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(request, f"{inv.person} taken off the list; they are sent a cancellation.")
+    return back(meeting, "participants")

@@ -1,0 +1,50 @@
+"""Every message the system sends: one row per recipient and version of what it is about.
+
+The row holds only what sending needs (who, when, how it went). What a message is about lives in the app
+that owns it, as a typed reference with real foreign keys (a meeting notice, a handover notice, an account
+notice...) pointing at this row; its text is built from that reference when the message is sent, by the
+builder the owner registered for its kind (``outbox.registry``), so a message can never carry a stale copy.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from outbox.registry import kind_label
+
+
+class Message(models.Model):
+    """One message to one recipient about one version of one thing; the unique key makes sends idempotent."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+        CANCELLED = "cancelled", "Cancelled"
+
+    key = models.CharField(max_length=200, unique=True, help_text="kind:object:recipient:version")
+    kind = models.CharField(max_length=10, help_text="Registered by the app that owns the kind")
+    recipient = models.EmailField()
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    note = models.CharField(max_length=300, blank=True, help_text="Why skipped or cancelled")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table the meetings app created for its notifications: moved here with every row.
+        db_table = "meetings_notification"
+        ordering = ["-due_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="meetings_no_status_f3f749_idx")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def get_kind_display(self) -> str:
+        return kind_label(self.kind)

@@ -1,0 +1,115 @@
+"""The delegate's dashboard: upcoming meetings in both times, invitations waiting for an answer (answered
+in place), their action items, a month calendar on their own days, and their calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from governance.accounts import person_of
+from meetings.calendar.feeds import feed_url, webcal
+from meetings.models import ActionItem, Invitation, Meeting
+from meetings.permissions import on_visible_meetings
+from meetings.selectors import visible_meetings
+from meetings.times import MONTHS_LONG, ZoneNamer, group_by_reader_day, month_grid, reader_timezone
+
+OPEN_ACTIONS = [ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS]
+
+
+def _month(param: str, today: dt.date) -> tuple[int, int]:
+    try:
+        year, month = (int(x) for x in param.split("-", 1))
+        if 1 <= month <= 12 and 1900 < year < 3000:
+            return year, month
+    except ValueError:
+        pass
+    return today.year, today.month
+
+
+def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
+    """Everything the dashboard shows, in a fixed number of queries."""
+    person = person_of(user)
+    reader_tz = reader_timezone(user)
+    namer = ZoneNamer()
+    visible = visible_meetings(user)
+    upcoming = list(
+        visible.filter(end__gte=now)
+        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.POSTPONED])
+        .select_related("body", "host")
+        .order_by("start")[:20]
+    )
+    invitations = {}
+    awaiting = []
+    actions = []
+    if person is not None:
+        by_pk = {m.pk: m for m in upcoming}
+        # Unordered: they go into a dict, and the Meta ordering would join a meeting, a person and a state.
+        for inv in Invitation.objects.filter(person=person, meeting__in=list(by_pk)).order_by():
+            inv.meeting = by_pk[inv.meeting_id]  # already loaded
+            invitations[inv.meeting_id] = inv
+        awaiting = list(
+            on_visible_meetings(
+                user,
+                Invitation.objects.filter(
+                    person=person,
+                    is_withdrawn=False,
+                    partstat=Invitation.PartStat.NEEDS_ACTION,
+                    meeting__end__gte=now,
+                    meeting__status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED],
+                ),
+            )
+            .select_related("meeting__body", "meeting__host")
+            .order_by("meeting__start")
+        )
+        mine = Q(owner_person=person)
+        if person.member_state_id:
+            mine |= Q(owner_state_id=person.member_state_id)
+        actions = list(
+            on_visible_meetings(user, ActionItem.objects.filter(mine, status__in=OPEN_ACTIONS))
+            # Names are all the list shows of the owners and the meeting (with its link): no objects built.
+            .annotate(
+                meeting_title=F("meeting__title"),
+                owner_person_name=F("owner_person__full_name"),
+                owner_state_name=F("owner_state__short_name"),
+            )
+            .order_by("due_date", "pk")[:50]
+        )
+    for meeting in upcoming:
+        meeting.my_invitation = invitations.get(meeting.pk)
+    today = now.astimezone(ZoneInfo(reader_tz or "UTC")).date()
+    year, month_no = _month(month, today)
+    first = dt.datetime(year, month_no, 1, tzinfo=ZoneInfo(reader_tz or "UTC"))
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    in_month = list(
+        visible.filter(start__lt=after, end__gt=first).select_related("body", "host").order_by("start")[:200]
+    )
+    prev_month = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    feed = feed_url(person) if person is not None and user.is_active else None
+    return {
+        "person": person,
+        "reader_tz": reader_tz,
+        "reader_place": namer.place(reader_tz) if reader_tz else "",
+        "days": group_by_reader_day(upcoming, reader_tz, namer=namer),
+        "awaiting": awaiting,
+        "actions": actions,
+        "today": today,
+        "month_title": f"{MONTHS_LONG[month_no - 1]} {year}",
+        "month_weeks": month_grid(year, month_no, in_month, reader_tz, namer=namer),
+        "prev_month": prev_month,
+        "next_month": after.strftime("%Y-%m"),
+        "feed_url": feed,
+        "feed_webcal": webcal(feed) if feed else None,
+        "zone_namer": namer,
+    }
+
+
+@login_required
+def dashboard(request):
+    data = dashboard_data(user=request.user, now=timezone.now(), month=request.GET.get("month", ""))
+    request._zone_namer = data.pop("zone_namer")
+    return render(request, "portal/dashboard.html", data)
