@@ -5,7 +5,10 @@
 
 This host's speed drifts by half within an hour, more than most changes save, so figures taken one after the
 other mislead. Here each checkout serves the size-1 dataset of ``bench/pages.py`` (built first if missing) in
-its own process, and the requests alternate between the two: both see the same host. It prints each page's
+its own process, and the requests alternate between the two: both see the same host. Each checkout has its
+own dataset (its schema may differ): under ``var/bench/pages-1`` of its tree, or on PostgreSQL the database
+of ``DATABASE_URL`` with ``_1_`` and a tag of the checkout's path appended. The datasets are built (or
+found) first, each in a process of its own, so that no server carries the heap a build leaves behind. It prints each page's
 queries, median, minimum and p95, and the ratio of the medians (below 1: the second checkout is faster).
 
 ``--instructions`` counts instead the CPU instructions of the application per request under
@@ -16,7 +19,9 @@ time spent in PostgreSQL and to waiting.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -27,19 +32,32 @@ HERE = Path(__file__).resolve().parent
 PAGES = ["dashboard", "meeting page", "body page", "rotation timeline", "meeting list API"]
 
 
-def serve(root: str, *, requests: int) -> None:
+def database_tag(root: str) -> str:
+    """A PostgreSQL-safe name for a checkout: its directory name and a hash of its path."""
+    name = re.sub(r"[^a-z0-9]+", "_", Path(root).name.lower())[:20]
+    return f"{name}_{hashlib.sha1(root.encode()).hexdigest()[:6]}"
+
+
+def serve(root: str, *, requests: int, build: bool = False) -> None:
     """The child: Django from ``root`` on the size-1 dataset, logged in as the bench delegate. With
-    ``requests``, time that many requests of each page under callgrind; else answer page names on stdin."""
+    ``build``, only build (or find) the dataset and say how; with ``requests``, time that many requests of
+    each page under callgrind; else answer page names on stdin."""
     import time
 
     os.chdir(root)  # its own code first on sys.path, whatever the caller's directory
     sys.path[:0] = [root, f"{root}/bench"]
     os.environ["BENCH_VAR_DIR"] = str(Path(root) / "var" / "bench" / "pages-1")
     if "DATABASE_URL" in os.environ:
-        os.environ["DATABASE_URL"] += "_1"  # the database bench/pages.py uses for size 1
+        # Size 1, as bench/pages.py names it, and one database per checkout: their schemas may differ.
+        os.environ["DATABASE_URL"] += "_1_" + database_tag(root)
     from _setup import dataset
 
-    dataset("pages-1", 1, reuse=True)
+    how = dataset("pages-1", 1, reuse=True)
+    if build:
+        from django.conf import settings
+
+        print(f"{root}: dataset {how} ({settings.DATABASES['default']['NAME']})", flush=True)
+        return
     import pages
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -93,6 +111,12 @@ class Server:
 
     def close(self) -> None:
         self.proc.kill()
+
+
+def build(roots: list[str]) -> None:
+    """Each checkout's dataset, built if missing, in a process that then exits."""
+    for root in roots:
+        subprocess.run([sys.executable, __file__, "--serve", root, "--build"], check=True)
 
 
 def compare_times(roots: list[str], labels: list[str], runs: int) -> None:
@@ -157,13 +181,15 @@ def main() -> None:
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, requests=args.requests)
+        serve(args.serve, requests=args.requests, build=args.build)
         return
     if not args.before:
         parser.error("name the checkout to compare against")
     roots = [str(Path(args.before).resolve()), str(Path(args.after).resolve())]
+    build(roots)
     if args.instructions:
         counts = [instructions(root, args.pages, requests=5) for root in roots]
         print(f"{'page':<22}{'M instructions/request':>26}{'ratio':>8}")

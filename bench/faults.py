@@ -1,6 +1,7 @@
 """Reliability runs of the scale issue: faults injected into a real fan-out and under real web requests.
 Each run prints what it tried and what it found; the script exits non-zero if any run finds a duplicate, a
-loss or a page that is not clean. Not a test: `tests/test_faults.py` keeps fast versions for `make test`.
+loss or a page that is not clean. Not a test: `tests/outbox/test_broker_faults.py` and
+`tests/project/test_database_faults.py` keep fast versions for `make test`.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/faults.py [--size 5000] \\
         [--only kill|redis|db] [--seconds 20]

@@ -29,16 +29,16 @@ def _running(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
     return start <= day and (end is None or end >= day)
 
 
-def chair_body_ids(person, *, on: dt.date | None = None, now: dt.datetime | None = None) -> set[int]:
+def chair_body_ids(person, *, on: dt.date | None = None) -> set[int]:
     """Bodies ``person`` chairs: as a running term's chair person or as head of delegation of its state.
 
-    With ``on`` every body is judged on that day; otherwise each body on the day ``now`` falls on in its
-    own handover zone, so a handover takes effect at local midnight wherever the body says.
+    With ``on`` every body is judged on that day; otherwise each body on today's date in its own handover
+    zone, so a handover takes effect at local midnight wherever the body says.
     """
     if person is None:
         return set()
+    now = timezone.now()
     if on is None:
-        now = now or timezone.now()
         centre = local_date("Asia/Jakarta", now)
         low, high = centre - dt.timedelta(days=1), centre + dt.timedelta(days=1)
     else:
@@ -74,8 +74,8 @@ def chair_body_ids(person, *, on: dt.date | None = None, now: dt.datetime | None
     return bodies
 
 
-def chair_rights(person, *, on: dt.date | None = None, now: dt.datetime | None = None) -> dict[int, set[str]]:
-    return {body_id: set(CHAIR_RIGHTS) for body_id in chair_body_ids(person, on=on, now=now)}
+def chair_rights(person, *, on: dt.date | None = None) -> dict[int, set[str]]:
+    return {body_id: set(CHAIR_RIGHTS) for body_id in chair_body_ids(person, on=on)}
 
 
 def term_people(term, *, body_id: int | None = None, state_id: int | None = None) -> set[int]:

@@ -343,11 +343,10 @@ def handover_item_update(
     actor,
     is_done: bool | None = None,
     comment: str | None = None,
-    now: dt.datetime | None = None,
 ) -> HandoverItem:
     """Tick (or untick) a checklist item and/or set its comment. Closed handovers' lists are frozen, except
     that the body's chair may go on noting progress on what was passed on."""
-    now = now or timezone.now()
+    now = timezone.now()
     handover = item.handover
     if handover.status == Handover.Status.CANCELLED:
         raise HandoverAlreadyClosed("This handover was cancelled; its checklist is closed.")
@@ -368,8 +367,8 @@ def handover_item_update(
     return item
 
 
-def handover_item_tick(*, item: HandoverItem, actor, done: bool = True, now: dt.datetime | None = None):
-    return handover_item_update(item=item, actor=actor, is_done=done, now=now)
+def handover_item_tick(*, item: HandoverItem, actor, done: bool = True):
+    return handover_item_update(item=item, actor=actor, is_done=done)
 
 
 def handover_item_comment(*, item: HandoverItem, actor, comment: str) -> HandoverItem:
@@ -384,9 +383,7 @@ def _local_day(zone: str, now: dt.datetime) -> dt.date:
     return local_date(zone, now)
 
 
-def handover_complete(
-    *, handover: Handover | int, actor=None, now: dt.datetime | None = None, bring_forward: bool = False
-) -> Handover:
+def handover_complete(*, handover: Handover | int, actor=None, bring_forward: bool = False) -> Handover:
     """The handover as one act, done once: close the outgoing term the day before the effective date, open
     (and confirm) the incoming one from it, move the chair's rights, record who and when.
 
@@ -395,7 +392,7 @@ def handover_complete(
     leave exactly one result: the row is locked and its status changed by a conditional update; the loser
     gets ``HandoverAlreadyClosed``.
     """
-    now = now or timezone.now()
+    now = timezone.now()
     pk = handover.pk if isinstance(handover, Handover) else handover
     with transaction.atomic():
         h = (
@@ -548,9 +545,10 @@ class SweepReport:
     errors: list[str] = field(default_factory=list)
 
 
-def handovers_sweep(*, now: dt.datetime) -> SweepReport:
+def handovers_sweep() -> SweepReport:
     """The beat job: plan handovers for terms starting soon, complete those whose moment has come (once,
     whoever else tries at the same time), plan reminders for the others. Idempotent."""
+    now = timezone.now()
     report = SweepReport()
     today = _local_day(settings.TIME_ZONE, now)
     report.planned = [h.pk for h in handovers_plan_upcoming(today=today)]
@@ -560,7 +558,7 @@ def handovers_sweep(*, now: dt.datetime) -> SweepReport:
     for h in live.order_by("effective_date", "pk"):
         if now >= effective_moment(h):
             try:
-                handover_complete(handover=h.pk, now=now)
+                handover_complete(handover=h.pk)
                 report.completed.append(h.pk)
             except HandoverAlreadyClosed:
                 pass  # someone (or another sweep) completed it: that is the one result

@@ -260,7 +260,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        # Scripts only from our own static files: no inline <script>, no on*= handlers (tests/test_gaps.py).
+        # Scripts only from our own static files: no inline <script>, no on*= handlers (tests/project/test_security_headers.py).
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],

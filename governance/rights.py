@@ -48,8 +48,8 @@ from governance.permissions import (
 
 @dataclass(frozen=True)
 class BodyRightsSource:
-    """Body rights beyond memberships (chair terms). ``rights(person, on=, now=)`` gives body id -> codenames
-    (judged on ``on`` when given, else each body on its own local day of ``now``); ``people_due(now=)`` the
+    """Body rights beyond memberships (chair terms). ``rights(person, on=)`` gives body id -> codenames
+    (judged on ``on`` when given, else each body on its own local day); ``people_due(now=)`` the
     people whose rights from this source may change around ``now`` (a term starting or ending)."""
 
     rights: Callable[..., dict[int, set[str]]]
@@ -88,23 +88,21 @@ def register_single_rights(source: SingleRightsSource) -> None:
 # --- Deriving -------------------------------------------------------------------------------------------
 
 
-def desired_body_rights(
-    user, *, on: dt.date | None = None, now: dt.datetime | None = None
-) -> dict[int, set[str]]:
+def desired_body_rights(user, *, on: dt.date | None = None) -> dict[int, set[str]]:
     """Body id -> codenames the user should hold, from memberships (on ``on``, default today in Jakarta)
     and the registered sources (on ``on``, default each body's own local day)."""
     rights: dict[int, set[str]] = {}
     person = getattr(user, "person", None) if user.pk else None
     if person is None or not user.is_active:
         return rights
-    day = on or (local_date("Asia/Jakarta", now) if now else today_in_asean())
+    day = on or today_in_asean()
     memberships = Membership.objects.filter(person=person, start_date__lte=day).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day)
     )
     for body_id, role in memberships.values_list("body_id", "role"):
         rights.setdefault(body_id, set()).update(ROLE_RIGHTS.get(role, set()))
     for source in BODY_SOURCES:
-        for body_id, codes in source.rights(person, on=on, now=now).items():
+        for body_id, codes in source.rights(person, on=on).items():
             rights.setdefault(body_id, set()).update(codes)
     return rights
 
@@ -161,11 +159,11 @@ def _sync_single_rows(user, source: SingleRightsSource) -> tuple[set[int], set[i
 
 
 @transaction.atomic
-def sync_user_rights(user, *, on: dt.date | None = None, now: dt.datetime | None = None) -> tuple[int, int]:
+def sync_user_rights(user, *, on: dt.date | None = None) -> tuple[int, int]:
     """Make the user's stored body and single-object rights equal the derived ones. Returns (granted,
     withdrawn). Idempotent: calling it twice changes nothing the second time. Every change is an
     ``AuditEvent``."""
-    granted, withdrawn = _sync_body_rows(user, desired_body_rights(user, on=on, now=now))
+    granted, withdrawn = _sync_body_rows(user, desired_body_rights(user, on=on))
     singles_added: set[int] = set()
     singles_removed: set[int] = set()
     for source in SINGLE_SOURCES:
@@ -183,21 +181,17 @@ def sync_user_rights(user, *, on: dt.date | None = None, now: dt.datetime | None
     return len(granted) + len(singles_added), len(withdrawn) + len(singles_removed)
 
 
-def sync_rights_for_users(
-    users: Iterable, *, on: dt.date | None = None, now: dt.datetime | None = None
-) -> None:
+def sync_rights_for_users(users: Iterable, *, on: dt.date | None = None) -> None:
     for user in users:
-        sync_user_rights(user, on=on, now=now)
+        sync_user_rights(user, on=on)
 
 
-def sync_rights_for_person_ids(
-    person_ids: Iterable[int], *, on: dt.date | None = None, now: dt.datetime | None = None
-) -> None:
+def sync_rights_for_person_ids(person_ids: Iterable[int], *, on: dt.date | None = None) -> None:
     """Re-derive the rights of the users linked to these people (the call services make after a write)."""
     ids = [p for p in person_ids if p]
     if ids:
         users = get_user_model().objects.filter(person__id__in=ids).select_related("person")
-        sync_rights_for_users(users, on=on, now=now)
+        sync_rights_for_users(users, on=on)
 
 
 def users_holding_rights() -> QuerySet:
@@ -208,12 +202,12 @@ def users_holding_rights() -> QuerySet:
     return get_user_model().objects.filter(holds).select_related("person")
 
 
-def sync_all_rights(*, on: dt.date | None = None, now: dt.datetime | None = None) -> int:
+def sync_all_rights(*, on: dt.date | None = None) -> int:
     """Re-derive everyone's rights (the operator's repair, ``manage.py sync_rights``). Returns how many
     users were looked at."""
     n = 0
     for user in users_holding_rights().iterator(chunk_size=500):
-        sync_user_rights(user, on=on, now=now)
+        sync_user_rights(user, on=on)
         n += 1
     return n
 
@@ -231,11 +225,10 @@ def people_with_rights_due(*, now: dt.datetime) -> set[int]:
     return {p for p in people if p}
 
 
-def sync_rights_due(*, now: dt.datetime | None = None) -> int:
+def sync_rights_due() -> int:
     """The hourly job: re-derive the rights of people whose memberships or terms start or end about now."""
-    now = now or timezone.now()
-    people = people_with_rights_due(now=now)
-    sync_rights_for_person_ids(people, now=now)
+    people = people_with_rights_due(now=timezone.now())
+    sync_rights_for_person_ids(people)
     return len(people)
 
 

@@ -4,6 +4,8 @@ The row holds only what sending needs (who, when, how it went). What a message i
 that owns it, as a typed reference with real foreign keys (a meeting notice, a handover notice, an account
 notice...) pointing at this row; its text is built from that reference when the message is sent, by the
 builder the owner registered for its kind (``outbox.registry``), so a message can never carry a stale copy.
+The subject and text that went out are written back on the row by the sender: a record of what was sent,
+never read to build a message.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     note = models.CharField(max_length=300, blank=True, help_text="Why skipped or cancelled")
+    subject = models.CharField(max_length=300, blank=True, help_text="As sent")
+    body_text = models.TextField(blank=True, help_text="The plain text as sent")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,8 @@ A *kind* (``invite``, ``handover``, ``account``...) is registered by the app tha
   or ``coming_up``), unless ``settings.NOTIFICATION_LATE_POLICY`` says otherwise.
 
 Sweep steps (planning what is coming due, reconciling what a lost hook did not plan) are registered too;
-the outbox's beat sweep runs them before it hands out what is due.
+the outbox's beat sweep runs them before it hands out what is due. So are the Outbox page's filters on what
+messages are about (``?meeting=<id>``), which only the owner of the thing can answer.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ LATE_POLICIES = ("skip", "send", "coming_up")
 _kinds: dict[str, KindSpec] = {}
 _sweep_steps: dict[str, Callable[..., int]] = {}
 _page_readers: list[Callable[[Any], bool]] = []
+_page_filters: dict[str, Callable[[Any, str], Any]] = {}
 
 
 def register_kind(spec: KindSpec) -> None:
@@ -82,7 +84,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def register_sweep_step(name: str, step: Callable[..., int]) -> None:
-    """``step(now=..., pass_now=...)`` runs in every sweep before the hand-out; returns a count."""
+    """``step(now=...)`` runs in every sweep before the hand-out, as at the sweep's moment; returns a count."""
     _sweep_steps[name] = step
 
 
@@ -97,3 +99,13 @@ def register_page_reader(rule: Callable[[Any], bool]) -> None:
 
 def may_read_page(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or any(rule(user) for rule in _page_readers)
+
+
+def register_page_filter(name: str, narrow: Callable[[Any, str], Any]) -> None:
+    """``narrow(messages, value)`` keeps the messages the query parameter ``name`` asks for (a queryset of
+    ``Message`` in, one out); it is applied when the parameter is given."""
+    _page_filters[name] = narrow
+
+
+def page_filters() -> dict[str, Callable[[Any, str], Any]]:
+    return dict(_page_filters)

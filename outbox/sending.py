@@ -5,6 +5,7 @@
   with an exponential backoff (``next_attempt_at``) and ends as *failed* after ``NOTIFY_MAX_ATTEMPTS``.
 - **Never stale.** The message is built now, by the builder its kind's owner registered, from the thing it
   is about as it stands; the builder may withhold it (superseded, answered, closed) with a note.
+- **What went out is kept.** A sent row records the subject and plain text it was sent with.
 """
 
 from __future__ import annotations
@@ -122,9 +123,15 @@ def send_one(row: Message, ctx: SendContext) -> str:
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row and retried
         log.warning("message %s failed: %s", row.key, exc)
         return record_failure(row.pk, row.attempts, f"{type(exc).__name__}: {exc}", ctx.now)
-    # One update per message after it left: the line between "sent" and "send again after a crash".
+    # One update per message after it left: the line between "sent" and "send again after a crash". It
+    # records what went out (a record for the Secretariat; a message is always built afresh).
     Message.objects.filter(pk=row.pk, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=ctx.now, last_error="", next_attempt_at=None
+        status=Status.SENT,
+        sent_at=ctx.now,
+        last_error="",
+        next_attempt_at=None,
+        subject=str(message.subject)[:300],
+        body_text=str(message.body),
     )
     return Status.SENT
 

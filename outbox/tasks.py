@@ -1,8 +1,8 @@
 """Celery tasks of the outbox, and handing rows to them.
 
 Every task is ``acks_late`` with ``reject_on_worker_lost`` (a killed worker's message goes back to the
-queue), takes primary keys, and takes ``now`` as an optional ISO string so a test driving a real worker
-needs no frozen clock. Nothing waits with an ETA: due times live in the database and the beat sweep hands
+queue) and takes primary keys; only the sweep may be told the time (an ISO string), as a test driving a
+real worker does to run it "an hour later". Nothing waits with an ETA: due times live in the database and the beat sweep hands
 them out (a long ETA on Redis is redelivered after ``visibility_timeout`` and runs twice).
 """
 
@@ -31,28 +31,24 @@ def parse_now(now: str | None) -> dt.datetime | None:
 
 
 @shared_task(name="outbox.tasks.send_messages", **TASK_OPTIONS)
-def send_messages(ids: list[int], now: str | None = None) -> dict:
+def send_messages(ids: list[int]) -> dict:
     """Send these rows; each is claimed on its own, so a message delivered twice sends nothing twice."""
-    return send_batch(ids, now=parse_now(now))
+    return send_batch(ids)
 
 
-def dispatch(ids: list[int], *, now: dt.datetime | None = None) -> int:
+def dispatch(ids: list[int]) -> int:
     """Hand rows to workers in batches. A lease in ``next_attempt_at`` keeps the next sweep from handing
     them out again while they wait in the queue; if the queue loses them, the lease runs out and the
     sweep hands them out again (the claim makes a second copy harmless)."""
     if not ids:
         return 0
     batch = setting("NOTIFY_BATCH_SIZE", 50)
-    lease_until = (now or timezone.now()) + dt.timedelta(
-        seconds=setting("NOTIFY_DISPATCH_LEASE_SECONDS", 600)
-    )
+    lease_until = timezone.now() + dt.timedelta(seconds=setting("NOTIFY_DISPATCH_LEASE_SECONDS", 600))
     sent = 0
     for i in range(0, len(ids), batch):
         chunk = ids[i : i + batch]
         try:
-            send_messages.apply_async(
-                args=[chunk], kwargs={"now": now.isoformat() if now else None}, retry=False
-            )
+            send_messages.apply_async(args=[chunk], retry=False)
         except Exception as exc:  # noqa: BLE001 - broker down: the rows stay planned for the next sweep
             log.warning("could not queue %d messages: %s", len(ids) - i, exc)
             break
@@ -63,11 +59,9 @@ def dispatch(ids: list[int], *, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def dispatch_on_commit(*, now: dt.datetime, within: Q | None = None, pass_now: bool = False) -> None:
-    """Once the caller's transaction commits, hand out the rows it planned that are already due."""
-    transaction.on_commit(
-        lambda: dispatch(due_now_ids(now=now, within=within), now=now if pass_now else None)
-    )
+def dispatch_on_commit(*, now: dt.datetime, within: Q | None = None) -> None:
+    """Once the caller's transaction commits, hand out the rows it planned that were due at ``now``."""
+    transaction.on_commit(lambda: dispatch(due_now_ids(now=now, within=within)))
 
 
 @dataclass
@@ -88,20 +82,21 @@ class SweepResult:
         return {**self.steps, "reclaimed": self.reclaimed, "dispatched": self.dispatched}
 
 
-def sweep(*, now: dt.datetime | None = None, pass_now: bool = False) -> SweepResult:
+def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """The beat job: the registered steps (plan what is coming due, make good a lost hook), then reclaim
-    stuck rows and hand out what is due."""
+    stuck rows and hand out what is due, all as at one moment (the clock, unless told)."""
     now_ = now or timezone.now()
     result = SweepResult()
     for name, step in sweep_steps().items():
-        result.steps[name] = step(now=now_, pass_now=pass_now)
+        result.steps[name] = step(now=now_)
     result.reclaimed = reclaim_stuck(now=now_)
     ids = due_ids(now=now_, limit=setting("NOTIFY_SWEEP_LIMIT", 20000))
-    result.dispatched = dispatch(ids, now=now_ if pass_now else None)
+    result.dispatched = dispatch(ids)
     return result
 
 
 @shared_task(name="outbox.tasks.sweep", **TASK_OPTIONS)
 def sweep_task(now: str | None = None) -> dict:
-    """Beat, every ``NOTIFY_SWEEP_SECONDS``. With ``now`` given, the sends it queues use that clock too."""
-    return sweep(now=parse_now(now), pass_now=now is not None).as_dict()
+    """Beat, every ``NOTIFY_SWEEP_SECONDS``, without ``now``. A test driving a real worker passes one (its
+    clock cannot reach the worker); the sends it queues run on the worker's clock."""
+    return sweep(now=parse_now(now)).as_dict()

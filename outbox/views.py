@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from outbox.backends import FILE_RE, outbox_dir, outbox_messages
 from outbox.models import Message
-from outbox.registry import About, kind_choices, kind_spec, may_read_page
+from outbox.registry import About, kind_choices, kind_spec, may_read_page, page_filters
 from outbox.tasks import dispatch
 
 
@@ -50,6 +50,9 @@ def outbox(request):
         qs = qs.filter(status=status)
     if kind in dict(kinds):
         qs = qs.filter(kind=kind)
+    for name, narrow in page_filters().items():
+        if request.GET.get(name):
+            qs = narrow(qs, request.GET[name])
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     _describe(list(page.object_list))
     counts = {s: 0 for s in Message.Status.values}

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+from contextlib import nullcontext
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from freezegun import freeze_time
 
 UTC = dt.UTC
 JKT = ZoneInfo("Asia/Jakarta")
@@ -30,6 +32,11 @@ STATES = {
     "MY": ("Malaysia", "MYS", "Kuala Lumpur", "Asia/Kuala_Lumpur", "Kuala Lumpur time"),
     "VN": ("Viet Nam", "VNM", "Hanoi", "Asia/Ho_Chi_Minh", "Hanoi time"),
 }
+
+
+def clock(now: dt.datetime | None):
+    """The clock frozen at ``now``; the real one with ``None`` (a real worker cannot see a frozen clock)."""
+    return freeze_time(now) if now is not None else nullcontext()
 
 
 def at(y, m, d, hh=9, mm=0, tz: str | ZoneInfo = JKT) -> dt.datetime:
@@ -134,8 +141,9 @@ def invite(meeting, people) -> list:
     return invitations
 
 
-def world(*, n_extra: int = 0) -> SimpleNamespace:
-    """Jakarta meeting on Mon 4 May 2026, 09:00–17:00, confirmed, with delegates in several zones."""
+def world(*, n_extra: int = 0, start: dt.datetime | None = None) -> SimpleNamespace:
+    """Jakarta meeting on Mon 4 May 2026 (or on ``start``), 09:00–17:00, confirmed, with delegates in
+    several zones."""
     states = make_states()
     body = make_body()
     people = SimpleNamespace(
@@ -146,7 +154,8 @@ def world(*, n_extra: int = 0) -> SimpleNamespace:
         brussels=make_person("eva-brussels", state=states["MY"], tz="Europe/Brussels", body=body),
     )
     extra = [make_person(f"extra-{i}", state=states["VN"], body=body) for i in range(n_extra)]
-    meeting = make_meeting(body, host=states["ID"], start=at(2026, 5, 4, 9), end=at(2026, 5, 4, 17))
+    start = start or at(2026, 5, 4, 9)
+    meeting = make_meeting(body, host=states["ID"], start=start, end=start + dt.timedelta(hours=8))
     everyone = [people.jakarta, people.manila, people.yangon, people.bangkok, people.brussels, *extra]
     invite(meeting, everyone)
     return SimpleNamespace(states=states, body=body, people=people, meeting=meeting, everyone=everyone)
@@ -162,7 +171,8 @@ def confirm(meeting, *, now=NOW):
     meeting.status = Meeting.Status.CONFIRMED
     meeting.sequence += 1
     meeting.save()
-    meeting_version_plan(meeting_id=meeting.pk, now=now)
+    with clock(now):
+        meeting_version_plan(meeting_id=meeting.pk)
 
 
 def move(meeting, start, end, *, now=NOW):
@@ -171,7 +181,8 @@ def move(meeting, start, end, *, now=NOW):
     meeting.start, meeting.end = start, end
     meeting.sequence += 1
     meeting.save()
-    meeting_version_plan(meeting_id=meeting.pk, now=now)
+    with clock(now):
+        meeting_version_plan(meeting_id=meeting.pk)
 
 
 def postpone(meeting, *, now=NOW):
@@ -181,7 +192,8 @@ def postpone(meeting, *, now=NOW):
     meeting.status = Meeting.Status.POSTPONED
     meeting.sequence += 1
     meeting.save()
-    meeting_version_plan(meeting_id=meeting.pk, now=now)
+    with clock(now):
+        meeting_version_plan(meeting_id=meeting.pk)
 
 
 def redate(meeting, start, end, *, now=NOW):
@@ -193,7 +205,8 @@ def redate(meeting, start, end, *, now=NOW):
     meeting.status = Meeting.Status.CONFIRMED
     meeting.sequence += 1
     meeting.save()
-    meeting_version_plan(meeting_id=meeting.pk, now=now)
+    with clock(now):
+        meeting_version_plan(meeting_id=meeting.pk)
 
 
 def cancel(meeting, *, now=NOW):
@@ -203,7 +216,8 @@ def cancel(meeting, *, now=NOW):
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save()
-    meeting_version_plan(meeting_id=meeting.pk, now=now)
+    with clock(now):
+        meeting_version_plan(meeting_id=meeting.pk)
 
 
 def withdraw(invitation, *, now=NOW):
@@ -212,7 +226,8 @@ def withdraw(invitation, *, now=NOW):
     invitation.is_withdrawn = True
     invitation.link_version += 1
     invitation.save()
-    changes.invitation_withdrawal_plan(invitation_id=invitation.pk, now=now)
+    with clock(now):
+        changes.invitation_withdrawal_plan(invitation_id=invitation.pk)
 
 
 # --- Sending in-process and reading what went out ------------------------------------------------------

@@ -4,14 +4,13 @@ REQUIRE_SERVICES is set (CI sets it), which turns those skips into failures."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+from tests.machine import REQUIRE_SERVICES, service_missing
 
 
 def pytest_report_header(config) -> list[str]:
@@ -24,12 +23,6 @@ def pytest_report_header(config) -> list[str]:
         f"celery broker: {settings.CELERY_BROKER_URL.split('@')[-1]}",
         f"services required: {'yes' if REQUIRE_SERVICES else 'no (tests needing a missing service skip)'}",
     ]
-
-
-def service_missing(reason: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -57,14 +50,6 @@ def require_redis() -> str:
     except OSError:
         service_missing(f"Redis at {host_port} does not answer")
     return settings.REDIS_URL
-
-
-@pytest.fixture
-def require_chromium() -> str:
-    path = "/usr/bin/chromium"
-    if not os.path.exists(path):
-        service_missing("needs Debian's chromium at /usr/bin/chromium")
-    return path
 
 
 @pytest.fixture
@@ -112,29 +97,78 @@ def make_user(db):
     return make
 
 
+@pytest.fixture
+def roles(db, settings, tmp_path):
+    """The roles scene: one user per role around ACCMSME and SEOM, with meetings, documents and handovers."""
+    from tests.permission_world import build_world
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return build_world()
+
+
+@pytest.fixture
+def zones(db):
+    """The zones scene: member states in several time zones, invitees and a confirmed meeting."""
+    from tests.calendar_world import world
+
+    return world()
+
+
+@pytest.fixture
+def alice(db):
+    """A plain user with a strong password, for the log-in and header tests."""
+    from tests.world.build import PASSWORD
+
+    return get_user_model().objects.create_user("alice", email="alice@example.org", password=PASSWORD)
+
+
+@pytest.fixture
+def world(seeded, make_user):
+    """The meetings scene (tests/world/meetings.py)."""
+    from tests.world.meetings import meetings_scene
+
+    return meetings_scene(make_user)
+
+
+@pytest.fixture
+def hooks(monkeypatch) -> list[tuple[str, dict]]:
+    """Record the calendar side's hooks as they act after commit, instead of running them."""
+    from meetings.calendar import tasks
+
+    calls: list[tuple[str, dict]] = []
+    for hook, body in (
+        ("meeting_version_changed", "meeting_version_plan"),
+        ("invitation_added", "invitation_plan"),
+        ("invitation_withdrawn", "invitation_withdrawal_plan"),
+        ("agenda_circulated", "agenda_circulation_plan"),
+    ):
+        monkeypatch.setattr(tasks, body, lambda _n=hook, **kw: calls.append((_n, kw)))
+    return calls
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    # FileSystemStorage listens for the setting change and forgets its cached location.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Tasks handed to the broker, captured instead of sent."""
+    from outbox import tasks as outbox_tasks
+
+    calls = []
+    monkeypatch.setattr(
+        outbox_tasks.send_messages,
+        "apply_async",
+        lambda args, kwargs=None, **opts: calls.append((args[0], kwargs)),
+    )
+    return calls
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # The real hasher costs most of a second per user on this machine; tests hash many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser(require_chromium):
-    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=require_chromium, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -255,11 +254,7 @@ class AgendaVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rec
     @action(detail=True, methods=["post"])
     def adopt(self, request, pk=None):
         version = self.get_object()
-        return Response(
-            self.get_serializer(
-                run(agenda_versions_services.agenda_adopt, version=version, now=timezone.now())
-            ).data
-        )
+        return Response(self.get_serializer(run(agenda_versions_services.agenda_adopt, version=version)).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("other", OpenApiTypes.STR, description="Version number, or 'draft'")],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import zoneinfo
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -192,7 +191,7 @@ class MeetingViewSet(
     @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
-        return self._status(meetings_services.meeting_mark_held, now=timezone.now())
+        return self._status(meetings_services.meeting_mark_held)
 
     @extend_schema(responses=ConflictSerializer(many=True))
     @action(detail=True, methods=["get"])

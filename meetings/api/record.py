@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -157,7 +156,6 @@ class ActionItemViewSet(
         serializer.instance = run(
             record_services.action_item_update,
             action_item=serializer.instance,
-            now=timezone.now(),
             status=d.get("status"),
             progress_note=d.get("progress_note"),
             due_date=d.get("due_date"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -86,9 +85,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordView
     @action(detail=False, methods=["post"])
     def generate(self, request):
         meeting = self.meeting_named_for_write(GenerateSerializer, request.data)
-        report = run(
-            reports_services.report_generate, meeting=meeting, now=timezone.now(), actor=request.user
-        )
+        report = run(reports_services.report_generate, meeting=meeting, actor=request.user)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AdoptReportSerializer, responses=ReportSerializer)

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.utils import timezone
 
 from governance.models import Membership, Person
 from meetings.calendar.kinds import LATE_POLICY, Kind
@@ -73,14 +72,14 @@ def _rows_for(item: ActionItem, person: Person, days_list: list[int], now: dt.da
     return [(m, n) for _, m, n in planned + missed]
 
 
-def plan_action_item_reminders(*, now: dt.datetime | None = None, pass_now: bool = False) -> int:
-    """Plan due reminders for open action items coming due (a sweep step; idempotent). The key carries the
-    due date, so a moved deadline plans afresh and the old reminders are cancelled at send time."""
-    now_ = now or timezone.now()
+def plan_action_item_reminders(*, now: dt.datetime) -> int:
+    """Plan due reminders for open action items coming due, as at the sweep's moment ``now`` (a sweep step;
+    idempotent). The key carries the due date, so a moved deadline plans afresh and the old reminders are
+    cancelled at send time."""
     days_list = offsets(setting("ACTION_DUE_REMINDER_DAYS", [7, 1]))
     if not days_list:
         return 0
-    today = now_.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
     horizon = today + dt.timedelta(days=max(days_list) + 2)
     items = ActionItem.objects.filter(
         status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
@@ -92,7 +91,7 @@ def plan_action_item_reminders(*, now: dt.datetime | None = None, pass_now: bool
         row
         for item in items
         for person in action_recipients(item, today)
-        for row in _rows_for(item, person, days_list, now_)
+        for row in _rows_for(item, person, days_list, now)
     ]
     messages_save(rows)
     return len(rows)

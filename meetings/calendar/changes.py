@@ -37,12 +37,12 @@ def meeting_plan_version(*, meeting: Meeting, now: dt.datetime | None = None) ->
     Two steps that each commit: first the calendar entries (REQUESTs or CANCELs), handed to workers as soon
     as they are written; then the reminders, chasers and agenda notices, which are weeks ahead and no
     reason to hold back the invitations of a list of thousands. Idempotent; a plan cut off between the
-    steps is finished by the sweep (``notices_planned_for`` still names an older version). Returns the
-    keys planned."""
-    now_ = now or timezone.now()
-    keys, live_sequence = plan_entries(meeting.pk, now_, pass_now=now is not None)
+    steps is finished by the sweep (``notices_planned_for`` still names an older version). Planned as at
+    the clock, or at the moment of the sweep that repairs it. Returns the keys planned."""
+    now = now or timezone.now()
+    keys, live_sequence = plan_entries(meeting.pk, now)
     if live_sequence is not None:
-        keys += plan_notices(meeting.pk, live_sequence, now_, pass_now=now is not None)
+        keys += plan_notices(meeting.pk, live_sequence, now)
     return keys
 
 
@@ -52,7 +52,7 @@ def _lock_meeting(meeting_id: int) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("body", "host").get(pk=meeting_id)
 
 
-def plan_entries(meeting_id: int, now: dt.datetime, *, pass_now: bool) -> tuple[list[str], int | None]:
+def plan_entries(meeting_id: int, now: dt.datetime) -> tuple[list[str], int | None]:
     """Step one: the calendar entries of this version. Returns the keys, and the version when it still
     calls for timed notices (confirmed and ahead)."""
     plan = Plan(now)
@@ -77,11 +77,11 @@ def plan_entries(meeting_id: int, now: dt.datetime, *, pass_now: bool) -> tuple[
             # Planned (not yet confirmed) or held: nothing goes to calendars; nothing left to remind of.
             cancel_stale(meeting, f"meeting is {state}", keep_sequence=False)
         keys = plan.save()
-        hand_out_on_commit(meeting.pk, now, pass_now=pass_now)
+        hand_out_on_commit(meeting.pk, now)
     return keys, live_sequence
 
 
-def plan_notices(meeting_id: int, sequence: int, now: dt.datetime, *, pass_now: bool) -> list[str]:
+def plan_notices(meeting_id: int, sequence: int, now: dt.datetime) -> list[str]:
     """Step two: reminders, chasers and the agenda's lead-time notice of version ``sequence``, unless a
     newer plan has taken over the meeting in between."""
     plan = Plan(now)
@@ -98,7 +98,7 @@ def plan_notices(meeting_id: int, sequence: int, now: dt.datetime, *, pass_now: 
         plan_timed(plan, meeting, recipients(meeting), fresh=fresh)
         keys = plan.save()
         Meeting.objects.filter(pk=meeting.pk).update(notices_planned_for=sequence)
-        hand_out_on_commit(meeting.pk, now, pass_now=pass_now)
+        hand_out_on_commit(meeting.pk, now)
     return keys
 
 
@@ -110,9 +110,9 @@ def _invitation(invitation_id: int) -> Invitation | None:
     )
 
 
-def invitation_plan(*, invitation_id: int, now: dt.datetime | None = None) -> None:
+def invitation_plan(*, invitation_id: int) -> None:
     """Someone was added to a confirmed meeting's list: invite them and plan their reminders."""
-    now_ = now or timezone.now()
+    now = timezone.now()
     inv = _invitation(invitation_id)
     if inv is None or inv.is_withdrawn or not inv.person.email:
         return
@@ -127,24 +127,24 @@ def invitation_plan(*, invitation_id: int, now: dt.datetime | None = None) -> No
             inv.refresh_from_db(fields=["link_version"])
         if meeting.status != Meeting.Status.CONFIRMED:
             return
-        plan = Plan(now_)
+        plan = Plan(now)
         fresh = plan_requests(plan, meeting, [inv])
         plan_timed(plan, meeting, [inv], fresh=fresh)
         plan.save()
-        hand_out_on_commit(meeting.pk, now_, pass_now=now is not None)
+        hand_out_on_commit(meeting.pk, now)
 
 
-def invitation_withdrawal_plan(*, invitation_id: int, now: dt.datetime | None = None) -> None:
+def invitation_withdrawal_plan(*, invitation_id: int) -> None:
     """Someone was taken off the list: a CANCEL (if they had the meeting in their calendar), and nothing
     else planned for them is sent."""
-    now_ = now or timezone.now()
+    now = timezone.now()
     inv = _invitation(invitation_id)
     if inv is None or not inv.is_withdrawn:
         return
     meeting = inv.meeting
     with transaction.atomic():
         cancel_stale(meeting, "taken off the list", keep_sequence=False, person_id=inv.person_id)
-        plan = Plan(now_)
+        plan = Plan(now)
         if inv.person.email and inv.person_id in holders(meeting.pk, person_id=inv.person_id):
             plan.add_for(
                 meeting,
@@ -155,28 +155,28 @@ def invitation_withdrawal_plan(*, invitation_id: int, now: dt.datetime | None = 
                 withdrawn=True,
             )
         plan.save()
-        hand_out_on_commit(meeting.pk, now_, pass_now=now is not None)
+        hand_out_on_commit(meeting.pk, now)
 
 
-def agenda_circulation_plan(*, version_id: int, now: dt.datetime | None = None) -> None:
+def agenda_circulation_plan(*, version_id: int) -> None:
     """An agenda version was circulated: send it to the invitees now."""
-    now_ = now or timezone.now()
+    now = timezone.now()
     version = (
         AgendaVersion.objects.select_related("meeting__body", "meeting__host").filter(pk=version_id).first()
     )
     if version is None:
         return
     meeting = version.meeting
-    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED) or meeting.end <= now_:
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED) or meeting.end <= now:
         return
-    plan = Plan(now_)
+    plan = Plan(now)
     for inv in recipients(meeting):
         plan.add_for(
             meeting, inv, key=agenda_key(version, inv.person_id), kind=Kind.AGENDA, agenda_version=version
         )
     with transaction.atomic():
         plan.save()
-        hand_out_on_commit(meeting.pk, now_, pass_now=now is not None)
+        hand_out_on_commit(meeting.pk, now)
 
 
 # --- The sweep's repair --------------------------------------------------------------------------------
@@ -217,10 +217,11 @@ def meetings_to_reconcile(*, now: dt.datetime, limit: int = 20) -> list[int]:
     return ids
 
 
-def reconcile(*, now: dt.datetime, pass_now: bool = False) -> int:
+def reconcile(*, now: dt.datetime) -> int:
+    """A sweep step: plan, as at the sweep's moment, the versions no hook planned."""
     ids = meetings_to_reconcile(now=now)
     for meeting_id in ids:
         meeting = load_meeting(meeting_id)
         if meeting is not None:
-            meeting_plan_version(meeting=meeting, now=now if pass_now else None)
+            meeting_plan_version(meeting=meeting, now=now)
     return len(ids)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -66,7 +65,7 @@ class ReplyRejected(RsvpError):
 
 
 @transaction.atomic
-def itip_reply_apply(*, data: bytes, user, now: dt.datetime | None = None) -> list[dict]:
+def itip_reply_apply(*, data: bytes, user) -> list[dict]:
     """Apply an iTIP REPLY file: each answer updates the matching invitation's PARTSTAT. The Secretariat
     may post anyone's reply (from its mailbox); a delegate only their own."""
     try:
@@ -94,7 +93,7 @@ def itip_reply_apply(*, data: bytes, user, now: dt.datetime | None = None) -> li
             )
         if reply.partstat not in ANSWER_LABELS:
             raise ReplyRejected(f"PARTSTAT {reply.partstat} is not accepted here.", 400)
-        invitation_respond(invitation=invitation, partstat=reply.partstat, now=now)
+        invitation_respond(invitation=invitation, partstat=reply.partstat)
         results.append(
             {"meeting": meeting.pk, "uid": meeting.uid, "attendee": reply.email, "partstat": reply.partstat}
         )

@@ -2,7 +2,7 @@
 copy of it): invitation, update, cancellation, reminder, coming-up notice, chaser, agenda. Each is checked
 first (``meetings.calendar.checks``), so a superseded version is withheld, never sent.
 
-Registered with the outbox for every meeting kind (``register``)."""
+Registered with the outbox for every meeting kind (``register``), with the Outbox page's meeting filter."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 
 from meetings.calendar import ics as ical
@@ -21,7 +22,7 @@ from meetings.calendar.rsvp import rsvp_links
 from meetings.models import AgendaVersion, Invitation, Meeting, MeetingNotice
 from meetings.times import ZoneNamer, agenda_item_time, fmt_date, meeting_times
 from outbox.models import Message
-from outbox.registry import About, KindSpec, Withheld, register_kind
+from outbox.registry import About, KindSpec, Withheld, register_kind, register_page_filter
 from outbox.sending import SendContext
 
 
@@ -85,7 +86,18 @@ def describe(messages: list[Message]) -> dict[int, About]:
     }
 
 
+def about_meeting(messages: QuerySet[Message], meeting_id: str) -> QuerySet[Message]:
+    """The Outbox page's ``?meeting=<id>``: the messages about that meeting and its action items."""
+    if not meeting_id.isdigit():
+        return messages
+    return messages.filter(
+        Q(meeting_notice__meeting_id=int(meeting_id))
+        | Q(action_item_notice__action_item__meeting_id=int(meeting_id))
+    )
+
+
 def register() -> None:
+    register_page_filter("meeting", about_meeting)
     for kind in VERSIONED_KINDS:
         register_kind(
             KindSpec(

@@ -295,5 +295,5 @@ def load_meeting(meeting_id: int) -> Meeting | None:
     return Meeting.objects.select_related("body", "host").filter(pk=meeting_id).first()
 
 
-def hand_out_on_commit(meeting_id: int, now: dt.datetime, *, pass_now: bool) -> None:
-    dispatch_on_commit(now=now, within=Q(meeting_notice__meeting_id=meeting_id), pass_now=pass_now)
+def hand_out_on_commit(meeting_id: int, now: dt.datetime) -> None:
+    dispatch_on_commit(now=now, within=Q(meeting_notice__meeting_id=meeting_id))

@@ -84,11 +84,9 @@ def open_for_answers(meeting: Meeting, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
-def invitation_respond(
-    *, invitation: Invitation, partstat: str, now: dt.datetime | None = None
-) -> Invitation:
+def invitation_respond(*, invitation: Invitation, partstat: str) -> Invitation:
     """Record an answer (ACCEPTED, TENTATIVE, DECLINED)."""
-    now = now or timezone.now()
+    now = timezone.now()
     if partstat not in ANSWER_LABELS:
         raise RsvpError(f"“{partstat}” is not an answer (accept, tentative or decline).")
     invitation = Invitation.objects.select_for_update().select_related("meeting").get(pk=invitation.pk)

@@ -14,7 +14,6 @@ Tasks are ``acks_late`` with ``reject_on_worker_lost``, take primary keys, and n
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from celery import shared_task
@@ -33,19 +32,19 @@ from meetings.calendar.plan import load_meeting
 from meetings.models import Invitation
 from outbox.registry import register_sweep_step
 from outbox.sending import setting
-from outbox.tasks import TASK_OPTIONS, parse_now
+from outbox.tasks import TASK_OPTIONS
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="meetings.calendar.tasks.plan_meeting_version", **TASK_OPTIONS)
-def plan_meeting_version(meeting_id: int, now: str | None = None) -> int:
+def plan_meeting_version(meeting_id: int) -> int:
     """Plan a meeting version with a long list of invitees (the hook hands it over); idempotent."""
     meeting = load_meeting(meeting_id)
-    return len(meeting_plan_version(meeting=meeting, now=parse_now(now))) if meeting else 0
+    return len(meeting_plan_version(meeting=meeting)) if meeting else 0
 
 
-def meeting_version_plan(*, meeting_id: int, now: dt.datetime | None = None) -> None:
+def meeting_version_plan(*, meeting_id: int) -> None:
     """Plan in the caller for a list of ordinary size (the rows exist when the request returns); hand a
     long list (thousands of invitees: seconds of inserts) to a worker. If that task is lost, the sweep's
     ``reconcile`` plans the version anyway."""
@@ -55,13 +54,11 @@ def meeting_version_plan(*, meeting_id: int, now: dt.datetime | None = None) -> 
     invited = Invitation.objects.filter(meeting_id=meeting_id, is_withdrawn=False).count()
     if invited > setting("NOTIFY_PLAN_INLINE_MAX", 500):
         try:
-            plan_meeting_version.apply_async(
-                args=[meeting_id], kwargs={"now": now.isoformat() if now else None}, retry=False
-            )
+            plan_meeting_version.apply_async(args=[meeting_id], retry=False)
             return
         except Exception as exc:  # noqa: BLE001 - no broker: plan here rather than not at all
             log.warning("could not queue the planning of meeting %s: %s", meeting_id, exc)
-    meeting_plan_version(meeting=meeting, now=now)
+    meeting_plan_version(meeting=meeting)
 
 
 def meeting_version_changed(*, meeting_id: int) -> None:

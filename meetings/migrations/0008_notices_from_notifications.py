@@ -1,17 +1,30 @@
-"""Every notification row gets the typed reference of what it is about, read from the columns the outbox
-drops next (``meeting``, ``person``, ``meeting_sequence``, ``object_ref``) and from its key: a meeting
-notice, an action item notice or a handover notice. Handover keys take the one key grammar
-(``handover:<pk>:...`` becomes ``handover:handover-<pk>:...``), so planning them again finds them. A planned
-row whose subject no longer exists is cancelled with a note; sent history is kept as it is."""
+"""Every notification row gets the typed reference of what it is about, read from the columns dropped next
+(``meeting``, ``person``, ``meeting_sequence``, ``object_ref``) and from its key, for every kind there was:
+
+- invite, update, cancel, agenda, reminder, coming_up, chaser: a meeting notice with the meeting version, and
+  the circulated agenda version (``agendaversion:<pk>``) or withdrawn invitation (``invitation:<pk>``) that
+  ``object_ref`` named, or the days before the meeting that the key's version ends with (``s2.d7``);
+- action_due (``actionitem:<pk>``): an action item notice, with the due date and days of the key's version;
+- handover (``handover:<pk>``): a handover notice with the days of the key; the key takes the one key grammar
+  (``handover:3:Ann@X.org:d30`` becomes ``handover:handover-3:ann@x.org:d30``) so planning again finds it;
+- account (``user:<pk>``): an account notice, invited by the Secretariat.
+
+A row whose object no longer exists keeps its key, subject and text, without a notice (or, for a meeting
+message, without the agenda version or invitation that is gone); if it was still to be sent it is cancelled
+with a note, as nothing can build it now. Sent history is kept as it is."""
 
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.db import migrations
 
 MEETING_KINDS = {"invite", "update", "cancel", "agenda", "reminder", "coming_up", "chaser"}
 DAYS = re.compile(r"(?:^|\.)d(\d+)$")
 ACTION_VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2})\.d(\d+)$")
+OLD_HANDOVER_KEY = re.compile(r"^handover:(\d+):(.*):(d\d+)$")
+GONE = "what it was about no longer exists"
+ACCOUNT_INVITED_BY = "the ACCMSME Secretariat"
 BATCH = 2000
 
 
@@ -26,25 +39,30 @@ def _days(key: str) -> int | None:
 
 
 def _meeting_notice(row, models, known):
+    if row.meeting_id is None:
+        return None
     agenda_id = _ref_id(row.object_ref, "agendaversion")
     invitation_id = _ref_id(row.object_ref, "invitation")
-    return models["MeetingNotice"](
+    notice = models["meetings.MeetingNotice"](
         message_id=row.pk,
         meeting_id=row.meeting_id,
         person_id=row.person_id,
         sequence=row.meeting_sequence or 0,
-        agenda_version_id=agenda_id if agenda_id in known["agenda"] else None,
+        agenda_version_id=agenda_id if agenda_id in known["agendaversion"] else None,
         withdrawn_invitation_id=invitation_id if invitation_id in known["invitation"] else None,
         days=_days(row.key) if agenda_id is None and invitation_id is None else None,
     )
+    # Without the invitation it named, a withdrawal would go out as a cancelled meeting: kept, not sent.
+    notice.buildable = invitation_id is None or notice.withdrawn_invitation_id is not None
+    return notice
 
 
 def _action_notice(row, models, known):
     item_id = _ref_id(row.object_ref, "actionitem")
     match = ACTION_VERSION.match(row.key.rsplit(":", 1)[-1])
-    if item_id not in known["action"] or match is None:
+    if item_id not in known["actionitem"] or match is None:
         return None
-    return models["ActionItemNotice"](
+    return models["meetings.ActionItemNotice"](
         message_id=row.pk,
         action_item_id=item_id,
         person_id=row.person_id,
@@ -58,62 +76,89 @@ def _handover_notice(row, models, known):
     days = _days(row.key)
     if handover_id not in known["handover"] or days is None:
         return None
-    return models["HandoverNotice"](
+    return models["chairmanship.HandoverNotice"](
         message_id=row.pk, handover_id=handover_id, person_id=row.person_id, days=days
     )
 
 
+def _account_notice(row, models, known):
+    user_id = _ref_id(row.object_ref, "user")
+    if user_id not in known["user"]:
+        return None
+    return models["governance.AccountNotice"](
+        message_id=row.pk, user_id=user_id, invited_by=ACCOUNT_INVITED_BY
+    )
+
+
+NOTICE_OF_KIND = {
+    **dict.fromkeys(MEETING_KINDS, _meeting_notice),
+    "action_due": _action_notice,
+    "handover": _handover_notice,
+    "account": _account_notice,
+}
+
+
+def _handover_key(key: str) -> str | None:
+    """The old handover key in the one grammar (the recipient's address in lower case), None if not old."""
+    match = OLD_HANDOVER_KEY.match(key)
+    if match is None:
+        return None
+    number, address, version = match.groups()
+    return f"handover:handover-{number}:{address.lower()}:{version}"
+
+
+def _rekey_handovers(Notification) -> None:
+    taken = set(Notification.objects.filter(kind="handover").values_list("key", flat=True))
+    for pk, key in Notification.objects.filter(kind="handover", key__regex=r"^handover:[0-9]+:").values_list(
+        "pk", "key"
+    ):
+        new_key = _handover_key(key)
+        if new_key is not None and new_key not in taken:  # two addresses differing in case keep theirs
+            Notification.objects.filter(pk=pk).update(key=new_key)
+            taken.add(new_key)
+
+
 def forward(apps, schema_editor):
     Notification = apps.get_model("meetings", "Notification")
-    models = {
-        "MeetingNotice": apps.get_model("meetings", "MeetingNotice"),
-        "ActionItemNotice": apps.get_model("meetings", "ActionItemNotice"),
-        "HandoverNotice": apps.get_model("chairmanship", "HandoverNotice"),
-    }
+    labels = ["meetings.MeetingNotice", "meetings.ActionItemNotice", "chairmanship.HandoverNotice"]
+    models = {label: apps.get_model(label) for label in [*labels, "governance.AccountNotice"]}
     known = {
-        "agenda": set(apps.get_model("meetings", "AgendaVersion").objects.values_list("pk", flat=True)),
-        "invitation": set(apps.get_model("meetings", "Invitation").objects.values_list("pk", flat=True)),
-        "action": set(apps.get_model("meetings", "ActionItem").objects.values_list("pk", flat=True)),
-        "handover": set(apps.get_model("chairmanship", "Handover").objects.values_list("pk", flat=True)),
+        name: set(apps.get_model(label).objects.values_list("pk", flat=True))
+        for name, label in {
+            "agendaversion": "meetings.AgendaVersion",
+            "invitation": "meetings.Invitation",
+            "actionitem": "meetings.ActionItem",
+            "handover": "chairmanship.Handover",
+            "user": settings.AUTH_USER_MODEL,
+        }.items()
     }
-    orphans, rekeyed = [], []
+    orphans = []
     last = 0
-    while True:
-        rows = list(Notification.objects.filter(pk__gt=last).order_by("pk")[:BATCH])
-        if not rows:
-            break
+    while rows := list(Notification.objects.filter(pk__gt=last).order_by("pk")[:BATCH]):
         last = rows[-1].pk
-        notices = {name: [] for name in models}
+        notices = {label: [] for label in models}
         for row in rows:
-            if row.kind in MEETING_KINDS and row.meeting_id is not None:
-                notice = _meeting_notice(row, models, known)
-            elif row.kind == "action_due":
-                notice = _action_notice(row, models, known)
-            elif row.kind == "handover":
-                notice = _handover_notice(row, models, known)
-                head, _, rest = row.key.partition(":")
-                number, _, tail = rest.partition(":")
-                if notice is not None and number.isdigit():
-                    rekeyed.append((row.pk, f"handover:handover-{number}:{tail}"))
-            else:
-                notice = None
-            if notice is None:
+            make = NOTICE_OF_KIND.get(row.kind)
+            notice = make(row, models, known) if make else None
+            if notice is not None:
+                notices[notice._meta.label].append(notice)
+            if notice is None or not getattr(notice, "buildable", True):
                 orphans.append(row.pk)
-            else:
-                notices[type(notice).__name__].append(notice)
-        for name, objs in notices.items():
-            models[name].objects.bulk_create(objs, batch_size=1000)
-    for pk, key in rekeyed:
-        Notification.objects.filter(pk=pk).update(key=key)
-    Notification.objects.filter(pk__in=orphans, status__in=["planned", "sending"]).update(
-        status="cancelled", note="what it was about no longer exists"
-    )
+        for label, objs in notices.items():
+            models[label].objects.bulk_create(objs, batch_size=1000)
+    _rekey_handovers(Notification)
+    for i in range(0, len(orphans), BATCH):
+        Notification.objects.filter(pk__in=orphans[i : i + BATCH], status__in=["planned", "sending"]).update(
+            status="cancelled", note=GONE
+        )
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0007_notices"),
         ("chairmanship", "0005_handovernotice"),
+        ("governance", "0004_accountnotice"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -1,6 +1,6 @@
 """The notification table keeps its rows and becomes ``outbox.Message``: the columns that now live in the
-typed references are dropped, and the model leaves the meetings app's state (the outbox's ``0001`` holds
-it)."""
+typed references (``0008`` carried them over) are dropped, and the model leaves the meetings app's state (the
+outbox's ``0001`` holds it). ``subject`` and ``body_text`` stay: they are the record of what was sent."""
 
 from django.db import migrations
 
@@ -8,7 +8,6 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("meetings", "0008_notices_from_notifications"),
-        ("governance", "0004_accountnotice"),
     ]
 
     operations = [
@@ -17,7 +16,5 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="notification", name="person"),
         migrations.RemoveField(model_name="notification", name="meeting_sequence"),
         migrations.RemoveField(model_name="notification", name="object_ref"),
-        migrations.RemoveField(model_name="notification", name="subject"),
-        migrations.RemoveField(model_name="notification", name="body_text"),
         migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel(name="Notification")]),
     ]

@@ -3,12 +3,12 @@ from one version to the next."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from meetings.calendar import tasks as calendar
 from meetings.models import AgendaVersion, Meeting
@@ -71,7 +71,7 @@ def agenda_circulate(*, meeting: Meeting, actor=None) -> AgendaVersion:
     return version
 
 
-def agenda_adopt(*, version: AgendaVersion, now: dt.datetime) -> AgendaVersion:
+def agenda_adopt(*, version: AgendaVersion) -> AgendaVersion:
     """The meeting adopts the latest circulated version; the draft must not have moved on since."""
     with transaction.atomic():
         m = locked_meeting(version.meeting_id)
@@ -94,7 +94,7 @@ def agenda_adopt(*, version: AgendaVersion, now: dt.datetime) -> AgendaVersion:
                 {"version": f"The draft has changes not in v{version.number}: circulate them first."}
             )
         version.status = AgendaVersion.Status.ADOPTED
-        version.adopted_at = now
+        version.adopted_at = timezone.now()
         version.save(update_fields=["status", "adopted_at"])
     return version
 

@@ -325,12 +325,12 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     return m
 
 
-def meeting_mark_held(*, meeting: Meeting, now: dt.datetime) -> Meeting:
+def meeting_mark_held(*, meeting: Meeting) -> Meeting:
     """Record that the meeting took place. The sequence grows (a status change) but nobody is messaged:
     nothing changed for anyone's calendar."""
     with transaction.atomic():
         m = locked_meeting(meeting)
-        if m.start > now:
+        if m.start > timezone.now():
             raise ValidationError({"status": "The meeting has not started yet; it cannot be marked held."})
         _transition(m, Status.HELD)
         m.save()

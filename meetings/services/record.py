@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from governance.models import Body, MemberState, Person
 from meetings.models import ActionItem, AgendaItem, Decision, Meeting
@@ -144,7 +145,6 @@ CLOSED = (ActionItem.Status.DONE, ActionItem.Status.DROPPED)
 def action_item_update(
     *,
     action_item: ActionItem,
-    now: dt.datetime,
     status: str | None = None,
     progress_note: str | None = None,
     due_date: dt.date | None = None,
@@ -161,7 +161,7 @@ def action_item_update(
         a = ActionItem.objects.select_for_update().get(pk=action_item.pk)
         if status is not None and status != a.status:
             if status in CLOSED:
-                a.closed_at, a.closed_at_meeting = now, at_meeting
+                a.closed_at, a.closed_at_meeting = timezone.now(), at_meeting
             else:
                 a.closed_at, a.closed_at_meeting = None, None
             a.status = status

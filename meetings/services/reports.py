@@ -10,6 +10,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from governance.models import Body
 from governance.services import reporting_chain
@@ -25,7 +26,7 @@ def report_title(meeting: Meeting) -> str:
     return f"Report of the {meeting.title}"
 
 
-def report_generate(*, meeting: Meeting, now: dt.datetime, actor=None) -> Report:
+def report_generate(*, meeting: Meeting, actor=None) -> Report:
     """Write the Report of the Meeting (HTML, and a PDF kept as an ASEAN Restricted document) from the
     adopted agenda, the minutes, decisions and action items. An adopted report is never rewritten."""
     if meeting.status not in (Status.CONFIRMED, Status.HELD):
@@ -37,7 +38,7 @@ def report_generate(*, meeting: Meeting, now: dt.datetime, actor=None) -> Report
                 "report": f"The report was adopted on {fmt_day(existing.adopted_on)}; it cannot be generated again."
             }
         )
-    title = report_title(meeting)
+    title, now = report_title(meeting), timezone.now()
     html = reports.report_html(meeting=meeting, title=title, now=now)
     pdf = reports.report_pdf(html=html)
     with transaction.atomic():

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from meetings import forms as f
@@ -188,7 +187,7 @@ def agenda_adopt(request, pk: int, number: int):
     if version is None:
         raise Http404("No such agenda version")
     try:
-        agenda_versions_services.agenda_adopt(version=version, now=timezone.now())
+        agenda_versions_services.agenda_adopt(version=version)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
     else:

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance.models import Body
@@ -137,7 +136,7 @@ def meeting_status(request, pk: int):
             meetings_services.meeting_cancel(meeting=meeting)
             messages.success(request, "Meeting cancelled; invitees are told.")
         elif action == "held":
-            meetings_services.meeting_mark_held(meeting=meeting, now=timezone.now())
+            meetings_services.meeting_mark_held(meeting=meeting)
             messages.success(request, "Meeting recorded as held.")
         elif action == "postpone":
             form = f.PostponeForm(request.POST, prefix="pp")

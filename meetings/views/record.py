@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from governance.permissions import today_in_asean
@@ -169,7 +168,6 @@ def record_action_update(request, pk: int):
             status=upd.cleaned_data["status"],
             progress_note=upd.cleaned_data["progress_note"],
             at_meeting=meeting,
-            now=timezone.now(),
         )
     except ValidationError as exc:
         messages.error(request, error_message(exc))

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from governance.permissions import today_in_asean
@@ -70,7 +69,7 @@ def report(request, pk: int):
 def report_generate(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
     try:
-        reports_services.report_generate(meeting=meeting, now=timezone.now(), actor=request.user)
+        reports_services.report_generate(meeting=meeting, actor=request.user)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
         return _report_page(request, meeting, _report_of(meeting))

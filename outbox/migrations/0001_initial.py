@@ -1,6 +1,7 @@
 """The message table the meetings app created (``meetings_notification``) becomes the outbox's, in place:
 state only here; the meetings app moves what each row is about into typed references and drops the columns
-the outbox no longer has (``meetings/migrations/0007`` to ``0009``)."""
+the outbox no longer has (``meetings/migrations/0007`` to ``0009``). ``subject`` and ``body_text`` stay with
+their values: the record of what was sent."""
 
 from django.db import migrations, models
 
@@ -42,6 +43,8 @@ class Migration(migrations.Migration):
                         ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
                         ("last_error", models.TextField(blank=True)),
                         ("note", models.CharField(blank=True, help_text="Why skipped or cancelled", max_length=300)),
+                        ("subject", models.CharField(blank=True, help_text="As sent", max_length=300)),
+                        ("body_text", models.TextField(blank=True, help_text="The plain text as sent")),
                         ("created_at", models.DateTimeField(auto_now_add=True)),
                     ],
                     options={

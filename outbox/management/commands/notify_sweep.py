@@ -31,14 +31,14 @@ class Command(BaseCommand):
         if moment is not None and moment.tzinfo is None:
             raise CommandError("--now needs a UTC offset, e.g. 2026-05-04T09:00+07:00.")
         if not send:
-            result = sweep(now=moment, pass_now=moment is not None)
+            result = sweep(now=moment)
             self.stdout.write(
                 f"reconciled {result.steps.get('reconciled', 0)} meeting(s), reclaimed {result.reclaimed}, "
                 f"handed {result.dispatched} to the workers"
             )
             return
         moment = moment or timezone.now()
-        steps = {name: step(now=moment, pass_now=True) for name, step in sweep_steps().items()}
+        steps = {name: step(now=moment) for name, step in sweep_steps().items()}
         reclaimed = reclaim_stuck(now=moment)
         ids = due_ids(now=moment, limit=100_000)  # backoff and leases respected
         counts = send_batch(ids, now=moment)

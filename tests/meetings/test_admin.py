@@ -1,0 +1,78 @@
+"""The admin of the meetings record: every list and form opens, and a meeting changed there goes through the
+services (sequence and hooks)."""
+
+import zoneinfo
+
+import pytest
+
+from meetings import services
+from meetings.models import Meeting
+from tests.world.meetings import make_meeting
+
+MODELS = [
+    "meetingseries",
+    "meeting",
+    "agendaitem",
+    "agendaversion",
+    "document",
+    "invitation",
+    "attendance",
+    "decision",
+    "actionitem",
+    "report",
+    "submission",
+]
+
+
+@pytest.fixture
+def admin_client_(client, world):
+    world.sec.is_staff = True
+    world.sec.save(update_fields=["is_staff"])
+    client.force_login(world.sec)
+    return client
+
+
+@pytest.mark.django_db
+def test_every_list_and_form_opens(admin_client_, world):
+    m = make_meeting(world, confirm=True)
+    item = services.agenda_item_add(meeting=m, title="Item")
+    services.decision_record(meeting=m, agenda_item=item, kind="noted", text="Noted.")
+    services.invitations_for_delegations(meeting=m)
+    failing = {
+        url: code
+        for model in MODELS
+        for url in (f"/admin/meetings/{model}/",)
+        if (code := admin_client_.get(url).status_code) != 200
+    }
+    for url in (
+        f"/admin/meetings/meeting/{m.pk}/change/",
+        f"/admin/meetings/agendaitem/{item.pk}/change/",
+        "/admin/outbox/message/",  # the notifications, now the outbox's messages
+    ):
+        if (code := admin_client_.get(url).status_code) != 200:
+            failing[url] = code
+    assert not failing
+
+
+@pytest.mark.django_db
+def test_a_meeting_changed_in_the_admin_raises_the_sequence(
+    admin_client_, world, hooks, django_capture_on_commit_callbacks
+):
+    m = make_meeting(world, confirm=True)
+    r = admin_client_.get(f"/admin/meetings/meeting/{m.pk}/change/")
+    assert r.status_code == 200
+    form = r.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    for k in ("start", "end"):
+        local = form.initial[k].astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))  # the admin's zone
+        data[f"{k}_0"], data[f"{k}_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
+        data.pop(k, None)
+    data["city"] = "Da Nang"
+    for prefix in ("agenda_items", "invitations", "documents", "decisions"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    with django_capture_on_commit_callbacks(execute=True):
+        r = admin_client_.post(f"/admin/meetings/meeting/{m.pk}/change/", data)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    m = Meeting.objects.get(pk=m.pk)
+    assert m.city == "Da Nang" and m.sequence == 2
+    assert hooks == [("meeting_version_changed", {"meeting_id": m.pk})]

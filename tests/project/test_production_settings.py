@@ -1,0 +1,82 @@
+"""Production mode: https-only cookies, HSTS, no debug, a secret key required, `check --deploy` clean."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests import PROJECT_ROOT
+
+
+def production_settings(tmp_path, **extra) -> dict:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "PRODUCTION": "true",
+        "DEBUG": "true",  # must be ignored in production
+        "SECRET_KEY": "y" * 20 + "-another-long-random-secret-key-for-this-test-0123456789",
+        "ALLOWED_HOSTS": "governance.example.org",
+        "VAR_DIR": str(tmp_path),
+        **extra,
+    }
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k, None) for k in ["
+        "'DEBUG','SESSION_COOKIE_SECURE','CSRF_COOKIE_SECURE','SECURE_SSL_REDIRECT','SECURE_HSTS_SECONDS',"
+        "'SECURE_HSTS_INCLUDE_SUBDOMAINS','SESSION_COOKIE_HTTPONLY','X_FRAME_OPTIONS','AXES_ENABLED',"
+        "'AXES_FAILURE_LIMIT']}))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_production_mode_turns_on_https_only_cookies_hsts_and_no_debug(tmp_path):
+    s = production_settings(tmp_path)
+    assert s["DEBUG"] is False
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
+    assert s["SECURE_HSTS_SECONDS"] >= 31536000 and s["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    assert s["SESSION_COOKIE_HTTPONLY"] and s["X_FRAME_OPTIONS"] == "DENY"
+    assert s["AXES_ENABLED"] and 3 <= s["AXES_FAILURE_LIMIT"] <= 10
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        },
+        "PRODUCTION": "true",
+        "SECRET_KEY": "x" * 20 + "-a-long-and-random-secret-key-for-the-check-0123456789",
+        "ALLOWED_HOSTS": "governance.example.org",
+        "VAR_DIR": str(tmp_path),
+    }
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no issues" in r.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {
+        "PRODUCTION": "true",
+        "VAR_DIR": str(tmp_path),
+    }
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert r.returncode != 0
+    assert "SECRET_KEY" in r.stderr

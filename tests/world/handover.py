@@ -1,0 +1,75 @@
+"""The handover scene: ACCMSME with an outgoing and an incoming chair state, their heads and a handover due."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from chairmanship import services
+from chairmanship.models import ChairTerm, Handover
+from governance.models import Body, Membership, MemberState
+from governance.rights import sync_user_rights
+
+JKT = ZoneInfo("Asia/Jakarta")
+
+
+def at(y, m, d, hh=0, mm=0, tz=JKT) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=tz)
+
+
+@dataclass
+class Scenario:
+    body: Body
+    outgoing: ChairTerm
+    incoming: ChairTerm
+    handover: Handover
+    out_chair: object
+    in_chair: object
+    delegate: object
+    outsider: object
+    secretariat: object
+
+
+def head(make_user, username: str, state: MemberState, body: Body, **kw):
+    user = make_user(username, state=state, **kw)
+    Membership.objects.create(
+        person=user.person, body=body, member_state=state, role="head", start_date=dt.date(2029, 1, 1)
+    )
+    return user
+
+
+def build_scenario(make_user, *, password: str = "pw-for-tests-123") -> Scenario:
+    """ACCMSME: Indonesia chairs 2030, Lao PDR 2031 (what the rule forecasts); a handover on 1 Jan 2031."""
+    body = Body.objects.get(acronym="ACCMSME")
+    indonesia, lao, malaysia = (MemberState.objects.get(iso2=c) for c in ("ID", "LA", "MY"))
+    out_chair = head(make_user, "ina-head", indonesia, body, password=password)
+    in_chair = head(make_user, "lao-head", lao, body, password=password)
+    delegate = make_user("mys-delegate", state=malaysia)
+    Membership.objects.create(
+        person=delegate.person,
+        body=body,
+        member_state=malaysia,
+        role="delegate",
+        start_date=dt.date(2029, 1, 1),
+    )
+    outsider = make_user("outsider")
+    secretariat = make_user("asec", secretariat=True)
+    outgoing = services.chair_term_record(
+        body=body, member_state=indonesia, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 12, 31)
+    )
+    incoming = services.chair_term_record(
+        body=body,
+        member_state=lao,
+        start_date=dt.date(2031, 1, 1),
+        end_date=dt.date(2031, 12, 31),
+        is_provisional=True,
+    )
+    handover = services.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
+    return Scenario(body, outgoing, incoming, handover, out_chair, in_chair, delegate, outsider, secretariat)
+
+
+def rights_on(s: Scenario, day: dt.date) -> None:
+    """Derive everyone's rights as they stand on ``day`` (the jobs do this by the calendar)."""
+    for user in (s.out_chair, s.in_chair, s.delegate, s.outsider):
+        sync_user_rights(user, on=day)
