@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -49,6 +51,21 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+T = TypeVar("T")
+
+
+def form_submit(form: forms.Form, save: Callable[[dict], T]) -> tuple[bool, T | None]:
+    """Run a service on a valid form: ``(True, what it returned)`` once it saved, ``(False, None)`` when the
+    form or the service refused, the service's errors then shown on the fields they name."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False, None
 
 
 class LocalDateTimeField(forms.DateTimeField):

@@ -90,16 +90,16 @@ def agenda_item_edit(request, pk: int, item_pk: int):
     form = f.AgendaItemForm(
         request.POST, instance=item, meeting=meeting, numbered=numbered, with_parent=False
     )
-    if form.is_valid():
-        cd = dict(form.cleaned_data)
+
+    def update(cd: dict) -> None:
+        cd = dict(cd)
         documents = cd.pop("documents")
-        try:
-            agenda_services.agenda_item_update(item=item, data=cd, documents=documents)
-        except ValidationError as exc:
-            f.apply_errors(form, exc)
-        else:
-            messages.success(request, "Item saved.")
-            return back(meeting, "agenda")
+        agenda_services.agenda_item_update(item=item, data=cd, documents=documents)
+
+    saved, _ = f.form_submit(form, update)
+    if saved:
+        messages.success(request, "Item saved.")
+        return back(meeting, "agenda")
     return _agenda_item_page(request, meeting, item, numbered=numbered, form=form)
 
 
@@ -110,17 +110,15 @@ def agenda_item_move(request, pk: int, item_pk: int):
     item = agenda_item_or_404(meeting, item_pk)
     numbered = number_agenda(agenda_items_for(meeting.pk))
     move = _move_form(request.POST, meeting=meeting, item=item, numbered=numbered)
-    if move.is_valid():
-        pos = move.cleaned_data["position"]
-        try:
-            agenda_services.agenda_item_move(
-                item=item, parent=move.cleaned_data["parent"], position=pos - 1 if pos else None
-            )
-        except ValidationError as exc:
-            f.apply_errors(move, exc)
-        else:
-            messages.success(request, "Item moved.")
-            return back(meeting, "agenda")
+    saved, _ = f.form_submit(
+        move,
+        lambda cd: agenda_services.agenda_item_move(
+            item=item, parent=cd["parent"], position=cd["position"] - 1 if cd["position"] else None
+        ),
+    )
+    if saved:
+        messages.success(request, "Item moved.")
+        return back(meeting, "agenda")
     return _agenda_item_page(request, meeting, item, numbered=numbered, move=move)
 
 

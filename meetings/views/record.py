@@ -102,21 +102,19 @@ def record_minutes(request, pk: int):
 def record_decision(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
     decision = _decision_form(meeting, request.POST)
-    if decision.is_valid():
-        cd = decision.cleaned_data
-        try:
-            record_services.decision_record(
-                meeting=meeting,
-                agenda_item=cd["agenda_item"],
-                kind=cd["kind"],
-                text=cd["text"],
-                participating_states=list(cd["participating_states"]),
-            )
-        except ValidationError as exc:
-            f.apply_errors(decision, exc)
-        else:
-            messages.success(request, "Decision recorded.")
-            return back(meeting, "record")
+    saved, _ = f.form_submit(
+        decision,
+        lambda cd: record_services.decision_record(
+            meeting=meeting,
+            agenda_item=cd["agenda_item"],
+            kind=cd["kind"],
+            text=cd["text"],
+            participating_states=list(cd["participating_states"]),
+        ),
+    )
+    if saved:
+        messages.success(request, "Decision recorded.")
+        return back(meeting, "record")
     return _record_page(request, meeting, decision=decision)
 
 
@@ -141,14 +139,10 @@ def record_decision_delete(request, pk: int):
 def record_action(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
     action = f.ActionItemForm(request.POST, meeting=meeting)
-    if action.is_valid():
-        try:
-            record_services.action_item_create(meeting=meeting, **action.cleaned_data)
-        except ValidationError as exc:
-            f.apply_errors(action, exc)
-        else:
-            messages.success(request, "Action item recorded.")
-            return back(meeting, "record")
+    saved, _ = f.form_submit(action, lambda cd: record_services.action_item_create(meeting=meeting, **cd))
+    if saved:
+        messages.success(request, "Action item recorded.")
+        return back(meeting, "record")
     return _record_page(request, meeting, action=action)
 
 

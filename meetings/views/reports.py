@@ -185,14 +185,12 @@ def submission(request, pk: int):
 def submission_outcome(request, pk: int):
     s = _managed_submission(request, pk)
     outcome = _outcome_form(s, request.POST)
-    if outcome.is_valid():
-        try:
-            reports_services.submission_record_outcome(submission=s, **outcome.cleaned_data)
-        except ValidationError as exc:
-            f.apply_errors(outcome, exc)
-        else:
-            messages.success(request, "Outcome recorded.")
-            return redirect("meetings:submission", pk=s.pk)
+    saved, _ = f.form_submit(
+        outcome, lambda cd: reports_services.submission_record_outcome(submission=s, **cd)
+    )
+    if saved:
+        messages.success(request, "Outcome recorded.")
+        return redirect("meetings:submission", pk=s.pk)
     return _submission_page(request, s, manage=True, outcome=outcome)
 
 
@@ -201,12 +199,10 @@ def submission_outcome(request, pk: int):
 def submission_forward(request, pk: int):
     s = _managed_submission(request, pk)
     forward = _submit_form(request.POST)
-    if forward.is_valid():
-        try:
-            nxt = reports_services.submission_forward(submission=s, on=forward.cleaned_data["submitted_on"])
-        except ValidationError as exc:
-            f.apply_errors(forward, exc)
-        else:
-            messages.success(request, f"Forwarded to {nxt.to_body}.")
-            return redirect("meetings:submission", pk=nxt.pk)
+    saved, nxt = f.form_submit(
+        forward, lambda cd: reports_services.submission_forward(submission=s, on=cd["submitted_on"])
+    )
+    if saved:
+        messages.success(request, f"Forwarded to {nxt.to_body}.")
+        return redirect("meetings:submission", pk=nxt.pk)
     return _submission_page(request, s, manage=True, forward=forward)
