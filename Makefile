@@ -4,7 +4,7 @@ PIP     := .venv/bin/pip
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean backup restore
 
 .venv/bin/python:
 	python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
@@ -19,6 +19,8 @@ PORT    ?= 8000
 	touch $@
 
 run: export DEBUG ?= true
+# settings derive SITE_URL from PORT (the links in e-mails, feeds and .ics files) unless SITE_URL is set
+run: export PORT := $(PORT)
 run: .venv/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_asean
@@ -46,6 +48,14 @@ format: .venv/.installed-test
 
 bench: .venv/.installed-test
 	$(PY) bench/run_all.py
+
+# A consistent backup (database, media files, manifest) into var/backups/<time>, or BACKUP=<empty folder>.
+backup: .venv/.installed
+	$(PY) manage.py backup $(BACKUP)
+
+# Restore BACKUP=<folder> (its manifest is checked first); waiting messages are held for the Secretariat.
+restore: .venv/.installed
+	$(PY) manage.py restore $(BACKUP)
 
 clean:
 	rm -rf var/ .pytest_cache

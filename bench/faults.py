@@ -14,6 +14,10 @@ Both fan-out runs use a private ``redis-server`` (from PATH) on a free port, nev
   port. It keeps no data (no RDB, no AOF), so every queued batch is lost. The workers reconnect; this
   process plays beat and sweeps, and the rows come back when their dispatch lease runs out. Nothing lost,
   nothing sent twice.
+- ``smtp``: for each mail-server fault (``refuse``, ``451``, ``stall``, ``drop`` after DATA) a fan-out to
+  ``--size`` invitees through an aiosmtpd sink (tests/outbox/sink.py) that misbehaves from the start for
+  ``--outage`` seconds and then recovers; 2 workers, this process plays beat (the 10-second hand-out).
+  Prints sent / lost / doubled / late-by (last message out after the server's return) per fault.
 - ``db`` (PostgreSQL only): gunicorn with 2 workers, a logged-in page requested in a loop while the
   server's backends are terminated (``pg_terminate_backend``) every fraction of a second; then rounds in
   which the backend is terminated while it waits inside a request. Only 200 and the clean 503 page are
@@ -48,7 +52,8 @@ from _server import Gunicorn, free_port  # noqa: E402 - bench/ is not a package
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RUNS = ("kill", "redis", "db")
+RUNS = ("kill", "redis", "db", "smtp")
+SMTP_FAULTS = ("refuse", "451", "stall", "drop")
 CLEAN_503 = "Service briefly unavailable"  # the heading of templates/503.html
 # Short leases so a batch lost with the broker's queue comes back within seconds (production: 10 minutes).
 LEASE_SECONDS = 15
@@ -270,6 +275,81 @@ def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
         and found.deliveries == size == found.emails
         and alive == n_workers
     )
+
+
+# --- Mail server faults ------------------------------------------------------------------------------------
+
+
+def smtp_run(size: int, outage: float, n_workers: int = 2) -> bool:
+    from django.conf import settings
+    from django.db.models import Max
+    from django.utils import timezone
+    from notify import JKT, Workers, build_world
+
+    from meetings.calendar.tasks import meeting_version_plan
+    from outbox.models import MailServer, Message
+    from outbox.tasks import hand_out
+    from tests.outbox.sink import SMTPSink
+
+    sink = SMTPSink()
+    var = Path(os.environ["VAR_DIR"])
+    logs = var / "logs"
+    logs.mkdir(exist_ok=True)
+    db = settings.DATABASES["default"]
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    env.update(
+        DATABASE_URL=f"sqlite:///{db['NAME']}"
+        if db["ENGINE"].endswith("sqlite3")
+        else os.environ["DATABASE_URL"],
+        VAR_DIR=str(var),
+        EMAIL_URL=f"smtp://127.0.0.1:{sink.port}",
+        EMAIL_TIMEOUT="5",
+        EMAIL_CONNECT_TIMEOUT="5",
+    )
+    workers = Workers(n_workers, env, logs)
+    for i in range(n_workers):
+        workers.start(i)
+    time.sleep(3)
+    ok = True
+    print(f"tried: fan-out to {size} invitees per fault, {n_workers} workers, the fault for {outage:.0f}s")
+    print(
+        f"{'fault':8} {'sent':>6} {'lost':>6} {'doubled':>8} {'possibly delivered':>19} {'failed':>7} late-by"
+    )
+    try:
+        for fault in SMTP_FAULTS:
+            sink.per_recipient.clear()
+            sink.per_message_id.clear()
+            sink.set_mode(fault)
+            day = (timezone.now() + dt.timedelta(days=60)).astimezone(JKT).date()
+            meeting = build_world(size, start=dt.datetime.combine(day, dt.time(9), tzinfo=JKT))
+            rows = Message.objects.filter(meeting_notice__meeting=meeting, kind="invite")
+            meeting_version_plan(meeting_id=meeting.pk)
+            end_of_outage = time.monotonic() + outage
+            while time.monotonic() < end_of_outage:
+                hand_out()
+                time.sleep(2)
+            sink.set_mode("accept")
+            recovered = timezone.now()
+            deadline = time.monotonic() + 600
+            while rows.filter(status="sent").count() < size and time.monotonic() < deadline:
+                hand_out()
+                time.sleep(2)
+            done = rows.filter(status="sent").count()
+            last = rows.aggregate(last=Max("sent_at"))["last"]
+            late = (last - recovered).total_seconds() if last else float("nan")
+            per = sink.per_recipient
+            lost = sum(1 for i in range(size) if per[f"invitee-{i}@bench.example"] == 0)
+            doubled = sum(n - 1 for n in per.values() if n > 1)
+            flagged = rows.filter(possibly_delivered=True).count()
+            failed = rows.filter(status="failed").count()
+            print(f"{fault:8} {done:6} {lost:6} {doubled:8} {flagged:19} {failed:7} {late:.1f}s", flush=True)
+            ok = ok and done == size and lost == 0 and failed == 0 and late < 120
+            ok = ok and (doubled == 0 or fault == "drop")
+            MailServer.objects.all().delete()
+    finally:
+        workers.stop_all()
+        sink.stop()
+    return ok
 
 
 # --- Database drop under web requests ----------------------------------------------------------------------
@@ -504,6 +584,8 @@ def run_one(name: str, args: argparse.Namespace) -> bool:
     os.environ["REDIS_URL"] = server.url  # before Django starts: this process queues on it too
     try:
         setup(f"faults-{name}")
+        if name == "smtp":
+            return smtp_run(args.size, args.outage)
         return kill_run(args.size) if name == "kill" else redis_run(args.size, server)
     finally:
         server.kill()
@@ -514,6 +596,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000, help="invitees of the fan-out runs")
     parser.add_argument("--only", choices=RUNS, help="one run, in this process")
     parser.add_argument("--seconds", type=float, default=20, help="length of the db run's request loop")
+    parser.add_argument(
+        "--outage", type=float, default=15, help="length of each mail-server fault (smtp run)"
+    )
     args = parser.parse_args()
     if args.only:
         ok = run_one(args.only, args)
@@ -540,6 +625,8 @@ def main() -> None:
             str(args.size),
             "--seconds",
             str(args.seconds),
+            "--outage",
+            str(args.outage),
         ]
         results[name] = subprocess.call(cmd, env=env)
         print(flush=True)

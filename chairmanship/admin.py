@@ -13,6 +13,7 @@ from chairmanship.services import (
     chair_term_delete,
     chair_term_save,
     handover_cancel,
+    handover_checklist_refresh,
     handover_complete,
 )
 
@@ -91,6 +92,11 @@ class HandoverAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status", "completed_at", "completed_by"]
     inlines = [HandoverItemInline]
     actions = ["complete_now", "cancel"]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:  # a handover added here gets its checklist from the data, as one planned elsewhere
+            handover_checklist_refresh(handover=form.instance)
 
     @admin.action(description="Complete the selected handovers now (brings them forward if not yet due)")
     def complete_now(self, request, queryset):

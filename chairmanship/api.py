@@ -6,8 +6,10 @@ not take a 403, an act already done a 409."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,11 +21,20 @@ from chairmanship import selectors, services
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from chairmanship.rotation import MAX_YEARS, RotationError
 from governance.api import IsSecretariatOrReadOnly, as_drf_error
+from governance.api_filters import year_param
+from governance.input_rules import single_line
 from governance.models import Body
 from governance.permissions import can_manage_body, can_manage_handover, today_in_asean
 
 
 class ChairTermSerializer(serializers.ModelSerializer):
+    # Chair terms and handovers are planned from the rotation, which runs as far ahead as asked: their
+    # dates are not held to the record's 1967–2100 range (docs/decisions/0042).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: serializers.DateField,
+    }
+
     body_acronym = serializers.CharField(source="body.acronym", read_only=True)
     member_state_name = serializers.CharField(source="member_state.short_name", read_only=True)
 
@@ -82,18 +93,24 @@ class ChairTermSerializer(serializers.ModelSerializer):
             raise as_drf_error(exc) from exc
 
 
+class ChairTermFilter(filters.FilterSet):
+    body = filters.CharFilter(
+        field_name="body__acronym", max_length=40, validators=[single_line], help_text="Body acronym"
+    )
+
+
 class ChairTermViewSet(viewsets.ModelViewSet):
     """Chair terms; ``?body=ACCMSME`` filters by body acronym."""
 
     serializer_class = ChairTermSerializer
+    filterset_class = ChairTermFilter
     permission_classes = [IsSecretariatOrReadOnly]
 
     def get_queryset(self):
         qs = ChairTerm.objects.select_related("body", "member_state").order_by(
             "body__acronym", "start_date", "role"
         )
-        acronym = self.request.query_params.get("body")
-        return qs.filter(body__acronym=acronym) if acronym else qs
+        return qs  # ?body=<acronym>: ChairTermFilter
 
     def perform_destroy(self, instance) -> None:
         services.chair_term_delete(term=instance)
@@ -107,6 +124,13 @@ class HandoverItemSerializer(serializers.ModelSerializer):
 
 
 class HandoverSerializer(serializers.ModelSerializer):
+    # Chair terms and handovers are planned from the rotation, which runs as far ahead as asked: their
+    # dates are not held to the record's 1967–2100 range (docs/decisions/0042).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: serializers.DateField,
+    }
+
     items = HandoverItemSerializer(many=True, read_only=True)
     outgoing_state = serializers.CharField(source="outgoing_term.member_state.short_name", read_only=True)
     incoming_state = serializers.CharField(source="incoming_term.member_state.short_name", read_only=True)
@@ -145,6 +169,7 @@ class RotationYearSerializer(serializers.Serializer):
     chair = serializers.CharField(allow_null=True)
     chairs = serializers.ListField(child=serializers.CharField())
     vice_chair = serializers.CharField(allow_null=True)
+    vice_chair_from = serializers.DateField(allow_null=True)
     status = serializers.ChoiceField(choices=["recorded", "computed", "provisional", "none"])
     provisional = serializers.BooleanField()
     to_confirm = serializers.BooleanField()
@@ -240,13 +265,8 @@ class HandoverViewSet(
 
 
 def _year_param(request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise serializers.ValidationError({name: [f"“{raw}” is not a year."]}) from None
+    year = year_param(request, name)  # within the record's range, else a 400 naming the parameter
+    return default if year is None else year
 
 
 @extend_schema(
@@ -283,6 +303,7 @@ def rotation_preview(request, acronym: str):
                     "chair": y.chair,
                     "chairs": list(y.chairs),
                     "vice_chair": y.vice_chair,
+                    "vice_chair_from": y.vice_chair_from.isoformat() if y.vice_chair_from else None,
                     "status": y.status.value,
                     "provisional": y.is_provisional,
                     "to_confirm": y.to_confirm,

@@ -7,8 +7,10 @@ The rule (ASEAN Charter Art. 31, and ACCMSME's own rotation):
 
 - **Nominal order:** from the anchor (a state in a year) each following year goes to the next member state in
   alphabetical order of ASEAN short names, counting only the states in the order that year. A state is in the
-  order from the first term that starts on or after its admission, or from the year of its ``entry``
-  exception (Timor-Leste, to confirm), until it leaves.
+  order from the first term that starts on or after its admission (an ``entry`` exception may put that off to
+  a later year — Timor-Leste, to confirm — but never earlier), until it leaves.
+- **Nobody holds a post before admission:** a vice-chair whose state is admitted during the year holds it
+  from the admission date (``vice_chair_from``); before that day the post is vacant (docs/decisions/0034).
 - **Deferral / skip** (year, state): the state gives up that year's slot; the next in line takes it and
   everyone after moves up one year. A deferral with ``other_year`` brings the state back in that year, and
   from then on the others are one year later again.
@@ -115,6 +117,9 @@ class YearChair:
     start: dt.date
     end: dt.date
     to_confirm: bool = False
+    # The first day the vice-chair holds the post: later than ``start`` when its state is admitted mid-term.
+    vice_chair_from: dt.date | None = None
+    vice_reason: str = ""  # why the vice-chair is vacant or starts late; empty in the ordinary case
 
     @property
     def chair(self) -> str | None:
@@ -150,9 +155,10 @@ def alphabetical(names: Iterable[str]) -> list[str]:
 
 
 def in_order(state: State, year: int, rule: Rule, entry_years: dict[str, int]) -> bool:
-    """Whether ``state`` takes part in the order for ``year``."""
+    """Whether ``state`` takes part in the order for ``year``: never for a term that starts before its
+    admission, whatever an entry exception says."""
     start = rule.term_dates(year)[0]
-    joined = year >= entry_years[state.name] if state.name in entry_years else state.admitted_on <= start
+    joined = state.admitted_on <= start and year >= entry_years.get(state.name, year)
     left = state.left_on is not None and state.left_on <= start
     return joined and not left
 
@@ -276,6 +282,15 @@ class _Walk:
             ) + _confirm_suffix(e)
         return candidate
 
+    def warn_early_entries(self) -> None:
+        for name, e in self.exc.entry.items():
+            state = self.by_name.get(name)
+            if state is not None and state.admitted_on > self.rule.term_dates(e.year)[0]:
+                self.warnings.append(
+                    f"{name} is recorded as entering the order in {e.year}, before its admission on "
+                    f"{state.admitted_on:%d %b %Y}: it enters with the first term after that"
+                )
+
     def warn_unused_drops(self, until: int) -> None:
         for (year, name), _e in self.exc.dropped.items():
             if (year, name) not in self.used and self.rule.anchor_year <= year <= until:
@@ -320,6 +335,7 @@ def nominal_slots(
         raise RotationError(f"the anchor state {rule.anchor_state!r} is not a member state")
     walk = _Walk(rule=rule, states=states, exc=_Exceptions.sort(exceptions, warnings), warnings=warnings)
     walk.run(until)
+    walk.warn_early_entries()
     walk.warn_unused_drops(until)
     walk.apply_swaps(until)
     return walk.slots, warnings
@@ -459,17 +475,59 @@ def compute_rotation(
             dates=(start, end),
         )
 
+    admitted = {s.name: s.admitted_on for s in states}
+    warnings += _terms_before_admission(recorded, admitted)
     years = []
     for year in range(year_from, year_to + 1):
         names, status, reason, start, end, to_confirm = chairs[year]
         if year in vices_rec:
             vice = vices_rec[year].state
+            vice_start = max(start, vices_rec[year].start)
         elif policy == Policy.DESIGNATED or not names:
-            vice = None
+            vice, vice_start = None, start
         elif policy == Policy.FOLLOWS_ASEAN_CHAIR and year not in chairs_rec and year in lead:
-            vice = lead[year].vice_chair
+            vice, vice_start = lead[year].vice_chair, lead[year].vice_chair_from or start
         else:
             nxt = chairs.get(year + offset)
-            vice = nxt[0][0] if nxt and nxt[0] else None
-        years.append(YearChair(year, names, vice, status, reason, start, end, to_confirm))
+            vice, vice_start = (nxt[0][0] if nxt and nxt[0] else None), start
+        vice, vice_from, why = _vice_after_admission(vice, max(vice_start, start), end, admitted)
+        years.append(
+            YearChair(
+                year,
+                names,
+                vice,
+                status,
+                reason,
+                start,
+                end,
+                to_confirm,
+                vice_chair_from=vice_from,
+                vice_reason=why,
+            )
+        )
     return Rotation(years=years, warnings=warnings)
+
+
+def _terms_before_admission(recorded: Sequence[RecordedTerm], admitted: dict[str, dt.date]) -> list[str]:
+    """Recorded terms that start before their state's admission: shown as recorded, but said to be wrong."""
+    return [
+        f"{t.state}'s recorded {t.role.replace('_', '-')} term of {t.year} starts on {t.start:%d %b %Y}, "
+        f"before its admission on {admitted[t.state]:%d %b %Y}"
+        for t in recorded
+        if t.state in admitted and t.start < admitted[t.state]
+    ]
+
+
+def _vice_after_admission(
+    vice: str | None, start: dt.date, end: dt.date, admitted: dict[str, dt.date]
+) -> tuple[str | None, dt.date | None, str]:
+    """The vice-chair from the first day its state is a member: nobody holds the post for days before the
+    admission (Timor-Leste, next in line for 2026, is vice-chair of 2025 from 26 Oct 2025 only)."""
+    if vice is None:
+        return None, None, ""
+    day = admitted.get(vice)
+    if day is None or day <= start:
+        return vice, start, ""
+    if day > end:
+        return None, None, f"{vice}, next in line, is not yet a member this term"
+    return vice, day, f"{vice} is vice-chair from its admission on {day:%d %b %Y}; vacant before"

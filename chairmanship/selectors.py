@@ -260,19 +260,21 @@ def rotation_timeline(*, body: Body, year_from: int, year_to: int, today: dt.dat
                 )
             )
         if y.vice_chair:
+            # A vice-chair admitted mid-term is drawn from its admission: nobody holds the post before.
+            vx = _x(y.vice_chair_from or y.start, origin)
             t.bars.append(
                 TimelineBar(
                     year=y.year,
                     chair=y.vice_chair,
                     code=codes.get(y.vice_chair, "—"),
-                    x=x1 + 2,
+                    x=vx + 2,
                     y=TOP + BAR_H + GAP,
-                    w=max(x2 - x1 - 4, 4),
+                    w=max(x2 - vx - 4, 4),
                     h=VICE_H,
                     colour=colour.get(y.vice_chair, "#c8cdd4"),
                     status=y.status.value,
-                    reason=f"Vice-chair {y.year}: next in line",
-                    dates=dates,
+                    reason=y.vice_reason or f"Vice-chair {y.year}: next in line",
+                    dates=f"{y.vice_chair_from or y.start:%d %b %Y} – {y.end:%d %b %Y}",
                     to_confirm=False,
                     is_vice=True,
                 )

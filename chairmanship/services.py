@@ -542,6 +542,7 @@ class SweepReport:
     planned: list[int] = field(default_factory=list)
     completed: list[int] = field(default_factory=list)
     reminders: int = 0
+    checklist_added: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -565,5 +566,25 @@ def handovers_sweep() -> SweepReport:
             except (HandoverError, ValidationError) as exc:
                 report.errors.append(f"handover {h.pk}: {exc}")
         else:
+            # What was recorded since the handover was planned (a meeting, an action item, a report) joins
+            # its checklist without anyone pressing "Refresh".
+            report.checklist_added += handover_checklist_refresh(handover=h)
             report.reminders += handover_reminders_plan(handover=h, now=now)
     return report
+
+
+@dataclass(frozen=True)
+class ChecklistChange:
+    """One row of a handover checklist as saved from the page: ``None`` leaves that part as it was."""
+
+    item: HandoverItem
+    is_done: bool | None = None
+    comment: str | None = None
+
+
+def handover_checklist_save(*, changes: list[ChecklistChange], actor) -> int:
+    """Save several rows of a checklist at once, all or none (one transaction); returns how many."""
+    with transaction.atomic():
+        for c in changes:
+            handover_item_update(item=c.item, actor=actor, is_done=c.is_done, comment=c.comment)
+    return len(changes)

@@ -15,5 +15,6 @@ def handovers_sweep() -> dict:
         "planned": report.planned,
         "completed": report.completed,
         "reminders": report.reminders,
+        "checklist_added": report.checklist_added,
         "errors": report.errors,
     }

@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from chairmanship import selectors, services
 from chairmanship.rotation import RotationError
-from governance.models import Body
+from governance.models import Body, Person
 from governance.permissions import can_manage_body, require, today_in_asean
 
 TIMELINE_MAX_YEARS = 40
@@ -116,21 +116,91 @@ def handover_item(request, pk: int, item_pk: int):
     return redirect(reverse("chairmanship:handover", args=[pk]) + f"#item-{item.pk}")
 
 
+def _people(ids: set[int]) -> str:
+    names = sorted(Person.objects.filter(pk__in=ids).values_list("full_name", flat=True))
+    return ", ".join(names) or "nobody on record"
+
+
+def _complete_confirmation(page: selectors.HandoverPage, *, bring_forward: bool) -> dict:
+    """What completing says before it happens (rendered by the shared ``confirm.html``)."""
+    h = page.handover
+    day = "today" if bring_forward else f"{h.effective_date:%-d %B %Y}"
+    open_items = page.total - page.done
+    effects = [
+        f"{h.outgoing_term.member_state}'s term as chair of {h.body.acronym} closes and "
+        f"{h.incoming_term.member_state}'s opens, effective {day} ({page.zone}). This cannot be undone.",
+        f"The chair's rights pass from {_people(selectors.term_people_ids(h.outgoing_term))} "
+        f"to {_people(selectors.term_people_ids(h.incoming_term))}.",
+    ]
+    if open_items:
+        effects.append(f"{open_items} of {page.total} checklist items are not ticked; they stay open.")
+    return {
+        "question": f"Complete the {h.body.acronym} handover "
+        f"from {h.outgoing_term.member_state} to {h.incoming_term.member_state}?",
+        "effects": effects,
+        "mailed": "Nobody is e-mailed.",
+        "button": "Complete handover",
+        "back_url": reverse("chairmanship:handover", args=[h.pk]),
+        "carry": {"bring_forward": "on"} if bring_forward else {},
+        "danger": True,
+    }
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def handover_complete(request, pk: int):
+    """GET: what completing does, asked first; the POST acts only with the confirmation that page sends."""
     page = _page(request, pk)
     require(page.can_act, "Only the outgoing chair and the Secretariat complete a handover.")
-    try:
-        services.handover_complete(
-            handover=page.handover,
-            actor=request.user,
-            bring_forward=request.POST.get("bring_forward") == "on",
+    data = request.POST if request.method == "POST" else request.GET
+    bring_forward = data.get("bring_forward") == "on"
+    confirmation = _complete_confirmation(page, bring_forward=bring_forward)
+    if request.method != "POST" or request.POST.get("confirmed") != "yes":
+        if request.method == "POST":
+            messages.error(request, "Nothing was done: completing a handover needs your confirmation.")
+        return render(
+            request, "confirm.html", {"c": confirmation}, status=400 if request.method == "POST" else 200
         )
+    try:
+        services.handover_complete(handover=page.handover, actor=request.user, bring_forward=bring_forward)
     except (services.HandoverError, ValidationError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
         return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)}, status=409)
     messages.success(request, "Handover completed: the chair's rights have moved.")
+    return redirect("chairmanship:handover", pk=pk)
+
+
+@login_required
+@require_POST
+def handover_checklist(request, pk: int):
+    """The whole checklist saved at once (ticks and comments), in one transaction: nothing typed in one row
+    is lost by saving another, and a refusal shows every row again as typed."""
+    page = _page(request, pk)
+    require(page.can_act, "Only the body's chair and the Secretariat work through the checklist.")
+    tick = page.is_open  # a completed handover's list takes comments only
+    changes = []
+    for item in page.items:
+        item.handover = page.handover
+        is_done = f"done_{item.pk}" in request.POST if tick else None
+        comment = request.POST.get(f"comment_{item.pk}")
+        if (is_done is not None and is_done != item.is_done) or (
+            comment is not None and comment.strip() != item.comment
+        ):
+            changes.append(services.ChecklistChange(item=item, is_done=is_done, comment=comment))
+    try:
+        services.handover_checklist_save(changes=changes, actor=request.user)
+    except services.HandoverError as exc:
+        messages.error(request, f"Nothing was saved: {exc} Everything you typed is kept below.")
+        page = _page(request, pk)
+        for item in page.items:  # as typed
+            if tick:
+                item.is_done = f"done_{item.pk}" in request.POST
+            item.comment = request.POST.get(f"comment_{item.pk}", item.comment)
+        return render(request, "chairmanship/handover_detail.html", {"page": page}, status=409)
+    n = len(changes)
+    messages.success(
+        request, f"Checklist saved: {n} item{'s' if n != 1 else ''} changed." if n else "Nothing had changed."
+    )
     return redirect("chairmanship:handover", pk=pk)
 
 

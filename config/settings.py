@@ -24,7 +24,9 @@ DEBUG = env("DEBUG") and not PRODUCTION
 SECRET_KEY = env("SECRET_KEY") if PRODUCTION else env("SECRET_KEY", default="dev-insecure-accmsme-key")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails, feeds and .ics files: SITE_URL when set, else the port `make run` serves on (the
+# Makefile exports PORT), so `make run PORT=8101` mails links that work.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -177,13 +179,15 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport: a broker with no server, good for one machine.
-    for sub in ("in", "processed"):
+    for sub in ("in", "processed", "control"):
         (CELERY_FS_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_FS_DIR / "in"),
         "data_folder_out": str(CELERY_FS_DIR / "in"),
         "processed_folder": str(CELERY_FS_DIR / "processed"),
+        # Broadcast (pidbox) files, kept with the rest rather than in a "control" folder of the cwd.
+        "control_folder": str(CELERY_FS_DIR / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -204,6 +208,10 @@ from governance.schedule import BEAT as _GOVERNANCE_BEAT  # noqa: E402
 from outbox.schedule import BEAT as _OUTBOX_BEAT  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {**_CHAIR_BEAT, **_OUTBOX_BEAT, **_GOVERNANCE_BEAT}
+# Meeting packs prepared in the background (meetings/schedule.py, meetings/pack_tasks.py).
+from meetings.schedule import BEAT as _MEETINGS_BEAT  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {**CELERY_BEAT_SCHEDULE, **_MEETINGS_BEAT}
 NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
 
 
@@ -268,6 +276,8 @@ CONTENT_SECURITY_POLICY = {
 }
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Trusted because only the TLS proxy reaches gunicorn (compose binds it to 127.0.0.1), and that proxy
+    # sets the header itself on every request, overwriting any the client sent (README, compose).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -299,8 +309,92 @@ NOTIFICATION_LATE_POLICY = {
 }
 ACTION_DUE_REMINDER_DAYS = [7, 1]
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
-NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=600)
-NOTIFY_DISPATCH_LEASE_SECONDS = env.int("NOTIFY_DISPATCH_LEASE_SECONDS", default=600)
+# Delivery (issue 20, README "Delivery guarantee"): a live send holds its row locked, so the claim timeout
+# only covers a dead worker; leases, hand-out and breaker pauses are seconds, so recovery is too.
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFY_CLAIM_TIMEOUT_SECONDS", default=60)
+NOTIFY_DISPATCH_LEASE_SECONDS = env.int("NOTIFY_DISPATCH_LEASE_SECONDS", default=30)
+NOTIFY_LEASE_PER_BATCH_SECONDS = env.float("NOTIFY_LEASE_PER_BATCH_SECONDS", default=1.0)
+NOTIFY_HANDOUT_SECONDS = env.int("NOTIFY_HANDOUT_SECONDS", default=10)
+NOTIFY_DEFER_SECONDS = env.int("NOTIFY_DEFER_SECONDS", default=30)
+NOTIFY_BREAKER_BASE_SECONDS = env.int("NOTIFY_BREAKER_BASE_SECONDS", default=5)
+NOTIFY_BREAKER_MAX_SECONDS = env.int("NOTIFY_BREAKER_MAX_SECONDS", default=60)
+# SMTP: the connection and greeting within EMAIL_CONNECT_TIMEOUT, every answer after within EMAIL_TIMEOUT.
+EMAIL_CONNECT_TIMEOUT = env.float("EMAIL_CONNECT_TIMEOUT", default=10.0)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "outbox.smtp.EmailBackend"
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
     # The outbox writes one .eml per Message-ID, so a message resent after a crash replaces its own file.
     EMAIL_BACKEND = "outbox.backends.OutboxBackend"
+
+# --- Hostile input: API errors, paging, throttles (governance/api_support.py, docs/decisions/0042) -----
+INSTALLED_APPS += ["django_filters"]
+REST_FRAMEWORK.update(
+    {
+        "EXCEPTION_HANDLER": "governance.api_support.exception_handler",
+        "DEFAULT_PAGINATION_CLASS": "governance.api_support.BoundedLimitOffsetPagination",
+        "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    }
+)
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "governance.api_support.postprocess_error_responses",
+]
+
+# --- Everyday use: a refused request is one line in the log ---------------------------------------------
+# Django logs a PermissionDenied on "django.request" with its traceback; a 403 is an answer, not a fault.
+LOGGING.setdefault("filters", {})["forbidden_one_line"] = {"()": "config.log_filters.ForbiddenOneLine"}
+LOGGING.setdefault("loggers", {})["django.request"] = {"filters": ["forbidden_one_line"]}
+# Bodies read with a cap before parsing (governance/uploads.py): an announced oversize body is a 413 from
+# its headers, a multipart upload is cut off as it streams past the cap.
+MIDDLEWARE.insert(1, "governance.uploads.RequestSizeLimitMiddleware")
+FILE_UPLOAD_HANDLERS = [
+    "governance.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# --- Inbound iTIP replies (meetings/calendar/inbound.py) --------------------------------------------------
+# The organizer mailbox that Outlook, Gmail and Apple Mail send Accept/Decline to, as an IMAP URL
+# (imaps://user:password@host:993, or imap:// on a trusted network). Empty: reading it is off, and the
+# Outbox page says so.
+ITIP_IMAP_URL = env("ITIP_IMAP_URL", default="")
+ITIP_IMAP_FOLDERS = {"processed": "processed", "refused": "refused", "unmatched": "unmatched"}
+ITIP_MAX_MESSAGE_BYTES = env.int("ITIP_MAX_MESSAGE_BYTES", default=20 * 1024 * 1024)
+ITIP_IMAP_BATCH = env.int("ITIP_IMAP_BATCH", default=50)
+from meetings.calendar.schedule import BEAT as _ITIP_BEAT  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update(_ITIP_BEAT)
+
+# --- Login defence and sessions (governance/middleware.py, governance/auth_audit.py; decision 0042) ------
+# The client address comes from X-Forwarded-For only when the app runs behind TRUSTED_PROXY_COUNT proxies
+# that each append to it (the compose file's TLS proxy: 1); with 0, REMOTE_ADDR is the client. One rule
+# for lockouts, throttles and the audit trail: governance.audit.client_address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "governance.audit.client_address"
+# Locked per address *and* user: a stranger elsewhere cannot lock someone out; the cool-off runs from
+# the last failure of that pair, so only that address keeps its own pair locked.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)  # per 15 minutes
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "governance.middleware.SessionTimeoutMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("governance.middleware.SessionTimeoutMiddleware") + 1,
+    "governance.middleware.AccountThrottleMiddleware",
+)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=8 * 3600)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=24 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/minute")  # per user; "" turns it off
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["governance.api_throttle.ApiUserThrottle"]
+
+# --- Production behind the compose TLS proxy (docker-compose.yml, README "Production with compose") -----
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
+    # The health check asks over plain http from inside the container: no redirect for it alone.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

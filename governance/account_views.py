@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from governance.accounts import invitation_token_generator, user_invite
+from governance.audit import audit
 from governance.models import MemberState, Organisation
 from governance.permissions import is_secretariat
 
@@ -70,3 +71,33 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = int(cool_off.total_seconds() // 60) if cool_off else None
     context = {"username": get_client_username(request, credentials) or "", "minutes": minutes}
     return render(request, "registration/locked.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's, with each wrong current password in the audit trail: five in 15 minutes and the form
+    refuses (``governance.middleware.AccountThrottleMiddleware``), so a stolen session cannot guess it."""
+
+    def form_invalid(self, form):
+        if form.has_error("old_password"):
+            audit(
+                action="password_change_failed",
+                obj=self.request.user,
+                summary=f"{self.request.user.get_username()}: wrong current password on the change form",
+                request=self.request,
+            )
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with each request in the audit trail (by address; never saying whether the address is
+    known): five an hour from one address and the form refuses."""
+
+    def form_valid(self, form):
+        audit(
+            action="password_reset_requested",
+            obj=None,
+            summary="Password reset requested",
+            data={"email": form.cleaned_data.get("email", "")[:254]},
+            request=self.request,
+        )
+        return super().form_valid(form)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import permissions, serializers, viewsets
 
+from governance.api_chain import chain_urls
+from governance.api_support import MirrorsConstraints, as_drf_error
 from governance.models import (
     Body,
     Membership,
@@ -13,6 +15,7 @@ from governance.models import (
     ReportingLine,
     StrategicGoal,
     StrategicPlan,
+    membership_check_admission,
     membership_check_head,
     reporting_line_check_cycle,
 )
@@ -29,13 +32,7 @@ class IsSecretariatOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or is_secretariat(request.user)
 
 
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
-
-
-class MemberStateSerializer(serializers.ModelSerializer):
+class MemberStateSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = MemberState
         fields = [
@@ -54,13 +51,13 @@ class MemberStateSerializer(serializers.ModelSerializer):
         ]
 
 
-class StrategicGoalSerializer(serializers.ModelSerializer):
+class StrategicGoalSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = StrategicGoal
         fields = ["id", "plan", "code", "title", "certainty"]
 
 
-class StrategicPlanSerializer(serializers.ModelSerializer):
+class StrategicPlanSerializer(MirrorsConstraints, serializers.ModelSerializer):
     goals = StrategicGoalSerializer(many=True, read_only=True)
 
     class Meta:
@@ -80,7 +77,7 @@ class StrategicPlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class BodySerializer(serializers.ModelSerializer):
+class BodySerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = Body
         fields = [
@@ -103,7 +100,7 @@ class BodySerializer(serializers.ModelSerializer):
         ]
 
 
-class ReportingLineSerializer(serializers.ModelSerializer):
+class ReportingLineSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = ReportingLine
         fields = ["id", "from_body", "to_body", "kind", "valid_from", "valid_until", "source", "certainty"]
@@ -130,7 +127,7 @@ class ReportingLineSerializer(serializers.ModelSerializer):
         } | {"pk": inst.pk}
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(MirrorsConstraints, serializers.ModelSerializer):
     """A person; ``email`` is null for a reader who may not see it (``person_ids_with_visible_email``)."""
 
     class Meta:
@@ -160,7 +157,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return value or ""  # the column holds "" for no address, never null
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "person", "body", "member_state", "organisation", "role", "start_date", "end_date"]
@@ -180,6 +177,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         if m.end_date and m.end_date < m.start_date:
             raise serializers.ValidationError({"end_date": "The membership cannot end before it starts."})
         try:
+            membership_check_admission(membership=m)
             membership_check_head(membership=m)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
@@ -244,7 +242,7 @@ class MembershipViewSet(SecretariatWritable):
         membership_delete(membership=instance)
 
 
-extra_urls: list = []
+extra_urls: list = [*chain_urls]  # governance/api_chain.py
 
 
 def register(router) -> None:

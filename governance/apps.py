@@ -11,3 +11,8 @@ class GovernanceConfig(AppConfig):
 
         registrations.register()
         account_messages.register()
+
+        from governance import auth_audit  # noqa: F401 (connects the account events to the audit trail)
+        from governance.api_support import install_serializer_fields
+
+        install_serializer_fields()

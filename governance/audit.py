@@ -16,9 +16,11 @@ fixed number of queries. Only the Secretariat reads it (``governance/history_vie
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -29,20 +31,52 @@ from governance.related_history import related_history
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
+def current_request():
+    return getattr(HistoricalRecords.context, "request", None)
+
+
 def current_actor():
-    request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None)
+    user = getattr(current_request(), "user", None)
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def audit(*, action: str, obj, summary: str, actor=None, data: dict | None = None) -> AuditEvent:
+def client_address(request) -> str | None:
+    """Where a request came from. Behind ``settings.TRUSTED_PROXY_COUNT`` proxies, each appending the
+    address it received from to X-Forwarded-For, the client is the N-th entry from the right: whatever a
+    client writes into the header itself lies further left and is ignored. With no proxy (or a header
+    that does not hold that many entries) it is REMOTE_ADDR. django-axes keys lockouts on the same
+    address (``AXES_CLIENT_IP_CALLABLE``)."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if not proxies:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
+
+
+def audit(
+    *, action: str, obj, summary: str, actor=None, data: dict | None = None, request=None
+) -> AuditEvent:
+    """One event in the trail: who (the request's user unless given), what, and from where (the client
+    address of the request being served, if any)."""
+    data = dict(data or {})
+    address = client_address(request or current_request())
+    if address:
+        data.setdefault("ip", address)
     return AuditEvent.objects.create(
         actor=actor or current_actor(),
-        action=action,
+        action=action[:40],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=getattr(obj, "pk", None),
         summary=summary[:500],
-        data=data or {},
+        data=data,
     )
 
 

@@ -71,6 +71,18 @@ class MemberState(SourcedFact):
     def __str__(self) -> str:
         return self.short_name
 
+    def clean(self) -> None:
+        # Moving the admission later must not leave seats that start before it (the trigger says so too).
+        if self.pk and self.admitted_on:
+            early = self.memberships.filter(start_date__lt=self.admitted_on).order_by("start_date").first()
+            if early is not None:
+                raise ValidationError(
+                    {
+                        "admitted_on": f"{early.person} holds a seat on {early.body} for {self} from "
+                        f"{early.start_date:%d %b %Y}, before this date."
+                    }
+                )
+
     def is_member_on(self, day: dt.date) -> bool:
         return self.admitted_on <= day and (self.left_on is None or self.left_on > day)
 
@@ -383,7 +395,24 @@ class Membership(models.Model):
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
     def clean(self) -> None:
+        membership_check_admission(membership=self)
         membership_check_head(membership=self)
+
+
+def membership_check_admission(*, membership: Membership) -> None:
+    """A seat for a member state starts no earlier than the state's admission to ASEAN (membership is dated:
+    a Timor-Leste seat cannot start before 26 Oct 2025). The database holds the same rule as a trigger
+    (migration ``0005_membership_after_admission``; docs/decisions/0034)."""
+    if not membership.member_state_id or not membership.start_date:
+        return
+    state = membership.member_state
+    if membership.start_date < state.admitted_on:
+        raise ValidationError(
+            {
+                "start_date": f"{state} was admitted to ASEAN on {state.admitted_on:%d %b %Y}: "
+                f"a seat for it cannot start on {membership.start_date:%d %b %Y}."
+            }
+        )
 
 
 def membership_check_head(*, membership: Membership) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from django.db import models
 
+from governance.input_rules import FIRST_YEAR, LAST_YEAR, year_in_range
 from governance.models import (
     Body,
     MemberState,
@@ -63,6 +64,10 @@ class Seeder:
         self.report = SeedReport()
 
     def ensure(self, model: type[models.Model], lookup: dict, values: dict, label: str) -> models.Model:
+        for name, value in {**lookup, **values}.items():
+            # The data file obeys the input rules too (governance/input_rules.py, decision 0042).
+            if isinstance(value, dt.date) and not year_in_range(value.year):
+                raise SeedError(f"{label}: {name} {value} is not between {FIRST_YEAR} and {LAST_YEAR}")
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model.objects.create(**lookup, **values)

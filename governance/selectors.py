@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from governance.models import HIERARCHICAL_KINDS, Body, Membership, ReportingLine
 
@@ -105,6 +105,8 @@ class BodyPage:
     members_by_state: list[tuple[str, list[Membership]]]
     lines_up: list[ReportingLine]
     lines_down: list[ReportingLine]
+    on: dt.date | None = None
+    chain: list[Body] = field(default_factory=list)  # the body and those above it by "reports to", on ``on``
 
 
 def body_page(*, acronym: str, on: dt.date) -> BodyPage:
@@ -131,4 +133,24 @@ def body_page(*, acronym: str, on: dt.date) -> BodyPage:
         members_by_state=sorted(grouped.items()),
         lines_up=[ln for ln in lines if ln.from_body_id == body.pk],
         lines_down=[ln for ln in lines if ln.to_body_id == body.pk],
+        on=on,
+        chain=reporting_chain_on(body=body, on=on),
     )
+
+
+def reporting_chain_on(*, body: Body, on: dt.date) -> list[Body]:
+    """The body and every body above it by "reports to" lines valid on ``on``: one query whatever the
+    chain's length (the lines are few; the walk is in memory)."""
+    up: dict[int, Body] = {}
+    lines = (
+        lines_valid_on(on)
+        .filter(kind=ReportingLine.Kind.REPORTS_TO)
+        .order_by(F("valid_from").desc(nulls_last=True), "pk")
+    )
+    for line in lines:
+        up.setdefault(line.from_body_id, line.to_body)
+    chain, seen = [body], {body.pk}
+    while chain[-1].pk in up and up[chain[-1].pk].pk not in seen:
+        chain.append(up[chain[-1].pk])
+        seen.add(chain[-1].pk)
+    return chain

@@ -33,7 +33,19 @@ class MeetingSeriesAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "body__acronym"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class OwnAgendaItems:
+    """An inline's agenda-item choices (an item's parent, a decision's item) are the agenda of the meeting
+    being edited, not every agenda item of every meeting: that list, rendered in every row, made the change
+    page take seconds (bench/report.py)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is AgendaItem:
+            meeting_id = (request.resolver_match.kwargs if request.resolver_match else {}).get("object_id")
+            kwargs["queryset"] = AgendaItem.objects.filter(meeting_id=meeting_id).order_by("position", "id")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AgendaItemInline(OwnAgendaItems, admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ["title", "parent", "position", "purpose", "presenter_state", "minutes_allotted", "is_standing"]
@@ -62,7 +74,7 @@ class DocumentInline(admin.TabularInline):
         return False  # uploads go through the checked upload page
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(OwnAgendaItems, admin.TabularInline):
     model = Decision
     extra = 0
     fields = ["agenda_item", "kind", "text", "position"]

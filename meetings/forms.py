@@ -10,6 +10,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 
+from governance.input_rules import InputRulesMixin
 from governance.models import Body, MemberState, Person, StrategicGoal
 from meetings.models import (
     ActionItem,
@@ -22,6 +23,7 @@ from meetings.models import (
     Report,
     Submission,
 )
+from meetings.services.concurrency import edit_version
 
 ASEAN_ZONES = [
     "Asia/Brunei",
@@ -101,7 +103,7 @@ class ZoneInput(forms.TextInput):
         super().__init__(attrs={"list": "asean-zones", "autocomplete": "off", **(attrs or {})})
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputRulesMixin, forms.Form):
     body = forms.ModelChoiceField(Body.objects.order_by("acronym"))
     series = forms.ModelChoiceField(
         MeetingSeries.objects.select_related("body").order_by("name"), required=False
@@ -123,6 +125,8 @@ class MeetingForm(forms.Form):
     modality = forms.ChoiceField(choices=Meeting.Modality.choices)
     join_url = forms.URLField(required=False, label="Join link", assume_scheme="https")
     is_public = forms.BooleanField(required=False, label="On the body's public calendar")
+    # The version the edit started from: a save over someone else's newer change is refused.
+    edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,15 +150,16 @@ class MeetingForm(forms.Form):
             "modality": meeting.modality,
             "join_url": meeting.join_url,
             "is_public": meeting.is_public,
+            "edit_version": edit_version(meeting),
         }
 
 
-class PlanForm(forms.Form):
+class PlanForm(InputRulesMixin, forms.Form):
     body = forms.ModelChoiceField(Body.objects.filter(series__isnull=False).distinct().order_by("acronym"))
     year = forms.IntegerField(min_value=1990, max_value=2100)
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(InputRulesMixin, forms.Form):
     include = forms.BooleanField(required=False, initial=True)
     key = forms.CharField(widget=forms.HiddenInput)
     body = forms.ModelChoiceField(Body.objects.all(), widget=forms.HiddenInput)
@@ -172,13 +177,15 @@ class ProposalForm(forms.Form):
     city = forms.CharField(max_length=120, required=False)
 
 
-class PostponeForm(forms.Form):
+class PostponeForm(InputRulesMixin, forms.Form):
     start = LocalDateTimeField(required=False, help_text="Leave both blank: postponed without a new date")
     end = LocalDateTimeField(required=False)
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(InputRulesMixin, forms.ModelForm):
     parent = forms.ModelChoiceField(AgendaItem.objects.none(), required=False, label="Under item")
+    # The version the edit started from: a save over someone else's newer change is refused.
+    edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = AgendaItem
@@ -200,6 +207,10 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args, meeting: Meeting, numbered=None, with_parent: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["edit_version"] = edit_version(self.instance)
+        else:  # adding an item: nothing to be stale against
+            del self.fields["edit_version"]
         if self.instance.starts_at:  # shown as the wall clock at the venue
             tz = zoneinfo.ZoneInfo(meeting.timezone)
             self.initial["starts_at"] = self.instance.starts_at.astimezone(tz).replace(tzinfo=None)
@@ -222,7 +233,7 @@ class AgendaItemForm(forms.ModelForm):
         pass
 
 
-class MoveForm(forms.Form):
+class MoveForm(InputRulesMixin, forms.Form):
     parent = forms.ModelChoiceField(AgendaItem.objects.none(), required=False, label="Move under")
     position = forms.IntegerField(
         min_value=1, required=False, help_text="Place among its siblings (1 = first)"
@@ -235,7 +246,7 @@ class MoveForm(forms.Form):
         self.fields["parent"].label_from_instance = lambda it: labels.get(it.pk, it.title)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(InputRulesMixin, forms.Form):
     title = forms.CharField(max_length=250)
     kind = forms.ChoiceField(choices=Document.Kind.choices)
     classification = forms.TypedChoiceField(
@@ -244,16 +255,21 @@ class DocumentForm(forms.Form):
     file = forms.FileField()
 
 
-class InvitePersonForm(forms.Form):
+class InvitePersonForm(InputRulesMixin, forms.Form):
     person = forms.ModelChoiceField(Person.objects.order_by("full_name"))
     role = forms.ChoiceField(choices=Invitation.Role.choices, initial=Invitation.Role.REQUIRED)
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(InputRulesMixin, forms.Form):
     member_state = forms.ModelChoiceField(MemberState.objects.none(), label="Delegation of")
     persons = forms.ModelMultipleChoiceField(
-        Person.objects.none(), widget=forms.CheckboxSelectMultiple, label="Members"
+        Person.objects.none(), widget=forms.CheckboxSelectMultiple, label="Members", required=False
     )
+    # A member who has no account: becomes a person of the delegation (docs/decisions, members without
+    # an account).
+    full_name = forms.CharField(label="New member's full name", max_length=200, required=False)
+    title = forms.CharField(label="Title / position", max_length=200, required=False)
+    email = forms.EmailField(label="E-mail", required=False)
 
     def __init__(self, *args, state_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,11 +279,7 @@ class DelegationForm(forms.Form):
         )
 
 
-class MinutesForm(forms.Form):
-    minutes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class DecisionForm(forms.Form):
+class DecisionForm(InputRulesMixin, forms.Form):
     agenda_item = forms.ModelChoiceField(AgendaItem.objects.none(), label="On item")
     kind = forms.ChoiceField(choices=Decision.Kind.choices)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
@@ -288,7 +300,7 @@ class DecisionForm(forms.Form):
         )
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(InputRulesMixin, forms.Form):
     title = forms.CharField(max_length=300, label="Action")
     owner_state = forms.ModelChoiceField(MemberState.objects.order_by("short_name"), required=False)
     owner_body = forms.ModelChoiceField(
@@ -304,21 +316,26 @@ class ActionItemForm(forms.Form):
         self.fields["decision"].label_from_instance = lambda d: f"{d.get_kind_display()}: {d.text[:60]}"
 
 
-class ActionItemUpdateForm(forms.Form):
+class ActionItemUpdateForm(InputRulesMixin, forms.Form):
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
     progress_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReportAdoptForm(forms.Form):
+class ReportAdoptForm(InputRulesMixin, forms.Form):
     adoption_mode = forms.ChoiceField(choices=Report.AdoptionMode.choices)
     adopted_on = forms.DateField(widget=DateInput())
+    # Adoption is final (an adopted report is never generated again): the page asks first, in the form.
+    confirmed = forms.BooleanField(
+        label="I confirm: the report becomes final and can no longer be generated again. Nobody is e-mailed.",
+        error_messages={"required": "Tick to confirm: adopting the report cannot be undone."},
+    )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(InputRulesMixin, forms.Form):
     submitted_on = forms.DateField(widget=DateInput())
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(InputRulesMixin, forms.Form):
     status = forms.ChoiceField(
         choices=[c for c in Submission.Status.choices if c[0] != Submission.Status.SUBMITTED]
     )
@@ -331,3 +348,61 @@ class OutcomeForm(forms.Form):
     def __init__(self, *args, body: Body, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["considered_at"].queryset = Meeting.objects.filter(body=body).order_by("-start")
+
+
+class RecordForm(InputRulesMixin, forms.Form):
+    """The rows of the record page as one form: attendance (present, and remote only when the meeting can
+    be joined remotely), the minutes of each item and the follow-up of each action item. Its field names
+    carry the row's key (``present_<person>``, ``minutes_<item>``, ``status_<action>``...), so a refused
+    save shows every field again as typed."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        invitations: list[Invitation],
+        present_ids: set[int],
+        remote_ids: set[int],
+        remote_allowed: bool,
+        items: list,
+        actions: list[ActionItem],
+    ):
+        super().__init__(data)
+        self.attendance_rows, self.minutes_rows, self.action_rows = [], [], []
+        for inv in invitations:
+            name = inv.person_name
+            self.fields[f"present_{inv.person_id}"] = forms.BooleanField(
+                required=False, initial=inv.person_id in present_ids, label=f"{name} present"
+            )
+            if remote_allowed:
+                self.fields[f"remote_{inv.person_id}"] = forms.BooleanField(
+                    required=False, initial=inv.person_id in remote_ids, label=f"{name} remote"
+                )
+            self.attendance_rows.append(
+                (
+                    inv,
+                    self[f"present_{inv.person_id}"],
+                    self[f"remote_{inv.person_id}"] if remote_allowed else None,
+                )
+            )
+        for row in items:
+            key = f"minutes_{row.item.pk}"
+            self.fields[key] = forms.CharField(
+                required=False,
+                initial=row.item.minutes,
+                strip=False,
+                label=f"Minutes of item {row.number}",
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.minutes_rows.append((row, self[key]))
+        for a in actions:
+            self.fields[f"status_{a.pk}"] = forms.ChoiceField(
+                choices=ActionItem.Status.choices, initial=a.status, label=f"Status of {a.title}"
+            )
+            self.fields[f"note_{a.pk}"] = forms.CharField(
+                required=False, initial=a.progress_note, label=f"Progress on {a.title}"
+            )
+            self.action_rows.append((a, self[f"status_{a.pk}"], self[f"note_{a.pk}"]))
+
+    def attendance_changed(self) -> bool:
+        return any(n.startswith(("present_", "remote_")) for n in self.changed_data)

@@ -9,6 +9,7 @@ from django.db.models import F
 from chairmanship.handover_checklist import register_checklist_source
 from governance.account_registry import register_secret_revoker
 from governance.related_history import register_related_history
+from meetings import pack_tasks, procedure_messages  # noqa: F401 (pack_tasks: its Celery tasks)
 from meetings.handover_checklist import handover_checklist_entries
 from meetings.models import (
     ActionItem,
@@ -17,9 +18,13 @@ from meetings.models import (
     Document,
     Invitation,
     Meeting,
+    ProcedureAnswer,
     Report,
     Submission,
+    WrittenProcedure,
 )
+from meetings.tasks import report_jobs_resend
+from outbox.registry import register_sweep_step
 
 
 def rsvp_links_revoke(user) -> None:
@@ -33,3 +38,7 @@ def register() -> None:
     for child in (AgendaItem, Document, Invitation, Decision, ActionItem, Report):
         register_related_history(parent=Meeting, child=child, fk="meeting")
     register_related_history(parent=Report, child=Submission, fk="report")
+    register_related_history(parent=WrittenProcedure, child=ProcedureAnswer, fk="procedure")
+    # Report jobs whose message was lost or whose worker died are sent again by the outbox's sweep.
+    register_sweep_step("report_jobs", report_jobs_resend)
+    procedure_messages.register()  # written procedures: their messages and their deadline

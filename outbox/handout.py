@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.db.models import Q
 
 from outbox.models import Message
@@ -13,16 +14,30 @@ Status = Message.Status
 
 
 def reclaim_stuck(*, now: dt.datetime) -> int:
-    """Rows left in "sending" by a worker that died: back to planned (or failed after the last attempt)."""
-    timeout = dt.timedelta(seconds=setting("NOTIFY_CLAIM_TIMEOUT_SECONDS", 600))
-    stuck = Message.objects.filter(status=Status.SENDING, claimed_at__lt=now - timeout)
+    """Rows left in "sending" by a worker (or a database connection) that died: back to planned (or failed
+    after the last attempt), marked *possibly delivered*: the send may have reached the server before the
+    death. A row whose send is still running is locked by it (see ``outbox.sending``) and skipped, so the
+    claim timeout only has to cover the moment between the claim and that lock."""
+    timeout = dt.timedelta(seconds=setting("NOTIFY_CLAIM_TIMEOUT_SECONDS", 60))
     max_attempts = setting("NOTIFY_MAX_ATTEMPTS", 5)
-    failed = stuck.filter(attempts__gte=max_attempts).update(
-        status=Status.FAILED, last_error="worker lost while sending; no attempts left"
-    )
-    back = stuck.filter(attempts__lt=max_attempts).update(
-        status=Status.PLANNED, next_attempt_at=None, last_error="worker lost while sending; retried"
-    )
+    with transaction.atomic():
+        orphans = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_at__lt=now - timeout)
+            .values_list("pk", flat=True)
+        )
+        stuck = Message.objects.filter(pk__in=orphans, status=Status.SENDING)
+        failed = stuck.filter(attempts__gte=max_attempts).update(
+            status=Status.FAILED,
+            possibly_delivered=True,
+            last_error="worker lost while sending (possibly delivered); no attempts left",
+        )
+        back = stuck.filter(attempts__lt=max_attempts).update(
+            status=Status.PLANNED,
+            next_attempt_at=None,
+            possibly_delivered=True,
+            last_error="worker lost while sending (possibly delivered); retried",
+        )
     return failed + back
 
 

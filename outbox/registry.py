@@ -4,7 +4,9 @@ A *kind* (``invite``, ``handover``, ``account``...) is registered by the app tha
 
 - ``build(message, ctx)``: the email for one message, built when it is sent from the owner's typed reference
   (so it describes the thing as it is now), or ``Withheld(status, note)`` when it must not go (stale,
-  superseded, answered...);
+  superseded, answered...), or ``Withheld("planned", note)`` when it must not go *yet* (looked at again a
+  little later). It runs inside the send's transaction: what it checks it should read again and lock for
+  share there, so a change committing meanwhile waits for the send (see ``outbox.sending``);
 - ``preload(messages, ctx)`` (optional): load what a batch of its messages needs in a few queries;
 - ``describe(messages)`` (optional): what each message is about, for the Outbox page;
 - ``late_policy``: what happens to a notice whose moment had passed when it was planned (``skip``, ``send``
@@ -109,3 +111,16 @@ def register_page_filter(name: str, narrow: Callable[[Any, str], Any]) -> None:
 
 def page_filters() -> dict[str, Callable[[Any, str], Any]]:
     return dict(_page_filters)
+
+
+_page_panels: list[tuple[str, Callable[[], dict]]] = []
+
+
+def register_page_panel(template: str, data: Callable[[], dict]) -> None:
+    """A panel of the Outbox page owned by an app above (the calendar side's mailbox of replies, say):
+    ``template`` is included with ``data()`` as ``data``."""
+    _page_panels.append((template, data))
+
+
+def page_panels() -> list[dict]:
+    return [{"template": template, "data": data()} for template, data in _page_panels]

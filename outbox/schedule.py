@@ -13,4 +13,10 @@ BEAT: dict = {
         # A sweep that waited longer than one interval is replaced by the next one.
         "options": {"expires": float(os.environ.get("NOTIFY_SWEEP_SECONDS", "120"))},
     },
+    # Orphans (a dead worker's row, a batch lost with the broker's queue) back within seconds.
+    "outbox-hand-out": {
+        "task": "outbox.tasks.hand_out",
+        "schedule": float(os.environ.get("NOTIFY_HANDOUT_SECONDS", "10")),
+        "options": {"expires": float(os.environ.get("NOTIFY_HANDOUT_SECONDS", "10"))},
+    },
 }

@@ -13,12 +13,13 @@ import logging
 from dataclasses import dataclass, field
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from outbox.handout import due_ids, due_now_ids, reclaim_stuck
-from outbox.models import Message
+from outbox.models import Heartbeat, Message
 from outbox.registry import sweep_steps
 from outbox.sending import send_batch, setting
 
@@ -30,31 +31,53 @@ def parse_now(now: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(now) if now else None
 
 
-@shared_task(name="outbox.tasks.send_messages", **TASK_OPTIONS)
+# The database or the broker gone for a moment: the task runs again a little later (its rows were not
+# claimed, or are reclaimed by the sweep), rather than being lost with its rows parked until a lease ends.
+TRANSIENT_ERRORS = (DatabaseError, OperationalError, InterfaceError, KombuOperationalError, ConnectionError)
+RETRY_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 30,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+# Publishing waits at most about two seconds for a broker that is restarting, then gives up: the rows
+# stay planned and the next hand-out (seconds later) tries again.
+PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+
+
+@shared_task(name="outbox.tasks.send_messages", **TASK_OPTIONS, **RETRY_OPTIONS)
 def send_messages(ids: list[int]) -> dict:
     """Send these rows; each is claimed on its own, so a message delivered twice sends nothing twice."""
     return send_batch(ids)
 
 
 def dispatch(ids: list[int]) -> int:
-    """Hand rows to workers in batches. A lease in ``next_attempt_at`` keeps the next sweep from handing
-    them out again while they wait in the queue; if the queue loses them, the lease runs out and the
-    sweep hands them out again (the claim makes a second copy harmless)."""
+    """Hand rows to workers in batches. A lease in ``next_attempt_at``, written *before* the batch is
+    published (so a worker never meets a row still locked by the lease), keeps the next hand-out from
+    handing them out again while they wait in the queue; if the queue loses them, the lease runs out and
+    the hand-out gives them again (the claim makes a second copy harmless). A batch further down the
+    queue gets a longer lease (``NOTIFY_LEASE_PER_BATCH_SECONDS`` more per batch ahead of it)."""
     if not ids:
         return 0
     batch = setting("NOTIFY_BATCH_SIZE", 50)
-    lease_until = timezone.now() + dt.timedelta(seconds=setting("NOTIFY_DISPATCH_LEASE_SECONDS", 600))
+    base = setting("NOTIFY_DISPATCH_LEASE_SECONDS", 30)
+    per_batch = setting("NOTIFY_LEASE_PER_BATCH_SECONDS", 1)
+    now = timezone.now()
     sent = 0
-    for i in range(0, len(ids), batch):
+    for n, i in enumerate(range(0, len(ids), batch)):
         chunk = ids[i : i + batch]
+        lease_until = now + dt.timedelta(seconds=base + n * per_batch)
+        leased = Message.objects.filter(pk__in=chunk, status=Message.Status.PLANNED)
+        leased.update(next_attempt_at=lease_until)
         try:
-            send_messages.apply_async(args=[chunk], retry=False)
-        except Exception as exc:  # noqa: BLE001 - broker down: the rows stay planned for the next sweep
+            send_messages.apply_async(args=[chunk], retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception as exc:  # noqa: BLE001 - broker down: the rows stay planned for the next hand-out
             log.warning("could not queue %d messages: %s", len(ids) - i, exc)
+            Message.objects.filter(
+                pk__in=ids[i:], status=Message.Status.PLANNED, next_attempt_at__gte=now
+            ).update(next_attempt_at=None)
             break
-        Message.objects.filter(pk__in=chunk, status=Message.Status.PLANNED).update(
-            next_attempt_at=lease_until
-        )
         sent += len(chunk)
     return sent
 
@@ -93,6 +116,22 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     ids = due_ids(now=now_, limit=setting("NOTIFY_SWEEP_LIMIT", 20000))
     result.dispatched = dispatch(ids)
     return result
+
+
+def hand_out(*, now: dt.datetime | None = None) -> SweepResult:
+    """The short beat job (every ``NOTIFY_HANDOUT_SECONDS``): reclaim orphans and hand out what is due,
+    without the planning steps, so a lost batch or a dead worker's row is back within seconds."""
+    now_ = now or timezone.now()
+    result = SweepResult()
+    result.reclaimed = reclaim_stuck(now=now_)
+    result.dispatched = dispatch(due_ids(now=now_, limit=setting("NOTIFY_SWEEP_LIMIT", 20000)))
+    return result
+
+
+@shared_task(name="outbox.tasks.hand_out", **TASK_OPTIONS)
+def hand_out_task(now: str | None = None) -> dict:
+    Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
+    return hand_out(now=parse_now(now)).as_dict()
 
 
 @shared_task(name="outbox.tasks.sweep", **TASK_OPTIONS)

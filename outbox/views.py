@@ -1,5 +1,6 @@
-"""The Secretariat's Outbox page: every message with its status and what it is about, the messages the file
-backend wrote, and "send again" for a failed one."""
+"""The Secretariat's Outbox page: a health banner (mail servers paused, messages overdue, possibly
+delivered twice), every message with its status and what it is about, the messages the file backend
+wrote, and "send again" for one failed message or all of them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from outbox.backends import FILE_RE, outbox_dir, outbox_messages
+from outbox.health import delivery_health, failed_retry, held_decide
 from outbox.models import Message
-from outbox.registry import About, kind_choices, kind_spec, may_read_page, page_filters
+from outbox.registry import About, kind_choices, kind_spec, may_read_page, page_filters, page_panels
 from outbox.tasks import dispatch
 
 
@@ -71,6 +73,8 @@ def outbox(request):
             "messages_on_disk": outbox_messages(),
             "outbox_path": outbox_dir(),
             "now": timezone.now(),
+            "health": delivery_health(now=timezone.now()),
+            "panels": page_panels(),
         },
     )
 
@@ -100,3 +104,26 @@ def outbox_retry(request, pk: int):
         if changed:
             transaction.on_commit(lambda: dispatch([row.pk]))
     return HttpResponseRedirect(reverse("outbox:index") + "?status=failed")
+
+
+@login_required
+@require_POST
+def outbox_held(request):
+    """Release (send, each checked as ever) or cancel every message held after a restore."""
+    _require_reader(request)
+    with transaction.atomic():
+        ids = held_decide(now=timezone.now(), release=request.POST.get("decision") == "release")
+        transaction.on_commit(lambda: dispatch(ids))
+    return HttpResponseRedirect(reverse("outbox:index"))
+
+
+@login_required
+@require_POST
+def outbox_retry_failed(request):
+    """Send every failed message again (of one kind, when the page was narrowed to it)."""
+    _require_reader(request)
+    kind = request.POST.get("kind", "")
+    with transaction.atomic():
+        ids = failed_retry(now=timezone.now(), kind=kind if kind in dict(kind_choices()) else "")
+        transaction.on_commit(lambda: dispatch(ids))
+    return HttpResponseRedirect(reverse("outbox:index") + "?status=planned")

@@ -4,7 +4,7 @@ the ``governance`` namespace, the dashboard in ``meetings``, the profile beside 
 
 from django.urls import path
 
-from portal import dashboard, profile, views
+from portal import dashboard, lists, profile, search, views, work
 
 governance_pages = [
     path("", views.chart, name="chart"),
@@ -18,4 +18,15 @@ meetings_pages = [
 account_pages = [
     path("profile/", profile.profile, name="profile"),
     path("profile/feed/rotate/", profile.rotate_feed, name="profile_feed_rotate"),
+]
+
+# The portal's own pages (namespace ``portal``): lists with filters and exports, search, the work queue.
+portal_pages = [
+    path("search/", search.search_page, name="search"),
+    path("work-queue/", work.work_queue_page, name="work_queue"),
+    path("chair/", work.chair_overview_page, name="chair_overview"),
+    path("action-items/", lists.action_items, name="action_items"),
+    path("action-items/<int:pk>/update/", lists.action_item_update, name="action_item_update"),
+    path("meetings/<int:pk>/lists/participants/", lists.participants, name="participants"),
+    path("meetings/<int:pk>/lists/attendance/", lists.attendance, name="attendance"),
 ]

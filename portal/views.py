@@ -4,31 +4,49 @@ meetings and submissions of meetings."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 
 from chairmanship.selectors import current_chairs
+from governance.dates import on_date_param
 from governance.models import Body
 from governance.permissions import has_body_right, is_secretariat, today_in_asean
 from governance.selectors import body_page, governance_chart
 from meetings.selectors import body_meetings_for_user, body_submissions
+from meetings.selectors.procedures import procedures_visible
+
+
+def _on(request, template: str, context: dict):
+    """The day of ``?on=YYYY-MM-DD`` (today in Jakarta without it), or a 400 page naming the parameter."""
+    today = today_in_asean()
+    try:
+        return on_date_param(request.GET.get("on"), default=today), None
+    except ValidationError as exc:
+        errors = {k: v[0] for k, v in exc.message_dict.items()}
+        return None, render(request, template, {**context, "errors": errors, "today": today}, status=400)
 
 
 @login_required
 def chart(request):
-    today = today_in_asean()
+    on, bad = _on(request, "portal/chart.html", {"chart": None})
+    if bad:
+        return bad
     return render(
         request,
         "portal/chart.html",
-        {"chart": governance_chart(on=today), "chairs": current_chairs(on=today), "today": today},
+        {"chart": governance_chart(on=on), "chairs": current_chairs(on=on), "today": on},
     )
 
 
 @login_required
 def body_detail(request, acronym: str):
     today = today_in_asean()
+    on, bad = _on(request, "portal/body_on_error.html", {"acronym": acronym})
+    if bad:
+        return bad
     try:
-        page = body_page(acronym=acronym, on=today)
+        page = body_page(acronym=acronym, on=on)
     except Body.DoesNotExist:
         raise Http404("No such body") from None
     body = page.body
@@ -39,9 +57,13 @@ def body_detail(request, acronym: str):
         {
             "page": page,
             "body": body,
-            "chair": current_chairs(on=today).get(body.pk),
+            "chair": current_chairs(on=on).get(body.pk),
             "meetings": body_meetings_for_user(body=body, user=request.user),
             "submissions": body_submissions(body=body) if can_see_record else None,
+            # Decisions taken between meetings by written procedure, newest first.
+            "procedures": list(
+                procedures_visible(request.user).filter(body=body).order_by("-opened_at")[:20]
+            ),
             "can_manage": has_body_right(request.user, "manage_body", body),
             "today": today,
         },

@@ -63,36 +63,19 @@ def seeded(db):
 @pytest.fixture
 def day() -> dt.date:
     """A fixed 'today' for rules that take a date; tests never depend on the real date."""
-    return dt.date(2026, 3, 2)
+    from tests.world.clock import DAY
+
+    return DAY
 
 
 @pytest.fixture
 def make_user(db):
-    """Make a login user, with a Person, optionally representing a state."""
-    from governance.models import Person
+    """Make a login user with a known password, with a Person, optionally representing a state
+    (tests/world/people.py ``user_make``)."""
+    from tests.world.people import user_make
 
-    def make(
-        username: str,
-        *,
-        state=None,
-        organisation=None,
-        secretariat: bool = False,
-        password: str = "pw-for-tests-123",
-    ):
-        User = get_user_model()
-        user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password)
-        Person.objects.create(
-            user=user,
-            full_name=username.title(),
-            email=user.email,
-            member_state=state,
-            organisation=organisation,
-        )
-        if secretariat:
-            from governance.permissions import ensure_secretariat_group
-
-            user.groups.add(ensure_secretariat_group())
-        return user
+    def make(username: str, *, password: str = "pw-for-tests-123", **kw):
+        return user_make(username, password=password, **kw)
 
     return make
 
@@ -100,19 +83,19 @@ def make_user(db):
 @pytest.fixture
 def roles(db, settings, tmp_path):
     """The roles scene: one user per role around ACCMSME and SEOM, with meetings, documents and handovers."""
-    from tests.permission_world import build_world
+    from tests.world.roles import roles_scene
 
     settings.MEDIA_ROOT = tmp_path
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    return build_world()
+    return roles_scene()
 
 
 @pytest.fixture
 def zones(db):
     """The zones scene: member states in several time zones, invitees and a confirmed meeting."""
-    from tests.calendar_world import world
+    from tests.world.calendar import zones_scene
 
-    return world()
+    return zones_scene()
 
 
 @pytest.fixture

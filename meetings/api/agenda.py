@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from governance.api_filters import is_id
 from meetings.api.base import (
     EditableRecordViewSet,
     MeetingRefSerializer,
@@ -22,13 +23,15 @@ from meetings.selectors.agenda import number_agenda
 from meetings.selectors.documents import document_level, readable_documents
 from meetings.services import agenda as agenda_services
 from meetings.services import agenda_versions as agenda_versions_services
+from meetings.services.concurrency import requested_version, with_version
 
 
 class ReadableDocumentsField(serializers.PrimaryKeyRelatedField):
-    """Linked documents: the reader sees the ids of those they may read."""
+    """Linked documents: the reader sees the ids of those they may read, and may link only those (any
+    other id "does not exist": no title of a document they are not cleared for comes back)."""
 
     def get_queryset(self):
-        return Document.objects.all()
+        return readable_documents(self.context["request"].user)
 
     def to_representation(self, value):
         return value.pk
@@ -131,12 +134,12 @@ class AgendaItemViewSet(EditableRecordViewSet):
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
         self._prepare([item])
-        return Response(self.get_serializer(item).data)
+        return with_version(Response(self.get_serializer(item).data), item)
 
     def _respond(self, item: AgendaItem, code=status.HTTP_200_OK) -> Response:
         item = AgendaItem.objects.prefetch_related("documents").get(pk=item.pk)
         self._prepare([item])
-        return Response(self.get_serializer(item).data, status=code)
+        return with_version(Response(self.get_serializer(item).data, status=code), item)
 
     def create(self, request, *args, **kwargs):
         s = self.get_serializer(data=request.data)
@@ -164,7 +167,16 @@ class AgendaItemViewSet(EditableRecordViewSet):
                 raise serializers.ValidationError({fixed: "Use the move action to move an item."})
             d.pop(fixed, None)
         documents = d.pop("documents", None)
-        return self._respond(run(agenda_services.agenda_item_update, item=item, data=d, documents=documents))
+        expected = requested_version(request)
+        return self._respond(
+            run(
+                agenda_services.agenda_item_update,
+                item=item,
+                data=d,
+                documents=documents,
+                expected_version=expected,
+            )
+        )
 
     def destroy(self, request, *args, **kwargs):
         run(agenda_services.agenda_item_remove, item=self.get_object())
@@ -270,7 +282,7 @@ class AgendaVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rec
             version_b = None
         else:
             version_b = AgendaVersion.objects.filter(
-                meeting_id=version.meeting_id, number=other if other.isdigit() else -1
+                meeting_id=version.meeting_id, number=int(other) if is_id(other) else -1
             ).first()
             if version_b is None:
                 raise serializers.ValidationError({"other": "No such version of this agenda."})

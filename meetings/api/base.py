@@ -8,16 +8,13 @@ from django.db.models import QuerySet
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 
+from governance.api_filters import int_param
+from governance.api_support import BoundedDateTimeField, as_drf_error
+from meetings.api.filters import MeetingParamFilter
 from meetings.models import Meeting
 from meetings.selectors.meetings import can_manage, visible_meetings
 
 MANAGERS_ONLY = "Only the Secretariat and the body's chair may do this."
-
-
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 def run(fn, **kwargs):
@@ -33,16 +30,6 @@ def require_manage(user, body_id: int) -> None:
         raise PermissionDenied(MANAGERS_ONLY)
 
 
-def int_param(request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise serializers.ValidationError({name: "A whole number is expected."}) from None
-
-
 class ManagesBody(permissions.BasePermission):
     """Reading follows visibility (the queryset); changing an object needs the right to manage its body."""
 
@@ -56,6 +43,7 @@ class ManagesBody(permissions.BasePermission):
 
 class RecordViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, ManagesBody]
+    filterset_class = MeetingParamFilter
 
     def body_id_of(self, obj) -> int:
         return obj.meeting.body_id
@@ -106,7 +94,7 @@ def visible_meeting_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
     return Field(**kwargs)
 
 
-class VenueDateTimeField(serializers.DateTimeField):
+class VenueDateTimeField(BoundedDateTimeField):
     """Naive input is the wall-clock time at the venue (the service reads it in the meeting's zone); an
     offset is respected. Output is in the meeting's own zone."""
 

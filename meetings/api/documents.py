@@ -9,11 +9,12 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
-from meetings.api.base import RecordViewSet, int_param, run, visible_meeting_field
+from meetings.api.base import RecordViewSet, run, visible_meeting_field
+from meetings.api.filters import DocumentFilter
 from meetings.models import Document
 from meetings.selectors.documents import readable_documents
 from meetings.services import documents as documents_services
-from meetings.views.documents import document_response
+from meetings.views.documents import document_download_response
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -54,6 +55,15 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reverse("meetings:document_download", args=[obj.pk])
 
 
+# The bytes come with the type the upload check gave them (PDF, Word, ...): each is documented.
+DOWNLOAD_RESPONSES = {
+    (200, media): OpenApiTypes.BINARY
+    for media in sorted(
+        {ct.split(";")[0] for ct, _label, _check in documents_services.DOCUMENT_TYPES.values()}
+    )
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[OpenApiParameter("meeting", OpenApiTypes.INT), OpenApiParameter("kind", OpenApiTypes.STR)]
@@ -66,19 +76,15 @@ class DocumentViewSet(
     version. The bytes come only from the download link, which checks again."""
 
     serializer_class = DocumentSerializer
+    filterset_class = DocumentFilter
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def body_id_of(self, obj) -> int:
         return obj.body_id
 
     def get_queryset(self):
-        qs = readable_documents(self.request.user).order_by("meeting_id", "title", "-version")
-        meeting = int_param(self.request, "meeting")
-        if meeting:
-            qs = qs.filter(meeting_id=meeting)
-        if self.request.query_params.get("kind"):
-            qs = qs.filter(kind=self.request.query_params["kind"])
-        return qs
+        # ?meeting=, ?kind=: DocumentFilter.
+        return readable_documents(self.request.user).order_by("meeting_id", "title", "-version")
 
     def perform_create(self, serializer):
         d = serializer.validated_data
@@ -93,7 +99,7 @@ class DocumentViewSet(
             actor=self.request.user,
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=DOWNLOAD_RESPONSES)
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        return document_response(self.get_object())
+        return document_download_response(self.get_object(), request.user)

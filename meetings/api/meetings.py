@@ -7,20 +7,23 @@ import zoneinfo
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from governance.api_filters import is_id, year_param
 from governance.models import Body
 from governance.permissions import body_ids_with, is_secretariat
-from meetings.api.base import RecordViewSet, VenueDateTimeField, int_param, require_manage, run
+from meetings.api.base import RecordViewSet, VenueDateTimeField, require_manage, run
+from meetings.api.filters import MeetingFilter
 from meetings.models import Meeting
 from meetings.selectors.meetings import visible_meetings
 from meetings.services import meetings as meetings_services
 from meetings.services import participation as participation_services
 from meetings.services import year_plan as year_plan_services
+from meetings.services.concurrency import requested_version, with_version
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -96,14 +99,6 @@ class ProposalSerializer(serializers.Serializer):
     warnings = serializers.ListField(child=serializers.CharField())
 
 
-MEETING_FILTERS = [
-    OpenApiParameter("body", OpenApiTypes.STR, description="Body id or acronym"),
-    OpenApiParameter("year", OpenApiTypes.INT),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=Meeting.Status.values),
-]
-
-
-@extend_schema_view(list=extend_schema(parameters=MEETING_FILTERS))
 class MeetingViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -115,20 +110,14 @@ class MeetingViewSet(
     a change of time or place raises the sequence and tells the invitees."""
 
     serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
 
     def body_id_of(self, obj) -> int:
         return obj.body_id
 
     def get_queryset(self):
+        # ?body=, ?year=, ?status=: MeetingFilter.
         qs = visible_meetings(self.request.user).select_related("body", "host", "series")
-        body = self.request.query_params.get("body")
-        if body:
-            qs = qs.filter(body_id=int(body)) if body.isdigit() else qs.filter(body__acronym=body)
-        year = int_param(self.request, "year")
-        if year:
-            qs = qs.filter(start__year=year)
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
         return qs.order_by("start", "id")
 
     def create(self, request, *args, **kwargs):
@@ -136,7 +125,7 @@ class MeetingViewSet(
         if managed is not None and not managed:
             raise PermissionDenied("Only the Secretariat and the chairs schedule meetings.")
         body_id = str(request.data.get("body", ""))
-        if body_id.isdigit() and Body.objects.filter(pk=body_id).exists():
+        if is_id(body_id) and Body.objects.filter(pk=body_id).exists():
             require_manage(request.user, int(body_id))
         return super().create(request, *args, **kwargs)
 
@@ -157,7 +146,19 @@ class MeetingViewSet(
             and serializer.validated_data["body"] != serializer.instance.body
         ):
             raise serializers.ValidationError({"body": "A meeting does not move to another body."})
-        serializer.instance = run(meetings_services.meeting_update, meeting=serializer.instance, data=data)
+        serializer.instance = run(
+            meetings_services.meeting_update,
+            meeting=serializer.instance,
+            data=data,
+            expected_version=requested_version(self.request),
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return with_version(super().retrieve(request, *args, **kwargs), self.get_object())
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        return with_version(response, Meeting.objects.get(pk=kwargs["pk"]))
 
     def _status(self, fn, **kwargs) -> Response:
         meeting = self.get_object()
@@ -194,7 +195,7 @@ class MeetingViewSet(
         return self._status(meetings_services.meeting_mark_held)
 
     @extend_schema(responses=ConflictSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def conflicts(self, request, pk=None):
         """Warnings for the Secretariat: double bookings and a host outside its chair year."""
         meeting = self.get_object()
@@ -218,7 +219,7 @@ class MeetingViewSet(
         ],
         responses=ProposalSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def propose(self, request):
         """Next year's meetings of a body, proposed (nothing is saved): create the ones you keep."""
         if not is_secretariat(request.user):
@@ -226,14 +227,12 @@ class MeetingViewSet(
         key = request.query_params.get("body", "")
         body = (
             Body.objects.filter(pk=int(key)).first()
-            if key.isdigit()
-            else Body.objects.filter(acronym=key).first()
+            if is_id(key)
+            else Body.objects.filter(acronym=key[:40]).first()
         )
         if body is None:
             raise serializers.ValidationError({"body": "No such body."})
-        year = int_param(request, "year")
-        if not year:
-            raise serializers.ValidationError({"year": "Give the year."})
+        year = year_param(request, "year", required=True)
         return Response(
             ProposalSerializer(
                 run(year_plan_services.meeting_year_propose, body=body, year=year), many=True

@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers
+from rest_framework import mixins, permissions, serializers
 
 from governance.models import MemberState
-from meetings.api.base import EditableRecordViewSet, RecordViewSet, int_param, run, visible_meeting_field
+from meetings.api.base import EditableRecordViewSet, RecordViewSet, run, visible_meeting_field
+from meetings.api.filters import ActionItemFilter
 from meetings.models import ActionItem, Decision, Meeting
-from meetings.selectors.meetings import visible_meetings
+from meetings.selectors.action_items import can_follow_action_item
+from meetings.selectors.meetings import can_manage, visible_meetings
+from meetings.services import action_items as action_items_services
 from meetings.services import record as record_services
 
 
@@ -73,6 +76,15 @@ class DecisionViewSet(EditableRecordViewSet):
         run(record_services.decision_delete, decision=instance)
 
 
+class FollowsActionItem(permissions.BasePermission):
+    """Reading follows visibility (the queryset); an update needs ``can_follow_action_item``."""
+
+    message = "Only the owning delegation, the Secretariat and the body's chair update this action item."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in permissions.SAFE_METHODS or can_follow_action_item(request.user, obj)
+
+
 class ActionItemSerializer(serializers.ModelSerializer):
     meeting = visible_meeting_field()
     at_meeting = serializers.PrimaryKeyRelatedField(
@@ -121,6 +133,9 @@ class ActionItemViewSet(
     """Actions with an owner (a state, a person or a task force), followed across meetings until closed."""
 
     serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
+    # A delegate of the owning state updates its progress and status too (``can_follow_action_item``).
+    permission_classes = [permissions.IsAuthenticated, FollowsActionItem]
 
     def body_id_of(self, obj) -> int:
         return obj.body_id
@@ -129,15 +144,7 @@ class ActionItemViewSet(
         qs = ActionItem.objects.filter(meeting__in=visible_meetings(self.request.user)).order_by(
             "due_date", "id"
         )
-        for name in ("meeting", "body"):
-            value = int_param(self.request, name)
-            if value:
-                qs = qs.filter(**{f"{name}_id": value})
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
-        if self.request.query_params.get("open") in ("1", "true", "yes"):
-            qs = qs.filter(status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS])
-        return qs
+        return qs  # ?meeting=, ?body=, ?status=, ?open=: ActionItemFilter
 
     def perform_create(self, serializer):
         d = dict(serializer.validated_data)
@@ -148,6 +155,20 @@ class ActionItemViewSet(
 
     def perform_update(self, serializer):
         d = serializer.validated_data
+        if not can_manage(self.request.user, serializer.instance.body_id):
+            unknown = set(d) - {"status", "progress_note"}
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: "A delegation changes only status and progress_note." for k in unknown}
+                )
+            serializer.instance = run(
+                action_items_services.action_item_follow,
+                action_item=serializer.instance,
+                actor=self.request.user,
+                status=d.get("status"),
+                progress_note=d.get("progress_note"),
+            )
+            return
         unknown = set(d) - {"status", "progress_note", "due_date", "at_meeting"}
         if unknown:
             raise serializers.ValidationError(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,7 +9,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from meetings.api.base import MeetingRefSerializer, RecordViewSet, int_param, run
+from governance.api_support import BoundedDateField
+from meetings.api.base import MeetingRefSerializer, RecordViewSet, run
+from meetings.api.filters import SubmissionFilter
 from meetings.models import Meeting, Report, Submission
 from meetings.permissions import reports_visible, submissions_visible
 from meetings.services import reports as reports_services
@@ -18,6 +19,10 @@ from meetings.services import reports as reports_services
 
 class ReportSerializer(serializers.ModelSerializer):
     read = serializers.SerializerMethodField()
+    # Blank until the report is adopted: the schema must allow "" as well as the modes.
+    adoption_mode = serializers.ChoiceField(
+        choices=Report.AdoptionMode.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Report
@@ -44,11 +49,11 @@ class GenerateSerializer(MeetingRefSerializer):
 
 class AdoptReportSerializer(serializers.Serializer):
     adoption_mode = serializers.ChoiceField(choices=Report.AdoptionMode.choices)
-    adopted_on = serializers.DateField()
+    adopted_on = BoundedDateField()
 
 
 class SubmitSerializer(serializers.Serializer):
-    submitted_on = serializers.DateField()
+    submitted_on = BoundedDateField()
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -117,7 +122,7 @@ class OutcomeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[c for c in Submission.Status.choices if c[0] != Submission.Status.SUBMITTED]
     )
-    outcome_on = serializers.DateField()
+    outcome_on = BoundedDateField()
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
     considered_at = serializers.PrimaryKeyRelatedField(
         queryset=Meeting.objects.all(), required=False, allow_null=True
@@ -134,16 +139,16 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Record
     Secretariat or its chair) records the outcome and carries the report further up."""
 
     serializer_class = SubmissionSerializer
+    filterset_class = SubmissionFilter
 
     def body_id_of(self, obj) -> int:
         return obj.to_body_id
 
     def get_queryset(self):
-        qs = submissions_visible(self.request.user, Submission.objects.all()).order_by("-submitted_on", "-id")
-        body = int_param(self.request, "body")
-        if body:
-            qs = qs.filter(Q(from_body_id=body) | Q(to_body_id=body))
-        return qs
+        # ?body=: SubmissionFilter.
+        return submissions_visible(self.request.user, Submission.objects.all()).order_by(
+            "-submitted_on", "-id"
+        )
 
     @extend_schema(request=OutcomeSerializer, responses=SubmissionSerializer)
     @action(detail=True, methods=["post"], url_path="outcome")

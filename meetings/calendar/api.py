@@ -5,21 +5,40 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import parsers, permissions, status
+from rest_framework import exceptions, parsers, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.uploads import TooLarge, read_capped
 from meetings.calendar.itip import ReplyRejected, itip_reply_apply
 from meetings.calendar.rsvp import RsvpError
 
+# A REPLY is a few kilobytes; anything much larger is refused before icalendar sees it.
+ITIP_MAX_BYTES = 256 * 1024
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"An iTIP REPLY is at most {ITIP_MAX_BYTES // 1024} KB."
+
 
 class ICalendarParser(parsers.BaseParser):
-    """``text/calendar`` bodies arrive as bytes, for ``icalendar`` to read."""
+    """``text/calendar`` bodies arrive as bytes, for ``icalendar`` to read: at most ITIP_MAX_BYTES, read
+    with that cap (an announced larger length is refused without reading)."""
 
     media_type = "text/calendar"
 
     def parse(self, stream, media_type=None, parser_context=None) -> bytes:
-        return stream.read()
+        request = (parser_context or {}).get("request")
+        announced = getattr(request, "META", {}).get("CONTENT_LENGTH") or "0"
+        if announced.isdigit() and int(announced) > ITIP_MAX_BYTES:
+            raise PayloadTooLarge()
+        if stream is None:
+            return b""
+        try:
+            return read_capped(stream, ITIP_MAX_BYTES)
+        except TooLarge:
+            raise PayloadTooLarge() from None
 
 
 class ItipReplyView(APIView):
@@ -37,6 +56,7 @@ class ItipReplyView(APIView):
             403: OpenApiResponse(description="Someone else's answer"),
             404: OpenApiResponse(description="Unknown meeting or attendee"),
             409: OpenApiResponse(description="Answers an earlier version of the meeting"),
+            413: OpenApiResponse(description="Larger than a REPLY can be"),
         },
     )
     def post(self, request):
@@ -45,7 +65,9 @@ class ItipReplyView(APIView):
             upload = request.FILES.get("file")
             if upload is None:
                 return Response({"detail": "Send the REPLY as text/calendar or as a 'file'."}, status=400)
-            data = upload.read()
+            if upload.size > ITIP_MAX_BYTES:
+                raise PayloadTooLarge()
+            data = upload.read(ITIP_MAX_BYTES)
         try:
             answers = itip_reply_apply(data=data, user=request.user)
         except ReplyRejected as exc:

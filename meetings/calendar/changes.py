@@ -22,6 +22,7 @@ from meetings.calendar.plan import (
     load_meeting,
     notices_of,
     plan_cancels,
+    plan_current_agenda,
     plan_requests,
     plan_timed,
     recipients,
@@ -95,7 +96,10 @@ def plan_notices(meeting_id: int, sequence: int, now: dt.datetime) -> list[str]:
                 meeting=meeting, message__kind=Kind.INVITE, sequence=sequence
             ).values_list("person_id", flat=True)
         )
-        plan_timed(plan, meeting, recipients(meeting), fresh=fresh)
+        everyone = recipients(meeting)
+        plan_timed(plan, meeting, everyone, fresh=fresh)
+        # People added while the meeting was only planned get the agenda already circulated (once).
+        plan_current_agenda(plan, meeting, everyone)
         keys = plan.save()
         Meeting.objects.filter(pk=meeting.pk).update(notices_planned_for=sequence)
         hand_out_on_commit(meeting.pk, now)
@@ -110,8 +114,20 @@ def _invitation(invitation_id: int) -> Invitation | None:
     )
 
 
+def _had_calendar_entry(meeting_id: int, person_id: int) -> bool:
+    return MeetingNotice.objects.filter(
+        meeting_id=meeting_id, person_id=person_id, message__kind__in=[*REQUEST_KINDS, Kind.CANCEL]
+    ).exists()
+
+
+def _raise_offset(inv: Invitation) -> None:
+    Invitation.objects.filter(pk=inv.pk).update(sequence_offset=F("sequence_offset") + 1)
+    inv.refresh_from_db(fields=["sequence_offset"])
+
+
 def invitation_plan(*, invitation_id: int) -> None:
-    """Someone was added to a confirmed meeting's list: invite them and plan their reminders."""
+    """Someone was added to the list: invite them and plan their reminders (confirmed meeting), and send
+    them the agenda already circulated."""
     now = timezone.now()
     inv = _invitation(invitation_id)
     if inv is None or inv.is_withdrawn or not inv.person.email:
@@ -125,11 +141,15 @@ def invitation_plan(*, invitation_id: int) -> None:
                 link_version=F("link_version") + 1
             )
             inv.refresh_from_db(fields=["link_version"])
-        if meeting.status != Meeting.Status.CONFIRMED:
-            return
         plan = Plan(now)
-        fresh = plan_requests(plan, meeting, [inv])
-        plan_timed(plan, meeting, [inv], fresh=fresh)
+        if meeting.status == Meeting.Status.CONFIRMED:
+            if _had_calendar_entry(meeting.pk, inv.person_id):
+                # Invited back: the new REQUEST orders after the CANCEL they may hold (RFC 5546 §3.2.5).
+                _raise_offset(inv)
+            fresh = plan_requests(plan, meeting, [inv])
+            plan_timed(plan, meeting, [inv], fresh=fresh)
+        # Added after the agenda went out: the agenda as circulated, at once (planned or confirmed).
+        plan_current_agenda(plan, meeting, [inv])
         plan.save()
         hand_out_on_commit(meeting.pk, now)
 
@@ -146,6 +166,8 @@ def invitation_withdrawal_plan(*, invitation_id: int) -> None:
         cancel_stale(meeting, "taken off the list", keep_sequence=False, person_id=inv.person_id)
         plan = Plan(now)
         if inv.person.email and inv.person_id in holders(meeting.pk, person_id=inv.person_id):
+            # An attendee CANCEL raises the SEQUENCE of their copy only (RFC 5546 §3.2.5).
+            _raise_offset(inv)
             plan.add_for(
                 meeting,
                 inv,

@@ -10,17 +10,20 @@ wrong token gets a plain 404 that says nothing about why.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
+from governance.audit import audit
 from governance.models import Body, Person
 from meetings.calendar.ics import feed_calendar
 from meetings.models import Meeting
@@ -51,6 +54,7 @@ def feed_token_rotate(person: Person) -> str:
     Person.objects.filter(pk=person.pk).update(
         feed_token=person.feed_token, feed_token_created_at=person.feed_token_created_at
     )
+    audit(action="feed_token_rotated", obj=person, summary=f"Calendar feed address of {person} renewed")
     return person.feed_token
 
 
@@ -85,35 +89,42 @@ def _not_found() -> HttpResponse:
     return HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")
 
 
-def _respond(request, meetings, *, name: str, reader_tz: str | None, tag: str) -> HttpResponse:
-    # An ETag from what the feed depends on, so clients polling every hour mostly get a 304; the body is
-    # cached under it, for the clients (and the many subscribers of a public feed) that do not ask so.
-    stats = meetings.aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
-    state = f"{tag}|{stats['n']}|{stats['changed']}|{stats['last']}|{reader_tz}"
-    etag = '"' + hashlib.sha256(state.encode()).hexdigest()[:32] + '"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        key = f"feed:{etag.strip(chr(34))}"
-        body = cache.get(key)
-        if body is None:
-            body = feed_calendar(
-                meetings.select_related("host").order_by("start"),
-                name=name,
-                now=timezone.now(),
-                reader_tz=reader_tz,
-                namer=ZoneNamer(),
+@dataclass
+class FeedSource:
+    """What one feed request serves, and the state its validators are made from."""
+
+    meetings: QuerySet[Meeting]
+    name: str
+    reader_tz: str | None
+    tag: str
+    _state: tuple[str, dt.datetime] | None = None
+
+    def state(self) -> tuple[str, dt.datetime]:
+        """(ETag, Last-Modified). The ETag hashes what the feed depends on (count, latest change, newest
+        row, the reader's zone), so a meeting removed from the feed changes it too. Last-Modified is when
+        this state was first served, at least the latest change: a removal leaves ``updated_at`` as it
+        was, yet a client asking only If-Modified-Since must not be told nothing changed."""
+        if self._state is None:
+            stats = self.meetings.aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
+            state = f"{self.tag}|{stats['n']}|{stats['changed']}|{stats['last']}|{self.reader_tz}"
+            digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+            first_seen = cache.get_or_set(
+                f"feed-seen:{digest}", timezone.now, settings.FEED_CACHE_SECONDS * 24
             )
-            cache.set(key, body, settings.FEED_CACHE_SECONDS)
-        response = HttpResponse(body, content_type=ICS_TYPE)
-        response["Content-Disposition"] = 'inline; filename="accmsme.ics"'
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+            changed = stats["changed"] or first_seen
+            self._state = (f'"{digest}"', max(first_seen, changed).replace(microsecond=0))
+        return self._state
 
 
-@require_GET
-def user_feed(request, token: str):
+def _source(request, *, kind: str, key: str) -> FeedSource | None:
+    """The feed's source, found once per request (the validators and the body share it)."""
+    found = getattr(request, "_feed_source", False)
+    if found is False:
+        found = request._feed_source = _user_source(key) if kind == "user" else _body_source(key)
+    return found
+
+
+def _user_source(token: str) -> FeedSource | None:
     person = (
         Person.objects.select_related("user", "member_state").filter(feed_token=token).first()
         if token
@@ -122,30 +133,91 @@ def user_feed(request, token: str):
     if person is None or person.user is None or not person.user.is_active:
         if person is not None:
             feed_revoke(person)
-        return _not_found()
-    user = person.user
+        return None
     since = timezone.now() - dt.timedelta(days=settings.FEED_PAST_DAYS)
-    return _respond(
-        request,
-        visible_meetings(user).filter(end__gte=since),
+    return FeedSource(
+        meetings=visible_meetings(person.user).filter(end__gte=since),
         name=f"ACCMSME Governance: {person.full_name}",
         reader_tz=person.effective_timezone,
         tag=f"user:{person.pk}:{token}",
     )
 
 
-@require_GET
-def body_feed(request, acronym: str):
+def _body_source(acronym: str) -> FeedSource | None:
     body = Body.objects.filter(acronym=acronym).first()
     if body is None:
-        return _not_found()
-    return _respond(
-        request,
-        Meeting.objects.filter(body=body, is_public=True),
+        return None
+    return FeedSource(
+        meetings=Meeting.objects.filter(body=body, is_public=True),
         name=f"{body.acronym}: public meetings",
         reader_tz=None,
         tag=f"body:{body.pk}",
     )
+
+
+def _validators(kind: str, arg: str):
+    """ETag and Last-Modified functions for ``condition()``, which answers 304 with RFC 9110's rules:
+    weak comparison for If-None-Match (``W/"…"`` from compressing proxies, lists, ``*``), and
+    If-Modified-Since only when there is no If-None-Match."""
+
+    def etag(request, **kwargs) -> str | None:
+        source = _source(request, kind=kind, key=kwargs[arg])
+        return source.state()[0] if source else None
+
+    def last_modified(request, **kwargs) -> dt.datetime | None:
+        source = _source(request, kind=kind, key=kwargs[arg])
+        return source.state()[1] if source else None
+
+    return condition(etag_func=etag, last_modified_func=last_modified)
+
+
+def _respond(request, source: FeedSource | None) -> HttpResponse:
+    """The feed's body, cached under its ETag, for the clients (and the many subscribers of a public
+    feed) that poll without validators."""
+    if source is None:
+        return _not_found()
+    etag, _ = source.state()
+    key = f"feed:{etag.strip(chr(34))}"
+    body = cache.get(key)
+    if body is None:
+        body = feed_calendar(
+            source.meetings.select_related("host").order_by("start"),
+            name=source.name,
+            now=timezone.now(),
+            reader_tz=source.reader_tz,
+            namer=ZoneNamer(),
+        )
+        cache.set(key, body, settings.FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type=ICS_TYPE)
+    response["Content-Disposition"] = 'inline; filename="accmsme.ics"'
+    return response
+
+
+def _private(view):
+    """Cache-Control on every answer of a feed, 304s included."""
+
+    @functools.wraps(view)
+    def wrapped(request, **kwargs):
+        response = view(request, **kwargs)
+        if response.status_code in (200, 304):
+            response["Cache-Control"] = "private, max-age=900"
+        return response
+
+    return wrapped
+
+
+@require_GET
+@_private
+@_validators("user", "token")
+def user_feed(request, token: str):
+    return _respond(request, _source(request, kind="user", key=token))
+
+
+@require_GET
+@_private
+@_validators("body", "acronym")
+def body_feed(request, acronym: str):
+    return _respond(request, _source(request, kind="body", key=acronym))
 
 
 def meeting_ics(request, pk: int):

@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
+from governance.input_rules import strip_to_single_line
+from meetings.calendar.zones import cached_vtimezone
 from meetings.models import Invitation, Meeting
 from meetings.times import ZoneNamer, meeting_times
 
@@ -29,7 +30,7 @@ _STATUS = {
     Meeting.Status.PLANNED: "TENTATIVE",
     Meeting.Status.CONFIRMED: "CONFIRMED",
     Meeting.Status.HELD: "CONFIRMED",
-    Meeting.Status.POSTPONED: "CANCELLED",
+    Meeting.Status.POSTPONED: "TENTATIVE",  # with "Postponed:" in the SUMMARY; invitees get a CANCEL
     Meeting.Status.CANCELLED: "CANCELLED",
 }
 
@@ -83,6 +84,52 @@ def attendee(invitation: Invitation, *, partstat: str | None = None) -> vCalAddr
     return att
 
 
+def calendar_sequence(meeting: Meeting, invitation: Invitation | None) -> int:
+    """The SEQUENCE of the meeting in this invitee's calendar: the meeting's version plus their own
+    offset, raised when a CANCEL went to them alone and again when they were invited back."""
+    return meeting.sequence + (invitation.sequence_offset if invitation is not None else 0)
+
+
+def daily_sessions(meeting: Meeting) -> int:
+    """The days a meeting sits when it runs over several days, each from its start's clock time to its
+    end's (13 May 09:00 – 14 May 17:00 is two sessions of 09:00–17:00); 1 when it is one block."""
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    days = (end.date() - start.date()).days + 1
+    if days < 2 or end.time() <= start.time():
+        return 1
+    return days
+
+
+def month_range(meeting: Meeting) -> tuple[dt.date, dt.date]:
+    """A meeting known only to the month: the whole months it falls in, as an all-day range (end
+    exclusive, as DTEND;VALUE=DATE is)."""
+    zone = ZoneInfo(meeting.timezone)
+    first = meeting.start.astimezone(zone).date().replace(day=1)
+    last = meeting.end.astimezone(zone).date().replace(day=1)
+    return first, (last + dt.timedelta(days=32)).replace(day=1)
+
+
+def _add_when(event: Event, meeting: Meeting, *, sessions: bool) -> None:
+    """DTSTART/DTEND (docs/decisions: meeting shapes in calendars): an all-day range for a meeting known
+    only to the month; in feeds and the meeting file, one occurrence per day of a multi-day meeting
+    (a daily RRULE, so it stays one UID); otherwise the block from start to end in the host's zone."""
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    if meeting.date_precision == "month":
+        first, after = month_range(meeting)
+        event.add("dtstart", first)
+        event.add("dtend", after)
+        return
+    days = daily_sessions(meeting) if sessions else 1
+    event.add("dtstart", start)
+    if days > 1:
+        event.add("dtend", dt.datetime.combine(start.date(), end.time(), zone))
+        event.add("rrule", {"FREQ": "DAILY", "COUNT": days})
+    else:
+        event.add("dtend", end)
+
+
 def meeting_event(
     meeting: Meeting,
     *,
@@ -93,23 +140,28 @@ def meeting_event(
     namer: ZoneNamer | None = None,
     alarm: bool = True,
     organizer_address: vCalAddress | None = None,
+    sequence: int | None = None,
+    attendee_cancel: bool = False,
 ) -> Event:
-    """One VEVENT for the meeting as it stands now (its SEQUENCE is the meeting's)."""
-    zone = ZoneInfo(meeting.timezone)
+    """One VEVENT for the meeting as it stands now. Its SEQUENCE is the meeting's, or ``sequence`` (the
+    meeting's plus the invitee's offset, ``calendar_sequence``) in a personal message. ``attendee_cancel``:
+    a CANCEL to one invitee taken off the list, which per RFC 5546 §3.2.5 carries no STATUS (STATUS
+    CANCELLED would call off the meeting itself)."""
     event = Event()
     event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
+    event.add("sequence", meeting.sequence if sequence is None else sequence)
     event.add("dtstamp", dtstamp.astimezone(dt.UTC))
-    event.add("dtstart", meeting.start.astimezone(zone))
-    event.add("dtend", meeting.end.astimezone(zone))
-    event.add("summary", meeting.title)
+    _add_when(event, meeting, sessions=method == PUBLISH)
+    postponed = meeting.status == Meeting.Status.POSTPONED and method == PUBLISH
+    event.add("summary", f"Postponed: {meeting.title} (new date to follow)" if postponed else meeting.title)
     where = location_text(meeting)
     if where:
         event.add("location", where)
     event.add("description", description_text(meeting, reader_tz=reader_tz, namer=namer))
     event.add("url", meeting_url(meeting))
-    status = "CANCELLED" if method == CANCEL else _STATUS.get(meeting.status, "CONFIRMED")
-    event.add("status", status)
+    if not attendee_cancel:
+        status = "CANCELLED" if method == CANCEL else _STATUS.get(meeting.status, "CONFIRMED")
+        event.add("status", status)
     event.add("organizer", organizer_address or organizer())
     for invitation in invitations:
         if invitation.person.email:
@@ -134,23 +186,18 @@ def new_calendar(method: str, *, name: str | None = None) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
     if name:
-        cal.add("x-wr-calname", name)
+        # An X- property is written as given, unescaped: a line break in it would end the line (and
+        # icalendar refuses with an assert). Titles are one line since 0042; older text is made so here.
+        cal.add("x-wr-calname", strip_to_single_line(name))
     return cal
-
-
-@functools.lru_cache(maxsize=256)
-def _vtimezone(tzid: str, first: dt.date, last: dt.date) -> Timezone:
-    # Building a VTIMEZONE from zoneinfo walks its transitions (tens of ms): once per zone and span, not
-    # once per message of a 10,000-invitee fan-out. The cached component is only ever read.
-    return Timezone.from_tzid(tzid, first_date=first, last_date=last)
 
 
 def _finish(cal: Calendar, starts: Iterable[dt.datetime], tzids: set[str]) -> bytes:
     """Add the VTIMEZONEs of the zones the events use, first in the file (RFC 5545 readers expect them
     before use), and serialise. Transitions cover whole years around the events: smaller files than
-    icalendar's 1970–2038 default. ``Calendar.add_missing_timezones()`` builds them from zoneinfo; the
-    zones named in ``tzids`` are built once by the same icalendar builder and cached (tens of ms each:
-    once per zone, not once per message of a fan-out), so it only has to check that nothing is missing."""
+    icalendar's 1970–2038 default. They are written by ``meetings.calendar.zones`` (yearly RRULEs where
+    the zone's rule holds, one RDATE per line otherwise), which every parser reads right for every year;
+    ``Calendar.add_missing_timezones()`` (from zoneinfo) is left only to check that nothing is missing."""
     starts = list(starts)
     if starts:
         first = dt.date(min(starts).year - 1, 1, 1)
@@ -158,9 +205,9 @@ def _finish(cal: Calendar, starts: Iterable[dt.datetime], tzids: set[str]) -> by
         known = []
         for tzid in sorted(tzids):
             try:
-                known.append(_vtimezone(tzid, first, last))
-            except ValueError:
-                continue  # not a zone icalendar knows: add_missing_timezones decides
+                known.append(cached_vtimezone(tzid, first, last))
+            except (KeyError, ValueError):
+                continue  # not a zone zoneinfo knows: add_missing_timezones decides
         cal.subcomponents[0:0] = known
         cal.add_missing_timezones(first_date=first, last_date=last)
     return cal.to_ical()
@@ -216,14 +263,30 @@ class PersonalCalendars:
         self._templates: dict[tuple, bytes] = {}
 
     def calendar(
-        self, meeting: Meeting, *, method: str, invitation: Invitation | None, reader_tz: str | None
+        self,
+        meeting: Meeting,
+        *,
+        method: str,
+        invitation: Invitation | None,
+        reader_tz: str | None,
+        attendee_cancel: bool = False,
+        alarm: bool = True,
     ) -> bytes:
-        key = (meeting.pk, meeting.sequence, meeting.status, meeting.start, meeting.end, method, reader_tz)
+        sequence = calendar_sequence(meeting, invitation)
+        key = (meeting.pk, sequence, meeting.status, meeting.start, meeting.end, method, reader_tz)
+        key += (meeting.title, attendee_cancel, alarm)
         template = self._templates.get(key)
         if template is None:
             cal = new_calendar(method)
             event = meeting_event(
-                meeting, dtstamp=self.now, method=method, reader_tz=reader_tz, namer=self.namer
+                meeting,
+                dtstamp=self.now,
+                method=method,
+                reader_tz=reader_tz,
+                namer=self.namer,
+                sequence=sequence,
+                attendee_cancel=attendee_cancel,
+                alarm=alarm,
             )
             event.add(_ATTENDEE_SLOT, "1")
             cal.add_component(event)

@@ -9,7 +9,7 @@ from django.db import transaction
 from icalendar import Calendar
 
 from governance.permissions import is_secretariat
-from meetings.calendar.ics import REPLY
+from meetings.calendar.ics import REPLY, calendar_sequence
 from meetings.calendar.rsvp import ANSWER_LABELS, RsvpError, invitation_respond
 from meetings.models import Invitation, Meeting
 
@@ -64,6 +64,31 @@ class ReplyRejected(RsvpError):
         self.status = status
 
 
+def reply_match(reply: Reply) -> Invitation:
+    """The invitation a REPLY answers, matched by UID, ATTENDEE and SEQUENCE (at least the invitee's own
+    current one: an answer to an earlier version is refused). Raises ``ReplyRejected`` with why."""
+    meeting = Meeting.objects.filter(uid=reply.uid).first()
+    if meeting is None:
+        raise ReplyRejected(f"No meeting has UID {reply.uid}.", 404)
+    invitation = (
+        Invitation.objects.select_related("meeting", "person")
+        .filter(meeting=meeting, person__email__iexact=reply.email, is_withdrawn=False)
+        .first()
+    )
+    if invitation is None:
+        raise ReplyRejected(f"{reply.email} is not on the list for this meeting.", 404)
+    current = calendar_sequence(meeting, invitation)
+    if reply.sequence < current:
+        raise ReplyRejected(
+            f"This answers version {reply.sequence}; the meeting has changed since (version "
+            f"{current}). Answer the latest invitation.",
+            409,
+        )
+    if reply.partstat not in ANSWER_LABELS:
+        raise ReplyRejected(f"PARTSTAT {reply.partstat} is not accepted here.", 400)
+    return invitation
+
+
 @transaction.atomic
 def itip_reply_apply(*, data: bytes, user) -> list[dict]:
     """Apply an iTIP REPLY file: each answer updates the matching invitation's PARTSTAT. The Secretariat
@@ -75,26 +100,16 @@ def itip_reply_apply(*, data: bytes, user) -> list[dict]:
     own = {e.lower() for e in (user.email, getattr(getattr(user, "person", None), "email", "")) if e}
     results = []
     for reply in replies:
-        meeting = Meeting.objects.filter(uid=reply.uid).first()
-        if meeting is None:
-            raise ReplyRejected(f"No meeting has UID {reply.uid}.", 404)
         if not is_secretariat(user) and reply.email.lower() not in own:
             raise ReplyRejected("You may only send your own answer.", 403)
-        invitation = Invitation.objects.filter(
-            meeting=meeting, person__email__iexact=reply.email, is_withdrawn=False
-        ).first()
-        if invitation is None:
-            raise ReplyRejected(f"{reply.email} is not on the list for this meeting.", 404)
-        if reply.sequence < meeting.sequence:
-            raise ReplyRejected(
-                f"This answers version {reply.sequence}; the meeting has changed since (version "
-                f"{meeting.sequence}). Answer the latest invitation.",
-                409,
-            )
-        if reply.partstat not in ANSWER_LABELS:
-            raise ReplyRejected(f"PARTSTAT {reply.partstat} is not accepted here.", 400)
-        invitation_respond(invitation=invitation, partstat=reply.partstat)
+        invitation = reply_match(reply)
+        invitation_respond(invitation=invitation, partstat=reply.partstat, via="iTIP REPLY posted to the API")
         results.append(
-            {"meeting": meeting.pk, "uid": meeting.uid, "attendee": reply.email, "partstat": reply.partstat}
+            {
+                "meeting": invitation.meeting_id,
+                "uid": reply.uid,
+                "attendee": reply.email,
+                "partstat": reply.partstat,
+            }
         )
     return results

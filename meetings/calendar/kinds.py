@@ -14,6 +14,8 @@ class Kind(models.TextChoices):
     COMING_UP = "coming_up", "Coming up"
     CHASER = "chaser", "RSVP chaser"
     ACTION_DUE = "action_due", "Action item due"
+    COUNTER_DECLINED = "counter", "Counter-proposal declined"
+    DIGEST = "digest", "Daily digest"
 
 
 # Kinds that describe one version of a meeting and are planned per version.

@@ -18,8 +18,9 @@ from django.template.loader import render_to_string
 from meetings.calendar import ics as ical
 from meetings.calendar.checks import invitation_for, why_not_send
 from meetings.calendar.kinds import LATE_POLICY, VERSIONED_KINDS, Kind
-from meetings.calendar.rsvp import rsvp_links
-from meetings.models import AgendaVersion, Invitation, Meeting, MeetingNotice
+from meetings.calendar.preferences import digest_lines, preference_of, preferences_preload
+from meetings.calendar.rsvp import earlier_answer_line, rsvp_links
+from meetings.models import AgendaVersion, DigestNotice, Invitation, Meeting, MeetingNotice
 from meetings.times import ZoneNamer, agenda_item_time, fmt_date, meeting_times
 from outbox.models import Message
 from outbox.registry import About, KindSpec, Withheld, register_kind, register_page_filter
@@ -49,6 +50,7 @@ def preload(messages: list[Message], ctx: SendContext) -> None:
         notice.meeting = meetings.setdefault(notice.meeting_id, notice.meeting)
         notices[notice.pk] = notice
     pairs = {(n.meeting_id, n.person_id) for n in notices.values() if n.person_id}
+    preferences_preload({p for _, p in pairs}, ctx.cache)
     invitations = ctx.cache.setdefault("invitations", {})
     if pairs:
         for inv in Invitation.objects.filter(
@@ -96,8 +98,67 @@ def about_meeting(messages: QuerySet[Message], meeting_id: str) -> QuerySet[Mess
     )
 
 
+def counter_declined(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
+    """The polite answer to a counter-proposal (a new time proposed from a calendar)."""
+    notice = MeetingNotice.objects.select_related("meeting", "person").filter(pk=message.pk).first()
+    if notice is None or notice.person is None:
+        return Withheld(Message.Status.CANCELLED, "meeting or person deleted")
+    meeting, person = notice.meeting, notice.person
+    times = meeting_times(meeting, person.effective_timezone, namer=zone_namer(ctx))
+    lines = [
+        f"Dear {person.full_name},",
+        "",
+        f"Thank you for proposing another time for {meeting.title}. The time of the meeting is agreed by "
+        "the chair with the Member States, so we cannot change it from a calendar reply; the meeting "
+        "stays as it is:",
+        "",
+        *times.lines,
+        "",
+        f"If the time does not suit your delegation, please write to us at {settings.SECRETARIAT_MAILBOX}.",
+        f"Meeting page: {ical.meeting_url(meeting)}",
+        "",
+        "ASEAN Secretariat, for the ACCMSME",
+    ]
+    return EmailMultiAlternatives(
+        f"Re: your proposed new time for {meeting.title}",
+        "\n".join(lines) + "\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient],
+    )
+
+
+def digest(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
+    """One message a day with the reminders held for a digest reader."""
+    notice = DigestNotice.objects.select_related("person__member_state").filter(pk=message.pk).first()
+    if notice is None:
+        return Withheld(Message.Status.CANCELLED, "person deleted")
+    lines = digest_lines(notice.person, notice.day)
+    if not lines:
+        return Withheld(Message.Status.SKIPPED, "nothing was held for this day")
+    text = "\n".join(
+        [
+            f"Dear {notice.person.full_name},",
+            "",
+            f"Your daily digest for {fmt_date(notice.day)}:",
+            "",
+            *lines,
+            "",
+            "You chose one daily digest instead of separate reminders; change it under Notifications.",
+            "ASEAN Secretariat, for the ACCMSME",
+        ]
+    )
+    subject = (
+        f"Your daily digest: {len(lines)} notice{'s' if len(lines) != 1 else ''}, {fmt_date(notice.day)}"
+    )
+    return EmailMultiAlternatives(subject, text + "\n", settings.DEFAULT_FROM_EMAIL, [message.recipient])
+
+
 def register() -> None:
     register_page_filter("meeting", about_meeting)
+    register_kind(KindSpec(kind=Kind.DIGEST, label=Kind.DIGEST.label, build=digest))
+    register_kind(
+        KindSpec(kind=Kind.COUNTER_DECLINED, label=Kind.COUNTER_DECLINED.label, build=counter_declined)
+    )
     for kind in VERSIONED_KINDS:
         register_kind(
             KindSpec(
@@ -176,6 +237,9 @@ def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> Em
         intro = [
             f"{title} has changed. Your calendar entry is updated; here is the meeting as it now stands."
         ]
+        if inv is not None and inv.earlier_start is not None:
+            earlier = fmt_date(inv.earlier_start.astimezone(ZoneInfo(meeting.timezone)).date())
+            intro += [line for line in [earlier_answer_line(inv, date_text=earlier)] if line]
     elif kind == Kind.CANCEL:
         method = ical.CANCEL
         if notice.withdrawn_invitation_id is not None:
@@ -213,7 +277,7 @@ def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> Em
     if answerable and (
         kind in (Kind.INVITE, Kind.UPDATE, Kind.CHASER) or inv.partstat == Invitation.PartStat.NEEDS_ACTION
     ):
-        links = rsvp_links(inv)
+        links = rsvp_links(inv, sequence=meeting.sequence)
     context = {
         "kind": kind,
         "subject": subject,
@@ -240,7 +304,14 @@ def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> Em
         )
         msg.attach_alternative(html, "text/html")
         return msg
-    ics = personal_calendars(ctx).calendar(meeting, method=method, invitation=inv, reader_tz=reader_tz)
+    ics = personal_calendars(ctx).calendar(
+        meeting,
+        method=method,
+        invitation=inv,
+        reader_tz=reader_tz,
+        attendee_cancel=notice.withdrawn_invitation_id is not None,
+        alarm=preference_of(notice.person_id, ctx.cache).alarm,
+    )
     msg = CalendarEmail(
         subject,
         text,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
+from meetings.calendar.currency import told_about
 from meetings.calendar.kinds import REQUEST_KINDS, VERSIONED_KINDS, Kind
 from meetings.models import AgendaVersion, Invitation, Meeting, MeetingNotice
 from outbox.keys import message_key, object_ref, recipient_ref
@@ -52,8 +53,10 @@ def agenda_key(version: AgendaVersion, person_id: int | None) -> str:
     return message_key("agenda", obj, recipient_ref(person_id=person_id), f"v{version.number}")
 
 
-def _offset_key(kind: str, meeting_id: int, person_id: int, seq: int, days: int) -> str:
-    return meeting_key(kind, meeting_id, person_id, f"s{seq}.d{days}")
+def _offset_key(kind: str, inv: Invitation, seq: int, days: int) -> str:
+    # Invited back after a CANCEL (their own offset raised): the notices of this version are theirs again.
+    again = f".o{inv.sequence_offset}" if inv.sequence_offset else ""
+    return meeting_key(kind, inv.meeting_id, inv.person_id, f"s{seq}.d{days}{again}")
 
 
 @dataclass
@@ -223,7 +226,7 @@ def _plan_offset_kind(
     missed = []
     for days in days_list:
         due = _at_days_before(meeting, days)
-        key = _offset_key(kind, meeting.pk, inv.person_id, meeting.sequence, days)
+        key = _offset_key(kind, inv, meeting.sequence, days)
         common = dict(key=key, kind=kind, days=days)
         if due > plan.now:
             plan.add_for(meeting, inv, due_at=due, **common)
@@ -264,6 +267,16 @@ def plan_timed(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation], 
             message__kind__in=[Kind.REMINDER, Kind.CHASER, Kind.AGENDA],
         ).values_list("message__kind", "person_id", "days")
     )
+    # One "coming up" notice per person per meeting: a later change (a new title) sends its own update.
+    had_coming_up = set(
+        MeetingNotice.objects.filter(
+            meeting=meeting,
+            message__kind=Kind.COMING_UP,
+            message__status__in=[Status.SENT, Status.SENDING, Status.PLANNED],
+        )
+        .exclude(sequence=meeting.sequence)
+        .values_list("person_id", flat=True)
+    )
     reminders, chasers = offsets(body.reminder_days), offsets(body.chaser_days)
     agenda_lead = offsets([body.agenda_lead_days])
     for inv in invitations:
@@ -273,7 +286,7 @@ def plan_timed(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation], 
         if inv.partstat == Invitation.PartStat.NEEDS_ACTION:
             _plan_offset_kind(plan, meeting, inv, Kind.CHASER, chasers, **timed)
         _plan_offset_kind(plan, meeting, inv, Kind.AGENDA, agenda_lead, **timed)
-        if coming_up:
+        if coming_up and inv.person_id not in had_coming_up:
             plan.add_for(
                 meeting,
                 inv,
@@ -283,8 +296,22 @@ def plan_timed(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation], 
             )
 
 
+def plan_current_agenda(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation]) -> None:
+    """The agenda as last circulated, to people added to the list after it went out (once: its key)."""
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.CONFIRMED) or meeting.end <= plan.now:
+        return
+    version = meeting.agenda_versions.order_by("-number").first()
+    if version is None:
+        return
+    for inv in invitations:
+        plan.add_for(
+            meeting, inv, key=agenda_key(version, inv.person_id), kind=Kind.AGENDA, agenda_version=version
+        )
+
+
 def plan_cancels(plan: Plan, meeting: Meeting, invitations: Iterable[Invitation], reason: str) -> None:
-    had = holders(meeting.pk)
+    # A CANCEL to everyone told anything about the meeting (a reminder sent alone counts), not only holders.
+    had = holders(meeting.pk) | told_about(meeting.pk)
     for inv in invitations:
         if inv.person_id not in had:
             continue  # their invitation never left: nothing to take out of a calendar

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from governance.audit import current_actor
 from meetings.models import Invitation, Meeting
 
 SALT = "meetings.rsvp"
@@ -40,8 +41,21 @@ class RsvpError(Exception):
     """A link or answer that cannot be used; the message is safe to show."""
 
 
-def rsvp_token(invitation: Invitation, partstat: str) -> str:
-    return signing.dumps({"i": invitation.pk, "v": invitation.link_version, "p": partstat}, salt=SALT)
+class MeetingMoved(RsvpError):
+    """A link sent for a version of the meeting whose time or place has changed since: the answer it
+    carries was for the earlier date. The page says so and offers the current links."""
+
+    def __init__(self, invitation: Invitation, partstat: str) -> None:
+        super().__init__("The meeting has moved since this link was sent: answer for the new date below.")
+        self.invitation, self.partstat = invitation, partstat
+
+
+def rsvp_token(invitation: Invitation, partstat: str, *, sequence: int | None = None) -> str:
+    """Signed over the invitation, its link version, the answer and the meeting version it was sent for."""
+    seq = invitation.meeting.sequence if sequence is None else sequence
+    return signing.dumps(
+        {"i": invitation.pk, "v": invitation.link_version, "p": partstat, "s": seq}, salt=SALT
+    )
 
 
 @functools.cache
@@ -50,13 +64,14 @@ def _link_prefix() -> str:
     return reverse("meetings:rsvp_link", args=["TOKEN"]).rsplit("TOKEN", 1)[0]
 
 
-def rsvp_url(invitation: Invitation, partstat: str) -> str:
-    return f"{settings.SITE_URL}{_link_prefix()}{rsvp_token(invitation, partstat)}/"
+def rsvp_url(invitation: Invitation, partstat: str, *, sequence: int | None = None) -> str:
+    return f"{settings.SITE_URL}{_link_prefix()}{rsvp_token(invitation, partstat, sequence=sequence)}/"
 
 
-def rsvp_links(invitation: Invitation) -> list[tuple[str, str, str]]:
-    """(partstat, label, url) for each answer, as the email lists them."""
-    return [(p, ANSWER_LABELS[p], rsvp_url(invitation, p)) for p in ANSWER_LABELS]
+def rsvp_links(invitation: Invitation, *, sequence: int | None = None) -> list[tuple[str, str, str]]:
+    """(partstat, label, url) for each answer, as the email lists them, for the meeting version
+    ``sequence`` (the current one by default)."""
+    return [(p, ANSWER_LABELS[p], rsvp_url(invitation, p, sequence=sequence)) for p in ANSWER_LABELS]
 
 
 def read_token(token: str) -> tuple[Invitation, str]:
@@ -76,6 +91,9 @@ def read_token(token: str) -> tuple[Invitation, str]:
         raise RsvpError("This link is not valid.")
     if invitation.link_version != data.get("v") or invitation.is_withdrawn:
         raise RsvpError("This link was replaced by a newer one. Use the latest email or your dashboard.")
+    sent_for = data.get("s", 0)
+    if not isinstance(sent_for, int) or sent_for < invitation.answers_since:
+        raise MeetingMoved(invitation, data["p"])
     return invitation, data["p"]
 
 
@@ -84,8 +102,8 @@ def open_for_answers(meeting: Meeting, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
-def invitation_respond(*, invitation: Invitation, partstat: str) -> Invitation:
-    """Record an answer (ACCEPTED, TENTATIVE, DECLINED)."""
+def invitation_respond(*, invitation: Invitation, partstat: str, via: str = "") -> Invitation:
+    """Record an answer (ACCEPTED, TENTATIVE, DECLINED); ``via`` says how it came, in the history."""
     now = timezone.now()
     if partstat not in ANSWER_LABELS:
         raise RsvpError(f"“{partstat}” is not an answer (accept, tentative or decline).")
@@ -98,14 +116,69 @@ def invitation_respond(*, invitation: Invitation, partstat: str) -> Invitation:
         )
     invitation.partstat = partstat
     invitation.responded_at = now
-    invitation.save(update_fields=["partstat", "responded_at"])
+    invitation.earlier_partstat, invitation.earlier_start = "", None  # answered for the date as it is
+    if via:
+        invitation._change_reason = via[:100]
+    if current_actor() is None:
+        # Answered by a signed link, nobody logged in: the answer is the invitee's own (whose link it is).
+        invitation._history_user = getattr(invitation.person, "user", None)
+    invitation.save(update_fields=["partstat", "responded_at", "earlier_partstat", "earlier_start"])
     return invitation
+
+
+# Changes after which an answer no longer holds: the delegate accepted another day or another place.
+ANSWER_FIELDS = ("start", "end", "timezone", "venue", "city", "modality")
+
+
+def answers_reset(*, meeting: Meeting, earlier_start: dt.datetime) -> int:
+    """The time or place changed (``meeting.sequence`` already raised): every answer goes back to
+    NEEDS-ACTION, keeping what it was and the date it was for, so the update can say so; links sent for
+    earlier versions say the meeting moved. In the invitation's history. Returns the answers reset."""
+    from simple_history.utils import bulk_update_with_history
+
+    invitations = list(meeting.invitations.filter(is_withdrawn=False))
+    answered = []
+    for inv in invitations:
+        inv.answers_since = meeting.sequence
+        if inv.partstat != PartStat.NEEDS_ACTION:
+            inv.earlier_partstat, inv.earlier_start = inv.partstat, earlier_start
+            inv.partstat, inv.responded_at = PartStat.NEEDS_ACTION, None
+            answered.append(inv)
+    fields = ["answers_since", "partstat", "responded_at", "earlier_partstat", "earlier_start"]
+    bulk_update_with_history(invitations, Invitation, fields, batch_size=500)
+    return len(answered)
+
+
+def earlier_answer_line(invitation: Invitation, *, date_text: str) -> str:
+    """What an update says to someone whose answer was reset."""
+    if not invitation.earlier_partstat or invitation.partstat != PartStat.NEEDS_ACTION:
+        return ""
+    label = PartStat(invitation.earlier_partstat).label
+    return (
+        f"Your earlier answer ({label}) was for the earlier date, {date_text}. "
+        "Please answer again for the new date."
+    )
 
 
 def rsvp_link(request, token: str):
     """GET: show the answer and a button; POST: record it. The token is the credential."""
     try:
         invitation, partstat = read_token(token)
+    except MeetingMoved as moved:
+        current = moved.invitation
+        return render(
+            request,
+            "meetings/rsvp_moved.html",
+            {
+                "invitation": current,
+                "meeting": current.meeting,
+                "error": str(moved),
+                "rsvp_links": rsvp_links(current)
+                if open_for_answers(current.meeting, timezone.now())
+                else [],
+            },
+            status=409,
+        )
     except RsvpError as exc:
         return render(request, "meetings/rsvp.html", {"error": str(exc)}, status=410)
     done = False

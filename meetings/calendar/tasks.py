@@ -28,9 +28,11 @@ from meetings.calendar.changes import (
     reconcile,
 )
 from meetings.calendar.feeds import revoke_inactive_feeds
+from meetings.calendar.inbound import inbox_panel
 from meetings.calendar.plan import load_meeting
+from meetings.calendar.preferences import digests_plan
 from meetings.models import Invitation
-from outbox.registry import register_sweep_step
+from outbox.registry import register_page_panel, register_sweep_step
 from outbox.sending import setting
 from outbox.tasks import TASK_OPTIONS
 
@@ -42,6 +44,14 @@ def plan_meeting_version(meeting_id: int) -> int:
     """Plan a meeting version with a long list of invitees (the hook hands it over); idempotent."""
     meeting = load_meeting(meeting_id)
     return len(meeting_plan_version(meeting=meeting)) if meeting else 0
+
+
+@shared_task(name="meetings.calendar.tasks.read_itip_inbox", **TASK_OPTIONS)
+def read_itip_inbox() -> dict[str, int]:
+    """Beat: file the replies calendar clients sent to the organizer mailbox (off without a mailbox)."""
+    from meetings.calendar.inbound import inbox_read
+
+    return inbox_read()
 
 
 def meeting_version_plan(*, meeting_id: int) -> None:
@@ -85,6 +95,8 @@ def register_with_outbox() -> None:
     """Called by ``MeetingsConfig.ready``: the meeting kinds and the sweep's steps for meetings."""
     messages.register()
     action_items.register()
+    register_page_panel("meetings/calendar/inbox_panel.html", inbox_panel)
     register_sweep_step("revoked_feeds", lambda **_: revoke_inactive_feeds())
     register_sweep_step("reconciled", reconcile)
     register_sweep_step("planned", action_items.plan_action_item_reminders)
+    register_sweep_step("digests", digests_plan)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings.calendar import feeds, rsvp
+from meetings.calendar import feeds, preference_views, rsvp
 
 urlpatterns = [
     path("meetings/<int:pk>/rsvp/", rsvp.rsvp_post, name="rsvp"),
@@ -10,4 +10,10 @@ urlpatterns = [
     path("rsvp/<str:token>/", rsvp.rsvp_link, name="rsvp_link"),
     path("calendar/feed/<str:token>.ics", feeds.user_feed, name="feed"),
     path("calendar/bodies/<str:acronym>.ics", feeds.body_feed, name="body_feed"),
+    path("calendar/notifications/", preference_views.my_notifications, name="my_notifications"),
+    path(
+        "calendar/notifications/everyone/",
+        preference_views.notifications_overview,
+        name="notifications_overview",
+    ),
 ]

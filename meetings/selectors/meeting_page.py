@@ -23,7 +23,7 @@ from meetings.permissions import visible_invitations_of
 from meetings.selectors.agenda import agenda_items_named, agenda_versions_for, number_agenda
 from meetings.selectors.documents import DocumentGroup, document_level, group_documents, meeting_documents
 from meetings.selectors.meetings import can_manage, linked_meetings
-from meetings.selectors.participation import delegation_states_for
+from meetings.selectors.participation import delegation_states_for, registration_open
 from meetings.selectors.record import action_items_with_matters_arising
 
 
@@ -56,6 +56,7 @@ class MeetingPage:
     my_delegations: list[int]
     preparatory: list[Meeting]
     delegations: list[tuple[str, list[Invitation]]] = field(default_factory=list)
+    registration_open: bool = False  # may the user's delegation still register its members
 
 
 def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
@@ -148,6 +149,7 @@ def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
         submissions=submissions,
         my_invitation=mine,
         my_delegations=delegation_states_for(user, body=meeting.body_id, on=on),
+        registration_open=registration_open(meeting, on=on),
         preparatory=preparatory,
         delegations=[(k, v) for k, v in delegations.items() if v],
     )

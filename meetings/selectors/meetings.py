@@ -57,14 +57,15 @@ def meeting_date(meeting: Meeting) -> dt.date:
 def linked_meetings(meeting: Meeting, user) -> list[Meeting]:
     """The meetings held back to back before ``meeting`` that the user may see, checked against the rights
     already read as the meeting itself was; and, in the same query, the meeting it prepares for, left on
-    ``meeting.prepares_for`` (its title is shown whoever reads)."""
+    ``meeting.prepares_for`` only if the user may see it (else it is cleared on this copy: its title
+    must not reach a reader who may not see that meeting)."""
     linked = Q(prepares_for=meeting)
     if meeting.prepares_for_id:
         linked |= Q(pk=meeting.prepares_for_id)
     preparatory = []
     for m in Meeting.objects.filter(linked).select_related("body").order_by("start"):
         if m.pk == meeting.prepares_for_id:
-            meeting.prepares_for = m
+            meeting.prepares_for = m if meeting_visible(user, m) else None
         elif meeting_visible(user, m):
             preparatory.append(m)
     return preparatory

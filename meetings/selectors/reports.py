@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from governance.models import Body
+from governance.models import Body, MemberState
+from governance.services import reporting_chain
 from meetings.models import ActionItem, AgendaVersion, Attendance, Decision, Document, Meeting, Submission
 from meetings.selectors.agenda import agenda_items_for, agenda_versions_for, number_agenda
-from meetings.selectors.meetings import meeting_local
+from meetings.selectors.meetings import meeting_date, meeting_local
+
+REPORT_CLASSIFICATION = Document.Classification.RESTRICTED
 
 
 def body_submissions(*, body: Body) -> list[Submission]:
@@ -70,8 +73,14 @@ def report_context(*, meeting: Meeting) -> dict:
         key = str(a.member_state or a.person.organisation or "Other")
         delegations.setdefault(key, []).append(a)
     local_start, local_end = meeting_local(meeting)
+    chain = reporting_chain(meeting.body, on=meeting_date(meeting))
+    # Names a decision may open with, kept capitalised in the middle of a sentence.
+    proper = [n for pair in MemberState.objects.values_list("official_name", "short_name") for n in pair if n]
+    proper += [n for pair in Body.objects.values_list("acronym", "name") for n in pair if n]
     return {
         "meeting": meeting,
+        "higher_body": chain[1].acronym or chain[1].name if len(chain) > 1 else "the higher body",
+        "proper_names": proper,
         "local_start": local_start,
         "local_end": local_end,
         "agenda_basis": basis,
@@ -82,8 +91,10 @@ def report_context(*, meeting: Meeting) -> dict:
             .select_related("owner_state", "owner_person", "owner_body")
             .order_by("due_date", "id")
         ),
+        # The report is filed as ASEAN Restricted and shown as one page to all who may read it: it lists
+        # only the papers its least-cleared reader may see (no Confidential title).
         "documents": list(
-            Document.objects.filter(meeting=meeting)
+            Document.objects.filter(meeting=meeting, classification__lte=REPORT_CLASSIFICATION)
             .exclude(kind=Document.Kind.REPORT)
             .order_by("kind", "title", "-version")
         ),

@@ -56,8 +56,10 @@ from meetings.services.meetings import (
 )
 from meetings.services.participation import (
     AttendanceEntry,
+    NewMember,
     attendance_record,
     delegation_register,
+    delegation_register_members,
     invitation_add,
     invitation_withdraw,
     invitations_for_delegations,
@@ -89,6 +91,7 @@ __all__ = [
     "ANNOUNCED",
     "AgendaChange",
     "AttendanceEntry",
+    "NewMember",
     "CLOSED",
     "Conflict",
     "DEFAULT_AGENDA",
@@ -123,6 +126,7 @@ __all__ = [
     "decision_record",
     "decision_update",
     "delegation_register",
+    "delegation_register_members",
     "document_check_file",
     "document_upload",
     "invitation_add",

@@ -15,7 +15,9 @@ from governance.services import reporting_chain
 from meetings.models import AgendaItem, AgendaVersion, Decision, Document, Meeting, Submission
 from meetings.selectors.agenda import MAX_AGENDA_DEPTH
 from meetings.selectors.meetings import meeting_date
+from meetings.selectors.procedures import procedures_decided_between
 from meetings.selectors.record import action_item_owner, open_action_items_before
+from meetings.services import concurrency
 from meetings.services.meetings import fmt_day, localize, locked_meeting, previous_meeting
 
 Status = Meeting.Status
@@ -110,7 +112,8 @@ def _agenda_item_check(item: AgendaItem, documents: Iterable[Document] | None) -
         if not m.start <= item.starts_at <= m.end:
             errors["starts_at"] = "The item's start is outside the meeting's days and hours."
     if documents is not None:
-        wrong = [d.title for d in documents if d.meeting_id != item.meeting_id]
+        # Named by id, never by title: the caller may have given a document they are not cleared for.
+        wrong = [f"#{d.pk}" for d in documents if d.meeting_id != item.meeting_id]
         if wrong:
             errors["documents"] = f"Not documents of this meeting: {', '.join(wrong)}."
     if errors:
@@ -149,7 +152,11 @@ def agenda_item_add(
 
 
 def agenda_item_update(
-    *, item: AgendaItem, data: dict[str, Any], documents: Iterable[Document] | None = None
+    *,
+    item: AgendaItem,
+    data: dict[str, Any],
+    documents: Iterable[Document] | None = None,
+    expected_version: str | None = None,
 ) -> AgendaItem:
     unknown = set(data) - AGENDA_ITEM_FIELDS
     if unknown:
@@ -158,6 +165,7 @@ def agenda_item_update(
     with transaction.atomic():
         agenda_check_editable(locked_meeting(item.meeting_id))
         item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        concurrency.check_current(item, expected_version, fields=sorted(data))
         for k, v in data.items():
             setattr(item, k, v)
         _agenda_item_check(item, documents)
@@ -290,26 +298,45 @@ def agenda_standing_items_add(*, meeting: Meeting, on: dt.date | None = None) ->
             if "opening" in t or "adoption of the agenda" in t:
                 anchor = i + 1
         out: list[AgendaItem] = []
-        previous = m.previous or previous_meeting(body=m.body, series=m.series, before=m.start)
+        # From the record as it stands now, not as it stood when the meeting was created (meetings entered
+        # or cancelled since then would leave "Matters arising from the 17th" on the 20th's agenda).
+        previous = previous_meeting(body=m.body, series=m.series, before=m.start)
+        if m.previous_id != (previous.pk if previous else None):
+            m.previous = previous
+            Meeting.objects.filter(pk=m.pk).update(previous=previous)
         open_items = list(open_action_items_before(m))
-        if previous is not None or open_items:
+        since_previous = previous.start if previous else m.start - dt.timedelta(days=366)
+        decided = procedures_decided_between(body=m.body, since=since_previous, until=m.start)
+        if previous is not None or open_items or decided:
             lines = [
                 f"- {a.title} — {action_item_owner(a)}"
                 + (f", due {fmt_day(a.due_date)}" if a.due_date else "")
                 + f" ({a.get_status_display().lower()}; agreed at the {a.meeting.title})"
                 for a in open_items
             ]
-            out.append(
-                _standing_upsert(
-                    meeting=m,
-                    key=STANDING_PREVIOUS,
-                    parent=None,
-                    title=f"Matters arising from the {previous.title}" if previous else "Matters arising",
-                    description="\n".join(lines) or "No open action items.",
-                    purpose=AgendaItem.Purpose.DISCUSSION,
-                    position=anchor,
-                )
+            arising = _standing_upsert(
+                meeting=m,
+                key=STANDING_PREVIOUS,
+                parent=None,
+                title=f"Matters arising from the {previous.title}" if previous else "Matters arising",
+                description="\n".join(lines) or "No open action items.",
+                purpose=AgendaItem.Purpose.DISCUSSION,
+                position=anchor,
             )
+            out.append(arising)
+            # Decisions taken by written procedure since the previous meeting, one sub-item each.
+            for i, wp in enumerate(decided):
+                out.append(
+                    _standing_upsert(
+                        meeting=m,
+                        key=f"wp-{wp.pk}",
+                        parent=arising,
+                        title=f"{wp.get_status_display()} by written procedure: {wp.title}",
+                        description=wp.outcome,
+                        purpose=AgendaItem.Purpose.INFORMATION,
+                        position=i,
+                    )
+                )
             anchor += 1
         above = reporting_chain(m.body, on=day)[1:3]
         if above:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.audit import audit
 from meetings.calendar import tasks as calendar
 from meetings.models import AgendaVersion, Meeting
 from meetings.selectors.agenda import agenda_items_for, number_agenda, presenter_label
@@ -96,6 +97,12 @@ def agenda_adopt(*, version: AgendaVersion) -> AgendaVersion:
         version.status = AgendaVersion.Status.ADOPTED
         version.adopted_at = timezone.now()
         version.save(update_fields=["status", "adopted_at"])
+        audit(
+            action="agenda_adopted",
+            obj=m,
+            summary=f"Agenda v{version.number} of the {m.title} adopted",
+            data={"version": version.pk},
+        )
     return version
 
 

@@ -36,12 +36,24 @@ def _zip_names(f) -> list[str] | None:
         return None
 
 
+# An ODF "mimetype" member is a few dozen bytes. Read at most this much of it, decompressed: a member
+# that claims or inflates to more is not a real one (a 199 KB upload can inflate to 200 MB).
+ODF_MIMETYPE_MAX_BYTES = 128
+
+
 def _odf_mimetype(f) -> str:
     try:
         f.seek(0)
         with zipfile.ZipFile(f) as z:
-            return z.read("mimetype").decode("ascii", "replace").strip()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            info = z.getinfo("mimetype")
+            if info.file_size > ODF_MIMETYPE_MAX_BYTES:
+                return ""
+            with z.open(info) as member:  # streamed: never more than the cap is inflated
+                raw = member.read(ODF_MIMETYPE_MAX_BYTES + 1)
+            if len(raw) > ODF_MIMETYPE_MAX_BYTES:
+                return ""
+            return raw.decode("ascii", "replace").strip()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError):
         return ""
 
 

@@ -21,16 +21,18 @@ from django.utils import timezone
 
 from chairmanship.models import ChairTerm
 from governance.models import Body, MemberState
+from meetings.calendar import rsvp
 from meetings.calendar import tasks as calendar
 from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.numbering import meeting_title, ordinal
+from meetings.services import concurrency
 
 Status = Meeting.Status
 
-# Changes a calendar must hear about (they raise Meeting.sequence).
+# Changes a calendar must hear about (they raise Meeting.sequence): what a delegate sees in the entry.
 TIME_FIELDS = ("start", "end")
 PLACE_FIELDS = ("venue", "city", "timezone", "modality", "join_url")
-SIGNIFICANT_FIELDS = TIME_FIELDS + PLACE_FIELDS
+SIGNIFICANT_FIELDS = TIME_FIELDS + PLACE_FIELDS + ("title",)
 # Invitees have been told about the meeting in these states, so changes must reach them.
 ANNOUNCED = (Status.CONFIRMED, Status.POSTPONED)
 
@@ -219,14 +221,16 @@ def locked_meeting(meeting: Meeting | int) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=pk)
 
 
-def meeting_update(*, meeting: Meeting, data: dict[str, Any]) -> Meeting:
+def meeting_update(*, meeting: Meeting, data: dict[str, Any], expected_version: str | None = None) -> Meeting:
     """Change a meeting. A change of time or place raises the sequence; if invitees were told about the
-    meeting, they are told again after commit."""
+    meeting, they are told again after commit. With ``expected_version`` (the edit form's or the API
+    client's), a save over someone else's newer change is refused (``services.concurrency``)."""
     unknown = set(data) - MEETING_EDITABLE
     if unknown:
         raise ValidationError({k: "This field cannot be changed here." for k in sorted(unknown)})
     with transaction.atomic():
         m = locked_meeting(meeting)
+        concurrency.check_current(m, expected_version, fields=sorted(data))
         before = {f: getattr(m, f) for f in SIGNIFICANT_FIELDS}
         for key, value in data.items():
             setattr(m, key, "" if value is None and key in ("label", "venue", "city", "join_url") else value)
@@ -239,6 +243,8 @@ def meeting_update(*, meeting: Meeting, data: dict[str, Any]) -> Meeting:
         if changed:
             m.sequence += 1
         save_checked(m, errors={"number": "Another meeting took this number or label meanwhile; try again."})
+        if set(changed) & set(rsvp.ANSWER_FIELDS):
+            rsvp.answers_reset(meeting=m, earlier_start=before["start"])  # answers were for the old date
         if changed and m.status in ANNOUNCED:
             calendar.meeting_version_changed(meeting_id=m.pk)
     return m
@@ -307,6 +313,7 @@ def meeting_postpone(
         if old == Status.POSTPONED:
             m.status = Status.CONFIRMED
         m.save()
+        rsvp.answers_reset(meeting=m, earlier_start=old_start)  # answers were for the old date
         if old == Status.CONFIRMED:
             calendar.meeting_version_changed(meeting_id=m.pk)
         elif old == Status.POSTPONED:

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from governance.accounts import person_of
+from governance.audit import audit
 from governance.models import Membership, MemberState, Person
-from governance.permissions import is_secretariat
+from governance.permissions import delegation_seats, is_secretariat
+from governance.services import person_save
 from meetings.calendar import tasks as calendar
 from meetings.models import Attendance, Invitation, Meeting
 from meetings.rights import sync_meeting_rights
 from meetings.selectors.meetings import can_manage, meeting_date
-from meetings.selectors.participation import delegation_states_for
+from meetings.selectors.participation import delegation_states_for, registration_open
 from meetings.services.meetings import ANNOUNCED, chair_term_on, fmt_day, locked_meeting
 
 Status = Meeting.Status
@@ -121,30 +125,123 @@ def invitation_add(
     return inv
 
 
-def delegation_register(
-    *, meeting: Meeting, member_state: MemberState, persons: Sequence[Person], actor, on: dt.date
-) -> list[Invitation]:
-    """A head of delegation puts the members of their state's delegation on the list (only their own state;
-    the Secretariat may do it for any)."""
+@dataclass(frozen=True)
+class NewMember:
+    """A member of a delegation who has no account: name, title (their position) and e-mail."""
+
+    full_name: str
+    title: str = ""
+    email: str = ""
+
+
+@dataclass
+class Registration:
+    """What one registration did: who was put on the list, who was there already, who was created."""
+
+    added: list[Invitation] = field(default_factory=list)
+    already_listed: list[Person] = field(default_factory=list)
+    new_people: list[Person] = field(default_factory=list)
+
+    def summary(self, *, actor=None) -> str:
+        """What the page says afterwards, in words (registering yourself is "You", not "0 members")."""
+        me = getattr(person_of(actor), "pk", None)
+
+        def name(p: Person) -> str:
+            return "you" if p.pk == me else p.full_name
+
+        parts = []
+        if self.added:
+            names = ", ".join(name(i.person) for i in self.added)
+            parts.append(f"Registered: {names[0].upper()}{names[1:]}.")
+        if self.already_listed:
+            names = ", ".join(name(p) for p in self.already_listed)
+            verb = "are" if len(self.already_listed) > 1 or names == "you" else "is"
+            parts.append(f"Already on the list: {names[0].upper()}{names[1:]} ({verb} not added again).")
+        return " ".join(parts) or "Nobody was registered."
+
+
+def _check_registration_open(meeting: Meeting, on: dt.date) -> None:
+    _check_list_open(meeting)
+    if not registration_open(meeting, on=on):
+        raise ValidationError({"meeting": "The meeting is over; its delegations' registration is closed."})
+
+
+def _member_without_account(member: NewMember, member_state: MemberState) -> tuple[Person, bool]:
+    """The person behind a name typed in, and whether it was created: the one with that e-mail if they are
+    of this delegation (so registering twice makes no twin), else a new person without an account."""
+    full_name, email = (member.full_name or "").strip(), (member.email or "").strip().lower()
+    if not full_name:
+        raise ValidationError({"full_name": "Give the member's full name."})
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": f"{email} is not an e-mail address."}) from None
+        known = Person.objects.filter(email__iexact=email).order_by("pk").first()
+    else:  # no e-mail: the same name in the same delegation, without an account, is the same member
+        known = (
+            Person.objects.filter(member_state=member_state, full_name__iexact=full_name, user__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+    if known is not None:
+        if known.member_state_id != member_state.pk:
+            raise ValidationError(
+                {"email": f"{email} belongs to someone who is not of the delegation of {member_state}."}
+            )
+        return known, False
+    person = person_save(
+        person=Person(
+            full_name=full_name[:200],
+            position=(member.title or "").strip()[:200],
+            email=email,
+            member_state=member_state,
+        )
+    )
+    return person, True
+
+
+def delegation_register_members(
+    *,
+    meeting: Meeting,
+    member_state: MemberState,
+    persons: Sequence[Person] = (),
+    new_members: Sequence[NewMember] = (),
+    actor,
+    on: dt.date,
+) -> Registration:
+    """Any member of a delegation puts its members on the list: people already known, and members who have
+    no account (a person without a user, of that state). Only their own state (the Secretariat may do it for
+    any), and only until the meeting is held."""
     if not is_secretariat(actor) and member_state.pk not in delegation_states_for(
         actor, body=meeting.body_id, on=on
     ):
-        raise PermissionDenied(f"Only the head of delegation of {member_state} registers its delegation.")
-    if not persons:
-        raise ValidationError({"persons": "Choose at least one person."})
+        raise PermissionDenied(f"Only a member of the delegation of {member_state} registers its delegation.")
+    if not persons and not new_members:
+        raise ValidationError({"persons": "Choose at least one person, or give a new member's name."})
     wrong = [p.full_name for p in persons if p.member_state_id != member_state.pk]
     if wrong:
         raise ValidationError({"persons": f"Not of the delegation of {member_state}: {', '.join(wrong)}."})
-    created = []
+    result = Registration()
     with transaction.atomic():
         m = locked_meeting(meeting)
-        _check_list_open(m)
+        _check_registration_open(m, on)
         day = meeting_date(m)
         if not member_state.is_member_on(day):
             raise ValidationError(
                 {"member_state": f"{member_state} is not an ASEAN member on {fmt_day(day)}."}
             )
-        for person in persons:
+        people = list(persons)
+        for member in new_members:
+            person, created = _member_without_account(member, member_state)
+            if created:
+                result.new_people.append(person)
+            people.append(person)
+        seen: set[int] = set()
+        for person in people:
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
             inv = _invite(
                 meeting=m,
                 person=person,
@@ -153,21 +250,71 @@ def delegation_register(
                 actor=actor,
             )
             if inv:
-                created.append(inv)
-    return created
+                result.added.append(inv)
+            else:
+                result.already_listed.append(person)
+    return result
+
+
+def delegation_register(
+    *, meeting: Meeting, member_state: MemberState, persons: Sequence[Person], actor, on: dt.date
+) -> list[Invitation]:
+    """Known people only; the invitations created (see ``delegation_register_members``)."""
+    return delegation_register_members(
+        meeting=meeting, member_state=member_state, persons=persons, actor=actor, on=on
+    ).added
+
+
+# Seniority within a delegation: head, then alternate, then the other seats; someone on the list for the
+# state without a seat on the body (a guest the delegation brought) ranks last.
+_SEAT_RANK = {Membership.Role.HEAD_OF_DELEGATION: 0, Membership.Role.ALTERNATE: 1}
+_GUEST_RANK = 3
+
+
+def invitations_withdrawable_by(
+    actor, invitations: Sequence[Invitation], *, body_id: int, on: dt.date
+) -> set[int]:
+    """Which of ``invitations`` (of one body's meeting) ``actor`` may take off the list: the Secretariat and
+    the body's managers any; a member of a delegation themselves, or a member of their own delegation ranked
+    below them. So a plain delegate never removes their head of delegation, whatever office the head holds.
+    Two queries whatever the list's length."""
+    if is_secretariat(actor) or can_manage(actor, body_id):
+        return {i.pk for i in invitations}
+    states = set(delegation_states_for(actor, body=body_id, on=on))
+    me = person_of(actor)
+    if not states or me is None:
+        return set()
+    rank: dict[tuple[int, int], int] = {}
+    seats = delegation_seats(on=on, body_id=body_id, member_state_id__in=states)
+    for person_id, state_id, role in seats.values_list("person_id", "member_state_id", "role"):
+        key = (person_id, state_id)
+        rank[key] = min(rank.get(key, _GUEST_RANK), _SEAT_RANK.get(role, 2))
+    return {
+        i.pk
+        for i in invitations
+        if i.member_state_id in states
+        and (
+            i.person_id == me.pk
+            or rank.get((me.pk, i.member_state_id), _GUEST_RANK)
+            < rank.get((i.person_id, i.member_state_id), _GUEST_RANK)
+        )
+    }
+
+
+def invitation_withdraw_check(*, invitation: Invitation, actor, on: dt.date) -> None:
+    """Raises ``PermissionDenied`` unless ``invitations_withdrawable_by`` lets ``actor`` withdraw it."""
+    body_id = invitation.meeting.body_id
+    if invitation.pk not in invitations_withdrawable_by(actor, [invitation], body_id=body_id, on=on):
+        raise PermissionDenied(
+            "Only the Secretariat, the chair, or a more senior member of the same delegation may take "
+            f"{invitation.person} off the list."
+        )
 
 
 def invitation_withdraw(*, invitation: Invitation, actor, on: dt.date) -> Invitation:
-    """Take someone off the list (kept, marked withdrawn, so they get a CANCEL). The head of a delegation
-    may withdraw members of their own delegation."""
-    if not is_secretariat(actor):
-        own = invitation.member_state_id in delegation_states_for(
-            actor, body=invitation.meeting.body_id, on=on
-        )
-        if not (can_manage(actor, invitation.meeting.body_id) or own):
-            raise PermissionDenied(
-                "Only the Secretariat, the chair or the head of the delegation may do this."
-            )
+    """Take someone off the list (kept, marked withdrawn, so they get a CANCEL); who may is
+    ``invitation_withdraw_check``'s rule."""
+    invitation_withdraw_check(invitation=invitation, actor=actor, on=on)
     with transaction.atomic():
         m = locked_meeting(invitation.meeting_id)
         _check_list_open(m)
@@ -211,4 +358,11 @@ def attendance_record(*, meeting: Meeting, entries: Sequence[AttendanceEntry]) -
                 },
             )
             out.append(row)
+        present = sum(1 for e in entries if e.present)
+        audit(
+            action="attendance",
+            obj=m,
+            summary=f"Attendance recorded for the {m.title}: {present} present of {len(entries)}",
+            data={"people": [e.person.pk for e in entries], "present": present},
+        )
     return out

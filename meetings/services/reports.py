@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zoneinfo
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -26,9 +27,8 @@ def report_title(meeting: Meeting) -> str:
     return f"Report of the {meeting.title}"
 
 
-def report_generate(*, meeting: Meeting, actor=None) -> Report:
-    """Write the Report of the Meeting (HTML, and a PDF kept as an ASEAN Restricted document) from the
-    adopted agenda, the minutes, decisions and action items. An adopted report is never rewritten."""
+def report_check_can_generate(meeting: Meeting) -> None:
+    """A report is written for a confirmed or held meeting, and an adopted one is never rewritten."""
     if meeting.status not in (Status.CONFIRMED, Status.HELD):
         raise ValidationError({"meeting": "A report is written for a confirmed or held meeting."})
     existing = Report.objects.filter(meeting=meeting).first()
@@ -38,9 +38,25 @@ def report_generate(*, meeting: Meeting, actor=None) -> Report:
                 "report": f"The report was adopted on {fmt_day(existing.adopted_on)}; it cannot be generated again."
             }
         )
+
+
+def _no_progress(percent: int, step: str) -> None:
+    return None
+
+
+def report_generate(
+    *, meeting: Meeting, actor=None, progress: Callable[[int, str], None] = _no_progress
+) -> Report:
+    """Write the Report of the Meeting (HTML, and a PDF kept as an ASEAN Restricted document) from the
+    adopted agenda, the minutes, decisions and action items. An adopted report is never rewritten.
+    ``progress(percent, step)`` hears how far it got (the background job shows it on the page)."""
+    report_check_can_generate(meeting)
     title, now = report_title(meeting), timezone.now()
+    progress(10, "Writing the text from the record")
     html = reports.report_html(meeting=meeting, title=title, now=now)
+    progress(30, "Laying out the PDF")
     pdf = reports.report_pdf(html=html)
+    progress(85, "Filing the PDF with the meeting's documents")
     with transaction.atomic():
         locked_meeting(meeting)
         report = Report.objects.select_for_update().filter(meeting=meeting).first() or Report(meeting=meeting)
@@ -78,6 +94,11 @@ def report_adopt(*, report: Report, mode: str, on: dt.date) -> Report:
             raise ValidationError({"report": "Generate the report before adopting it."})
         tz = zoneinfo.ZoneInfo(m.timezone)
         first, last = m.start.astimezone(tz).date(), m.end.astimezone(tz).date()
+        # Adopted only once the meeting is being or has been held: never on a day still to come.
+        if m.status not in (Status.CONFIRMED, Status.HELD):
+            raise ValidationError({"report": f"The meeting is {m.get_status_display().lower()}: not held."})
+        if on > timezone.now().astimezone(tz).date():
+            raise ValidationError({"adopted_on": f"{fmt_day(on)} is still to come at the meeting's venue."})
         if mode == Report.AdoptionMode.AT_MEETING:
             if not first <= on <= last:
                 raise ValidationError(
@@ -86,8 +107,10 @@ def report_adopt(*, report: Report, mode: str, on: dt.date) -> Report:
                     }
                 )
         elif mode == Report.AdoptionMode.AD_REFERENDUM:
-            if on < first:
-                raise ValidationError({"adopted_on": "A report cannot be adopted before the meeting opens."})
+            if on < last:
+                raise ValidationError(
+                    {"adopted_on": f"Ad referendum means after the meeting: from {fmt_day(last)}."}
+                )
         else:
             raise ValidationError({"adoption_mode": "Adopted at the meeting or ad referendum."})
         r.status, r.adoption_mode, r.adopted_on = Report.Status.ADOPTED, mode, on

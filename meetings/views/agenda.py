@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import forms as f
 from meetings.models import AgendaItem, AgendaVersion, Meeting
@@ -17,7 +17,9 @@ from meetings.selectors.documents import document_level
 from meetings.selectors.meetings import can_manage
 from meetings.services import agenda as agenda_services
 from meetings.services import agenda_versions as agenda_versions_services
-from meetings.views.base import agenda_item_or_404, back, error_message, meeting_or_404
+from meetings.services import concurrency
+from meetings.views import confirmations
+from meetings.views.base import agenda_item_or_404, back, confirm_then, error_message, meeting_or_404
 
 
 @login_required
@@ -94,12 +96,15 @@ def agenda_item_edit(request, pk: int, item_pk: int):
     def update(cd: dict) -> None:
         cd = dict(cd)
         documents = cd.pop("documents")
-        agenda_services.agenda_item_update(item=item, data=cd, documents=documents)
+        cd.pop("edit_version")
+        expected = concurrency.form_version(form)
+        agenda_services.agenda_item_update(item=item, data=cd, documents=documents, expected_version=expected)
 
     saved, _ = f.form_submit(form, update)
     if saved:
         messages.success(request, "Item saved.")
         return back(meeting, "agenda")
+    concurrency.form_caught_up(form, item)
     return _agenda_item_page(request, meeting, item, numbered=numbered, form=form)
 
 
@@ -135,16 +140,31 @@ def agenda_item_shift(request, pk: int, item_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_item_remove(request, pk: int, item_pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
     item = agenda_item_or_404(meeting, item_pk)
-    try:
+    numbered = number_agenda(agenda_items_for(meeting.pk))
+    number = next((n.number for n in numbered if n.item.pk == item.pk), "")
+    confirmation = confirmations.agenda_item_remove(meeting, item, number=number)
+
+    def act() -> str:
         agenda_services.agenda_item_remove(item=item)
+        return f"Item “{item.title}” removed."
+
+    return confirm_then(request, confirmation, act, then=back(meeting, "agenda"))
+
+
+@login_required
+@require_POST
+def agenda_usual(request, pk: int):
+    meeting = meeting_or_404(request, pk, manage=True)
+    try:
+        agenda_services.agenda_default_create(meeting=meeting)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
     else:
-        messages.success(request, f"Item “{item.title}” removed.")
+        messages.success(request, "The usual agenda was set up, with the standing items.")
     return back(meeting, "agenda")
 
 
@@ -153,28 +173,32 @@ def agenda_item_remove(request, pk: int, item_pk: int):
 def agenda_standing(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
     try:
-        if request.POST.get("what") == "default":
-            agenda_services.agenda_default_create(meeting=meeting)
-            messages.success(request, "The usual agenda was set up, with the standing items.")
-        else:
-            agenda_services.agenda_standing_items_add(meeting=meeting)
-            messages.success(request, "Standing items added or brought up to date.")
+        agenda_services.agenda_standing_items_add(meeting=meeting)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
+    else:
+        messages.success(request, "Standing items added or brought up to date.")
     return back(meeting, "agenda")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_circulate(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
-    try:
+    next_number = AgendaVersion.objects.filter(meeting=meeting).count() + 1
+    confirmation = confirmations.agenda_circulate(meeting, next_number=next_number)
+
+    def act() -> None:
         version = agenda_versions_services.agenda_circulate(meeting=meeting, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(request, f"Agenda version {version.number} circulated.")
-    return back(meeting, "agenda")
+        if confirmation.reach:
+            messages.success(request, f"Agenda version {version.number} circulated to {confirmation.reach}.")
+        else:  # nobody to send it to: say so, never "circulated"
+            messages.warning(
+                request,
+                f"Agenda version {version.number} was frozen but reached no one. {confirmation.warning}",
+            )
+
+    return confirm_then(request, confirmation, act, then=back(meeting, "agenda"))
 
 
 @login_required

@@ -3,10 +3,13 @@ may not manage it), and how a page answers after a service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import meeting_visible
@@ -47,3 +50,51 @@ def back(meeting: Meeting, name: str = "detail") -> HttpResponse:
 def warn_conflicts(request, meeting: Meeting) -> None:
     for c in meetings_services.meeting_conflicts(meeting=meeting):
         messages.warning(request, c.message)
+
+
+# --- Asking first -------------------------------------------------------------------------------------
+# An irreversible or mail-sending action has its own URL: GET shows what will happen and who is e-mailed,
+# the POST acts only when it carries the confirmation field that page's button sends. A POST without it
+# (an old form, a script, a double click on a stale page) is refused with the same page: nothing is done.
+
+CONFIRM_FIELD = "confirmed"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    question: str  # the page's heading: "Cancel the 21st ACCMSME Meeting?"
+    effects: list[str]  # what will happen, in the order it happens
+    mailed: str  # who is e-mailed, with counts; "Nobody is e-mailed." when nobody is
+    button: str
+    back_url: str
+    warning: str = ""  # shown above the button (e.g. nobody is invited yet)
+    reach: str = ""  # who the action's messages reach, for the message after it ("3 people in 2 delegations")
+    carry: dict[str, str] = field(default_factory=dict)  # hidden fields carried to the POST
+    danger: bool = True
+
+
+def ask_first(request, confirmation: Confirmation, *, refused: bool = False) -> HttpResponse:
+    if refused:
+        messages.error(
+            request, "Nothing was done: this action needs your confirmation. Read below and confirm."
+        )
+    return render(request, "confirm.html", {"c": confirmation}, status=400 if refused else 200)
+
+
+def confirm_then(
+    request, confirmation: Confirmation, act: Callable[[], str | None], *, then: HttpResponse
+) -> HttpResponse:
+    """GET: the confirmation page. POST without confirming: refused. POST confirmed: ``act`` runs and its
+    message is shown (a service's refusal shown instead), then ``then``."""
+    if request.method != "POST":
+        return ask_first(request, confirmation)
+    if request.POST.get(CONFIRM_FIELD) != "yes":
+        return ask_first(request, confirmation, refused=True)
+    try:
+        done = act()
+    except ValidationError as exc:
+        messages.error(request, error_message(exc))
+    else:
+        if done:
+            messages.success(request, done)
+    return then

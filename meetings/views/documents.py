@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from meetings import forms as f
 from meetings.models import Document
 from meetings.selectors.documents import readable_documents
 from meetings.services import documents as documents_services
+from meetings.services import downloads as downloads_services
 from meetings.views.base import back, meeting_or_404
 
 
@@ -45,10 +48,11 @@ def document_upload(request, pk: int):
     )
 
 
-def document_response(doc: Document) -> FileResponse:
-    """The bytes of a document the caller already checked: always an attachment, never sniffed."""
+def document_response(doc: Document, *, data: bytes | None = None) -> FileResponse:
+    """The bytes of a document the caller already checked (``data`` when they are this reader's own copy):
+    always an attachment, never sniffed."""
     try:
-        handle = doc.file.open("rb")
+        handle = io.BytesIO(data) if data is not None else doc.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage") from None
     response = FileResponse(
@@ -67,4 +71,18 @@ def document_download(request, pk: int):
     doc = readable_documents(request.user).filter(pk=pk).first()
     if doc is None:
         raise Http404("No such document")
-    return document_response(doc)
+    return document_download_response(doc, request.user)
+
+
+def document_download_response(doc: Document, user) -> FileResponse:
+    """Public papers as uploaded; Restricted and Confidential ones as this reader's own copy, stamped and
+    logged (meetings/services/downloads.py), with its download id in ``X-Download-Id``."""
+    if doc.classification == Document.Classification.PUBLIC:
+        return document_response(doc)
+    try:
+        delivery = downloads_services.document_deliver(document=doc, user=user)
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage") from None
+    response = document_response(doc, data=delivery.data)
+    response["X-Download-Id"] = delivery.download.download_id
+    return response

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from governance.models import Body
 from governance.permissions import body_ids_with, is_secretariat, today_in_asean
@@ -14,8 +14,10 @@ from meetings import forms as f
 from meetings.models import Meeting
 from meetings.selectors.meeting_page import meeting_page
 from meetings.selectors.meetings import can_manage, meetings_for_list
+from meetings.services import concurrency
 from meetings.services import meetings as meetings_services
-from meetings.views.base import back, error_message, meeting_or_404, warn_conflicts
+from meetings.views import confirmations
+from meetings.views.base import back, confirm_then, error_message, meeting_or_404, warn_conflicts
 
 
 @login_required
@@ -109,9 +111,12 @@ def meeting_edit(request, pk: int):
         if not data["title"]:
             data.pop("title")
         try:
-            meeting = meetings_services.meeting_update(meeting=meeting, data=data)
+            meeting = meetings_services.meeting_update(
+                meeting=meeting, data=data, expected_version=concurrency.form_version(form)
+            )
         except ValidationError as exc:
             f.apply_errors(form, exc)
+            concurrency.form_caught_up(form, meeting)
         else:
             messages.success(request, "Meeting saved.")
             warn_conflicts(request, meeting)
@@ -123,31 +128,63 @@ def meeting_edit(request, pk: int):
     )
 
 
+# --- Status: one URL per action; each asks first (see ``views.base.confirm_then``) -----------------------
+
+
 @login_required
-@require_POST
-def meeting_status(request, pk: int):
+@require_http_methods(["GET", "POST"])
+def meeting_confirm(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
-    action = request.POST.get("action")
-    try:
-        if action == "confirm":
-            meetings_services.meeting_confirm(meeting=meeting)
-            messages.success(request, "Meeting confirmed; invitations go out to everyone on the list.")
-        elif action == "cancel":
-            meetings_services.meeting_cancel(meeting=meeting)
-            messages.success(request, "Meeting cancelled; invitees are told.")
-        elif action == "held":
-            meetings_services.meeting_mark_held(meeting=meeting)
-            messages.success(request, "Meeting recorded as held.")
-        elif action == "postpone":
-            form = f.PostponeForm(request.POST, prefix="pp")
-            if not form.is_valid():
-                raise ValidationError(form.errors.as_data())
-            meetings_services.meeting_postpone(
-                meeting=meeting, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
-            )
-            messages.success(request, "Meeting postponed.")
-        else:
-            raise ValidationError({"action": "Unknown action."})
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-    return back(meeting)
+
+    def act() -> str:
+        meetings_services.meeting_confirm(meeting=meeting)
+        return "Meeting confirmed; invitations go out to everyone on the list."
+
+    return confirm_then(request, confirmations.meeting_confirm(meeting), act, then=back(meeting))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_cancel(request, pk: int):
+    meeting = meeting_or_404(request, pk, manage=True)
+    confirmation = confirmations.meeting_cancel(meeting)
+
+    def act() -> str:
+        meetings_services.meeting_cancel(meeting=meeting)
+        return f"Meeting cancelled. {confirmation.mailed}"
+
+    return confirm_then(request, confirmation, act, then=back(meeting))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_held(request, pk: int):
+    meeting = meeting_or_404(request, pk, manage=True)
+
+    def act() -> str:
+        meetings_services.meeting_mark_held(meeting=meeting)
+        return "Meeting recorded as held."
+
+    return confirm_then(request, confirmations.meeting_held(meeting), act, then=back(meeting))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_postpone(request, pk: int):
+    """The postpone form on the edit page sends its dates here by GET: the confirmation page carries them."""
+    meeting = meeting_or_404(request, pk, manage=True)
+    data = request.POST if request.method == "POST" else request.GET
+    form = f.PostponeForm(data, prefix="pp")
+    if not form.is_valid():
+        messages.error(request, error_message(ValidationError(form.errors.as_data())))
+        return back(meeting, "edit")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    new_dates = f"{start:%d %b %Y %H:%M} – {end:%d %b %Y %H:%M} (venue time)" if start and end else ""
+    carry = {name: data.get(name, "") for name in ("pp-start", "pp-end")}
+    confirmation = confirmations.meeting_postpone(meeting, new_dates=new_dates, carry=carry)
+
+    def act() -> str:
+        meetings_services.meeting_postpone(meeting=meeting, start=start, end=end)
+        return f"Meeting postponed. {confirmation.mailed}"
+
+    return confirm_then(request, confirmation, act, then=back(meeting))

@@ -10,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance.models import MemberState
 from governance.permissions import is_secretariat, today_in_asean
 from meetings import forms as f
 from meetings.models import Invitation, Meeting
 from meetings.selectors.meetings import can_manage, meeting_date
-from meetings.selectors.participation import delegation_states_for
+from meetings.selectors.participation import delegation_states_for, registration_open
 from meetings.services import participation as participation_services
-from meetings.views.base import back, error_message, meeting_or_404
+from meetings.views import confirmations
+from meetings.views.base import back, confirm_then, error_message, meeting_or_404
 
 
 def _list_access(request, pk: int) -> tuple[Meeting, bool, dt.date, list[int]]:
@@ -65,6 +66,10 @@ def _participants_page(
             if delegation is not None
             else _delegation_form(request, meeting, heads_of),
             "heads_of": heads_of,
+            "withdrawable": participation_services.invitations_withdrawable_by(
+                request.user, invitations, body_id=meeting.body_id, on=today_in_asean()
+            ),
+            "registration_open": registration_open(meeting, on=today_in_asean()),
         },
     )
 
@@ -121,34 +126,52 @@ def participants_invite_person(request, pk: int):
 def participants_register_delegation(request, pk: int):
     meeting, manage, today, heads_of = _list_access(request, pk)
     delegation = _delegation_form(request, meeting, heads_of, request.POST)
-    if delegation.is_valid():
-        try:
-            created = participation_services.delegation_register(
-                meeting=meeting,
-                member_state=delegation.cleaned_data["member_state"],
-                persons=list(delegation.cleaned_data["persons"]),
-                actor=request.user,
-                on=today,
-            )
-        except ValidationError as exc:
-            f.apply_errors(delegation, exc)
-        else:
-            messages.success(request, f"{len(created)} member(s) of the delegation registered.")
-            return back(meeting, "participants")
+
+    def register(cd: dict) -> participation_services.Registration:
+        new = (
+            [participation_services.NewMember(cd["full_name"], cd["title"], cd["email"])]
+            if cd["full_name"] or cd["email"]
+            else []
+        )
+        return participation_services.delegation_register_members(
+            meeting=meeting,
+            member_state=cd["member_state"],
+            persons=list(cd["persons"]),
+            new_members=new,
+            actor=request.user,
+            on=today,
+        )
+
+    saved, registration = f.form_submit(delegation, register)
+    if saved:
+        (messages.success if registration.added else messages.info)(
+            request, registration.summary(actor=request.user)
+        )
+        return back(meeting, "participants")
+    if delegation.non_field_errors():  # e.g. registration closed: the form is no longer on the page
+        messages.error(request, " ".join(delegation.non_field_errors()))
     return _participants_page(request, meeting, manage, heads_of, delegation=delegation)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_withdraw(request, pk: int, inv_pk: int):
     meeting = meeting_or_404(request, pk)
-    inv = Invitation.objects.filter(meeting=meeting, pk=inv_pk).select_related("meeting", "person").first()
+    inv = (
+        Invitation.objects.filter(meeting=meeting, pk=inv_pk)
+        .select_related("meeting", "person", "member_state")
+        .first()
+    )
     if inv is None:
         raise Http404("No such invitation")
-    try:
-        participation_services.invitation_withdraw(invitation=inv, actor=request.user, on=today_in_asean())
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(request, f"{inv.person} taken off the list; they are sent a cancellation.")
-    return back(meeting, "participants")
+    today = today_in_asean()
+    # The rule is asked before the page is shown, so nobody is asked to confirm what they may not do.
+    participation_services.invitation_withdraw_check(invitation=inv, actor=request.user, on=today)
+
+    confirmation = confirmations.invitation_withdraw(meeting, inv)
+
+    def act() -> str:
+        participation_services.invitation_withdraw(invitation=inv, actor=request.user, on=today)
+        return f"{inv.person} taken off the list. {confirmation.mailed}"
+
+    return confirm_then(request, confirmation, act, then=back(meeting, "participants"))

@@ -1,170 +1,167 @@
-"""The record page: attendance, minutes per item, decisions and action items, and the open actions from
-before; one view per form it posts."""
+"""The record page: attendance, minutes per item, the follow-up of action items, and a new decision or
+action item, saved by one form in one transaction (``services.record_sheet``), so nothing typed on the page
+is lost when one part of it is refused; removing a decision asks first."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods
 
 from governance.permissions import today_in_asean
 from meetings import forms as f
-from meetings.models import ActionItem, Decision, Invitation, Meeting
+from meetings.models import Decision, Invitation, Meeting
 from meetings.selectors.agenda import agenda_items_for, number_agenda
-from meetings.selectors.meeting_page import meeting_page
+from meetings.selectors.meeting_page import MeetingPage, meeting_page
 from meetings.selectors.meetings import meeting_date
-from meetings.services import agenda as agenda_services
 from meetings.services import participation as participation_services
 from meetings.services import record as record_services
-from meetings.views.base import agenda_item_or_404, back, error_message, meeting_or_404
+from meetings.services import record_sheet
+from meetings.views.base import Confirmation, back, confirm_then, meeting_or_404
+
+DECISION, ACTION = "d", "a"  # the prefixes of the new decision and the new action item on the sheet
 
 
-def _decision_form(meeting: Meeting, data=None) -> f.DecisionForm:
+def _filled(data, prefix: str, name: str) -> bool:
+    """A new decision or action item is part of the save only when its text was typed."""
+    return bool(data is not None and str(data.get(f"{prefix}-{name}", "")).strip())
+
+
+def _forms(meeting: Meeting, page: MeetingPage, data=None):
+    live = [inv for inv in page.invitations if not inv.is_withdrawn]
+    sheet = f.RecordForm(
+        data,
+        invitations=live,
+        present_ids={a.person_id for a in page.attendance if a.present},
+        remote_ids={a.person_id for a in page.attendance if a.remote},
+        # Remote attendance exists only where the meeting can be joined remotely.
+        remote_allowed=meeting.modality != Meeting.Modality.IN_PERSON,
+        items=page.agenda,
+        actions=[*page.matters_arising, *page.action_items],
+    )
     numbered = number_agenda(agenda_items_for(meeting.pk))
-    return f.DecisionForm(data, meeting=meeting, numbered=numbered, on=meeting_date(meeting))
+    decision = f.DecisionForm(
+        data if _filled(data, DECISION, "text") else None,
+        meeting=meeting,
+        numbered=numbered,
+        on=meeting_date(meeting),
+        prefix=DECISION,
+    )
+    action = f.ActionItemForm(
+        data if _filled(data, ACTION, "title") else None, meeting=meeting, prefix=ACTION
+    )
+    return sheet, decision, action
 
 
-def _record_page(request, meeting: Meeting, *, decision=None, action=None):
-    """The record page; a form that was posted and refused comes back with its errors."""
-    if decision is None:
-        decision = _decision_form(meeting)
-    if action is None:
-        action = f.ActionItemForm(None, meeting=meeting)
+def _sheet_of(meeting: Meeting, form: f.RecordForm, decision, action) -> record_sheet.RecordSheet:
+    cd = form.cleaned_data
+    sheet = record_sheet.RecordSheet()
+    if form.attendance_changed():
+        live = Invitation.objects.filter(meeting=meeting, is_withdrawn=False).select_related(
+            "person", "member_state"
+        )
+        sheet.attendance = [
+            participation_services.AttendanceEntry(
+                person=inv.person,
+                present=cd[f"present_{inv.person_id}"],
+                remote=bool(cd.get(f"remote_{inv.person_id}")),  # absent when in person
+                member_state=inv.member_state,
+            )
+            for inv in live
+            if f"present_{inv.person_id}" in cd  # on the list when the page was shown
+        ]
+    for row, field in form.minutes_rows:
+        if field.name in form.changed_data:
+            sheet.minutes[row.item] = cd[field.name]
+    for a, status, note in form.action_rows:
+        if status.name in form.changed_data or note.name in form.changed_data:
+            sheet.follow_ups.append(record_sheet.ActionFollowUp(a, cd[status.name], cd[note.name]))
+    if decision.is_bound:
+        d = dict(decision.cleaned_data)
+        d["participating_states"] = list(d["participating_states"])
+        sheet.new_decision = d
+    if action.is_bound:
+        sheet.new_action = dict(action.cleaned_data)
+    return sheet
+
+
+def _show_refusal(refused: record_sheet.RecordRefused, form, decision, action) -> None:
+    """The service's error on the field of the row it names; errors of the new decision or action item on
+    their own fields."""
+    if refused.where in ("decision", "action"):
+        f.apply_errors(decision if refused.where == "decision" else action, refused.error)
+    elif refused.where in form.fields:
+        for message in refused.error.messages:
+            form.add_error(refused.where, message)
+    else:
+        for message in refused.error.messages:
+            form.add_error(None, f"{refused.where.capitalize()}: {message}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request, pk: int):
+    """Attendance, minutes per item, decisions and action items, and the open actions from before."""
+    meeting = meeting_or_404(request, pk, manage=True)
     page = meeting_page(meeting=meeting, user=request.user, on=today_in_asean())
+    data = request.POST if request.method == "POST" else None
+    form, decision, action = _forms(meeting, page, data)
+    status = 200
+    if data is not None:
+        valid = [x.is_valid() for x in (form, decision, action) if x.is_bound]
+        if all(valid):
+            try:
+                saved = record_sheet.record_sheet_save(
+                    meeting=meeting, sheet=_sheet_of(meeting, form, decision, action)
+                )
+            except record_sheet.RecordRefused as refused:
+                _show_refusal(refused, form, decision, action)
+            else:
+                messages.success(request, f"Saved: {', '.join(saved)}." if saved else "Nothing had changed.")
+                return back(meeting, "record")
+        messages.error(
+            request, "Nothing was saved: correct the field marked below; everything you typed is kept."
+        )
+        status = 400
     return render(
         request,
         "meetings/record.html",
         {
             "meeting": meeting,
             "page": page,
-            "present_ids": {a.person_id for a in page.attendance if a.present},
-            "remote_ids": {a.person_id for a in page.attendance if a.remote},
+            "form": form,
             "decision_form": decision,
             "action_form": action,
-            "statuses": ActionItem.Status.choices,
-            "open_before": page.matters_arising,
+            "remote_allowed": meeting.modality != Meeting.Modality.IN_PERSON,
         },
+        status=status,
     )
 
 
 @login_required
-@require_safe
-def record(request, pk: int):
-    """Attendance, minutes per item, decisions and action items, and the open actions from before."""
-    return _record_page(request, meeting_or_404(request, pk, manage=True))
-
-
-@login_required
-@require_POST
-def record_attendance(request, pk: int):
-    meeting = meeting_or_404(request, pk, manage=True)
-    invitations = Invitation.objects.filter(meeting=meeting, is_withdrawn=False).select_related(
-        "person", "member_state"
-    )
-    entries = [
-        participation_services.AttendanceEntry(
-            person=inv.person,
-            present=f"present_{inv.person_id}" in request.POST,
-            remote=f"remote_{inv.person_id}" in request.POST,
-            member_state=inv.member_state,
-        )
-        for inv in invitations
-    ]
-    try:
-        participation_services.attendance_record(meeting=meeting, entries=entries)
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-        return _record_page(request, meeting)
-    messages.success(request, "Attendance saved.")
-    return back(meeting, "record")
-
-
-@login_required
-@require_POST
-def record_minutes(request, pk: int):
-    meeting = meeting_or_404(request, pk, manage=True)
-    item = agenda_item_or_404(meeting, int(request.POST.get("item", "0") or 0))
-    try:
-        agenda_services.agenda_item_record_minutes(item=item, minutes=request.POST.get("minutes", ""))
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-        return _record_page(request, meeting)
-    messages.success(request, "Minutes saved.")
-    return redirect(reverse("meetings:record", args=[meeting.pk]) + f"#item-{item.pk}")
-
-
-@login_required
-@require_POST
-def record_decision(request, pk: int):
-    meeting = meeting_or_404(request, pk, manage=True)
-    decision = _decision_form(meeting, request.POST)
-    saved, _ = f.form_submit(
-        decision,
-        lambda cd: record_services.decision_record(
-            meeting=meeting,
-            agenda_item=cd["agenda_item"],
-            kind=cd["kind"],
-            text=cd["text"],
-            participating_states=list(cd["participating_states"]),
-        ),
-    )
-    if saved:
-        messages.success(request, "Decision recorded.")
-        return back(meeting, "record")
-    return _record_page(request, meeting, decision=decision)
-
-
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_decision_delete(request, pk: int):
     meeting = meeting_or_404(request, pk, manage=True)
-    d = Decision.objects.filter(meeting=meeting, pk=request.POST.get("decision")).first()
+    data = request.POST if request.method == "POST" else request.GET
+    d = Decision.objects.filter(meeting=meeting, pk=str(data.get("decision", "")).strip() or None).first()
     if d is None:
         raise Http404("No such decision")
-    try:
+    confirmation = Confirmation(
+        question=f"Remove the decision “{d.get_kind_display()} {d.text[:80]}”?",
+        effects=[
+            "The decision is deleted from the record of the meeting and from the report generated next."
+        ],
+        mailed="Nobody is e-mailed.",
+        button="Remove the decision",
+        back_url=reverse("meetings:record", args=[meeting.pk]),
+        carry={"decision": str(d.pk)},
+    )
+
+    def act() -> str:
         record_services.decision_delete(decision=d)
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-        return _record_page(request, meeting)
-    messages.success(request, "Decision removed.")
-    return back(meeting, "record")
+        return "Decision removed."
 
-
-@login_required
-@require_POST
-def record_action(request, pk: int):
-    meeting = meeting_or_404(request, pk, manage=True)
-    action = f.ActionItemForm(request.POST, meeting=meeting)
-    saved, _ = f.form_submit(action, lambda cd: record_services.action_item_create(meeting=meeting, **cd))
-    if saved:
-        messages.success(request, "Action item recorded.")
-        return back(meeting, "record")
-    return _record_page(request, meeting, action=action)
-
-
-@login_required
-@require_POST
-def record_action_update(request, pk: int):
-    meeting = meeting_or_404(request, pk, manage=True)
-    a = ActionItem.objects.filter(body_id=meeting.body_id, pk=request.POST.get("action_item")).first()
-    if a is None:
-        raise Http404("No such action item")
-    upd = f.ActionItemUpdateForm(request.POST)
-    try:
-        if not upd.is_valid():
-            raise ValidationError({"status": "Choose a status."})
-        record_services.action_item_update(
-            action_item=a,
-            status=upd.cleaned_data["status"],
-            progress_note=upd.cleaned_data["progress_note"],
-            at_meeting=meeting,
-        )
-    except ValidationError as exc:
-        messages.error(request, error_message(exc))
-        return _record_page(request, meeting)
-    messages.success(request, "Action item updated.")
-    return back(meeting, "record")
+    return confirm_then(request, confirmation, act, then=back(meeting, "record"))

@@ -6,15 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from governance.permissions import today_in_asean
 from meetings import forms as f
+from meetings import tasks
 from meetings.models import Meeting, Report, Submission
 from meetings.permissions import report_visible, submission_visible
 from meetings.selectors.meetings import can_manage, meeting_date
+from meetings.services import report_jobs
 from meetings.services import reports as reports_services
 from meetings.views.base import back, error_message, meeting_or_404
 
@@ -53,6 +55,7 @@ def _report_page(request, meeting: Meeting, rep: Report | None, *, adopt=None, s
             "adopt": adopt if adopt is not None else _adopt_form(meeting),
             "submit": submit if submit is not None else _submit_form(),
             "submissions": submissions,
+            "job": report_jobs.report_job_latest(meeting),
         },
     )
 
@@ -67,14 +70,43 @@ def report(request, pk: int):
 @login_required
 @require_POST
 def report_generate(request, pk: int):
+    """Ask for the report: a worker writes it (seconds of PDF layout), the page follows its progress."""
     meeting = meeting_or_404(request, pk, manage=True)
     try:
-        reports_services.report_generate(meeting=meeting, actor=request.user)
+        job, created = report_jobs.report_job_request(meeting=meeting, actor=request.user)
     except ValidationError as exc:
         messages.error(request, error_message(exc))
         return _report_page(request, meeting, _report_of(meeting))
-    messages.success(request, "Report generated (HTML and PDF).")
+    if created:
+        tasks.report_job_queue(job.pk)
+    messages.info(
+        request,
+        "The report is being written (HTML and PDF); this page shows how far it got."
+        if created
+        else "The report is already being written.",
+    )
     return back(meeting, "report")
+
+
+@login_required
+@require_safe
+def report_job(request, pk: int):
+    """How far the latest report job got, for the page that polls it."""
+    meeting = meeting_or_404(request, pk, manage=True)
+    job = report_jobs.report_job_latest(meeting)
+    if job is None:
+        raise Http404("No report job")
+    return JsonResponse(
+        {
+            "id": job.pk,
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "live": job.is_live,
+            "progress": job.progress,
+            "step": job.step,
+            "error": job.error,
+        }
+    )
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_api_docs_run_under_the_strict_policy(live_server, browser, settings, tmp_path):
+def test_the_api_docs_run_under_the_strict_policy(live_server, browser, settings, tmp_path, logged_in):
     from governance.permissions import ensure_secretariat_group
 
     user = get_user_model().objects.create_user("sec", password="a-good-password-42")
@@ -16,10 +16,7 @@ def test_the_api_docs_run_under_the_strict_policy(live_server, browser, settings
     page = browser.new_page()
     violations: list[str] = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "sec")
-    page.fill("#id_password", "a-good-password-42")
-    page.click("button[type=submit]")
+    logged_in(page, "sec", "a-good-password-42")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title", timeout=15000)

@@ -5,23 +5,21 @@ from __future__ import annotations
 import pytest
 
 from meetings.models import Invitation
-from tests.calendar_world import (
-    JKT,
-    invite,
-    log_in,
-    make_body,
-    make_meeting,
-    make_person,
-    make_states,
-    upcoming_day,
-)
+from tests.world.clock import JKT, upcoming_day
+from tests.world.meetings import invite
+from tests.world.meetings import meeting_row as make_meeting
+from tests.world.people import body_make as make_body
+from tests.world.people import person_make as make_person
+from tests.world.people import states as make_states
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-good-password-42"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_delegate_answers_an_invitation_on_the_dashboard_and_sees_the_feed_link(live_server, browser):
+def test_delegate_answers_an_invitation_on_the_dashboard_and_sees_the_feed_link(
+    live_server, browser, logged_in
+):
     import datetime as dt
 
     states = make_states()
@@ -37,7 +35,7 @@ def test_delegate_answers_an_invitation_on_the_dashboard_and_sees_the_feed_link(
     [invitation] = invite(meeting, [ben])
 
     page = browser.new_page()
-    log_in(page, live_server, "ben-manila", PASSWORD)
+    logged_in(page, "ben-manila", PASSWORD)
     row = page.locator(f"#awaiting tr[data-meeting='{meeting.pk}']")
     assert row.is_visible()
     assert "Needs action" in row.inner_text()

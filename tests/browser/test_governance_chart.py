@@ -6,14 +6,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_login_and_open_the_governance_chart(seeded, make_user, live_server, browser):
+def test_login_and_open_the_governance_chart(seeded, make_user, live_server, browser, logged_in):
     make_user("ana", password="a-good-password-42")
     page = browser.new_page()
     page.goto(f"{live_server.url}/governance/")
     assert "/accounts/login/" in page.url
-    page.fill("#id_username", "ana")
-    page.fill("#id_password", "a-good-password-42")
-    page.click("button[type=submit]")
+    logged_in(page, "ana", "a-good-password-42", next_path="/governance/")
     page.wait_for_url(f"{live_server.url}/governance/")
     chart = page.locator("#governance-chart svg")
     assert chart.is_visible()

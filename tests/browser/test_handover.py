@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, browser):
+def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, browser, logged_in):
     # The live server runs on the real clock, so the outgoing term spans any day this test may run on and
     # the handover is due far ahead: completing it now means bringing it forward, as a chair would.
     tf = Body.objects.create(
@@ -46,26 +46,33 @@ def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, brow
     sync_user_rights(chair)  # today, in the outgoing term: the chair manages the body
 
     page = browser.new_page()
-    page.goto(f"{live_server.url}/chairmanship/handovers/")
-    page.fill("#id_username", "ina-chair")
-    page.fill("#id_password", "a-good-password-42")
-    page.click("button[type=submit]")
+    logged_in(page, "ina-chair", "a-good-password-42", next_path="/chairmanship/handovers/")
     page.wait_for_url(f"{live_server.url}/chairmanship/handovers/")
     page.click("text=Indonesia → Malaysia")
     page.wait_for_url(f"{live_server.url}/chairmanship/handovers/{handover.pk}/")
 
+    # The whole checklist is one form: a comment typed on the second row is saved with the first's tick.
     first = page.locator("#checklist li", has_text="contact list")
-    first.locator("input[name=is_done]").check()
-    first.locator("input[name=comment]").fill("Sent by email on handover day")
-    first.locator("button", has_text="Save").click()
+    second = page.locator("#checklist li", has_text="Brief the incoming")
+    first.locator("input[type=checkbox]").check()
+    first.locator("input[type=text]").fill("Sent by email on handover day")
+    second.locator("input[type=text]").fill("Call booked for Friday")
+    page.click("#save-checklist")
     page.wait_for_load_state()
     first = page.locator("#checklist li", has_text="contact list")
     assert "done" in first.get_attribute("class")
-    assert first.locator("input[name=comment]").input_value() == "Sent by email on handover day"
+    assert first.locator("input[type=text]").input_value() == "Sent by email on handover day"
+    second = page.locator("#checklist li", has_text="Brief the incoming")
+    assert second.locator("input[type=text]").input_value() == "Call booked for Friday"
     assert "1 of 2 done" in page.locator("h2").first.inner_text()
 
+    # Completing asks first: what happens, to whose rights, and that nobody is e-mailed.
     page.check("#id_bring_forward")
     page.click("#complete-handover")
+    asked = page.locator("#confirmation").inner_text()
+    assert "pass from Ina-Chair" in asked and "1 of 2 checklist items are not ticked" in asked
+    assert page.locator("#confirm-mailed").inner_text() == "Nobody is e-mailed."
+    page.click("#confirm-button")
     page.wait_for_load_state()
     assert page.locator("#handover-status").inner_text() == "Completed"
     assert "the chair's rights have moved" in page.locator(".messages").inner_text()

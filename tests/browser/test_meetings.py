@@ -7,23 +7,15 @@ import re
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from meetings import services
-from meetings.models import AgendaVersion, Decision, Meeting, Submission
-from tests.world.meetings import make_meeting, pdf_file
+from meetings.models import AgendaVersion, Decision, Meeting, ReportJob, Submission
+from meetings.services import report_jobs
+from tests.world.documents import pdf_file
+from tests.world.meetings import meeting_schedule
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "pw-for-tests-123"  # make_user's default
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
 
 
 def flash(page) -> str:
@@ -31,10 +23,10 @@ def flash(page) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_server, browser):
+def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_server, browser, logged_in):
     base = live_server.url
     page = browser.new_page()
-    log_in(page, base, "sec")
+    logged_in(page, "sec")
 
     # Schedule: propose 2026 for ACCMSME. Only the 17th is on record, so the page warns that the cadence
     # says 21st; the Secretariat corrects the number and keeps only the first-half meeting.
@@ -55,15 +47,22 @@ def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_ser
     assert (meeting.host.iso2, meeting.city, meeting.status) == ("VN", "Hanoi", "planned")
     assert meeting.title == "21st ACCMSME Meeting"  # the proposed title followed the corrected number
 
-    # Confirm it.
+    # Confirm it: the page asks first, and says nobody is on the list yet.
     page.click("text=21st ACCMSME Meeting")
     page.click("#manage-nav >> text=Edit")
-    page.click("button:has-text('Confirm and invite')")
+    page.click("#confirm-meeting")
+    assert "Nobody is e-mailed yet" in page.locator("#confirm-mailed").inner_text()
+    page.click("#confirm-button")
     assert page.locator("#meeting-status").inner_text() == "Confirmed"
+    # The delegations are invited (the three seats of the scene).
+    page.click("#manage-nav >> text=Participants")
+    page.click("#invite-delegations button[type=submit]")
+    assert "3 delegate(s) added" in flash(page)
 
     # Build the agenda: the usual skeleton, one substantive item moved up, then circulate.
     page.click("#manage-nav >> text=Agenda")
     page.click("#usual-agenda")
+    assert "The usual agenda was set up" in flash(page)
     page.fill("#id_title", "MSME digitalisation roadmap")
     page.select_option("#id_purpose", "decision")
     page.click("#add-item button[type=submit]")
@@ -73,27 +72,40 @@ def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_ser
     row.locator("button[value=up]").click()
     row = page.locator("#agenda-builder tr[data-title='MSME digitalisation roadmap']")
     assert int(row.locator("td.num").inner_text()) == int(before) - 1
+    # Circulating asks first and says who gets it. The live server runs on the real clock, and an agenda
+    # goes out only for a meeting still ahead: for one already over (May 2026) the page says it reaches no one.
     page.click("#circulate")
-    assert "Agenda version 1 circulated" in flash(page)
+    if meeting.end > timezone.now():
+        mailed, done = "This e-mails agenda version 1 to 3 people in 2 delegations.", "circulated to 3 people"
+    else:
+        mailed, done = "Nobody is e-mailed.", "was frozen but reached no one. The meeting is over"
+        assert "The meeting is over" in page.locator("#confirm-warning").inner_text()
+    assert page.locator("#confirm-mailed").inner_text() == mailed
+    page.click("#confirm-button")
+    assert done in flash(page)
     assert AgendaVersion.objects.get(meeting=meeting).number == 1
 
-    # Record a decision on that item.
+    # Record a decision on that item (the record page saves as one form).
     page.click("#manage-nav >> text=Record")
-    option = page.locator("#id_agenda_item option", has_text="MSME digitalisation roadmap")
-    page.select_option("#id_agenda_item", value=option.get_attribute("value"))
-    page.select_option("#id_kind", "endorsed")
-    page.fill("#id_text", "the MSME digitalisation roadmap for submission to SEOM.")
-    page.click("#decision-form button[type=submit]")
-    assert "Decision recorded" in flash(page)
+    option = page.locator("#id_d-agenda_item option", has_text="MSME digitalisation roadmap")
+    page.select_option("#id_d-agenda_item", value=option.get_attribute("value"))
+    page.select_option("#id_d-kind", "endorsed")
+    page.fill("#id_d-text", "the MSME digitalisation roadmap for submission to SEOM.")
+    page.click("#save-record")
+    assert "a new decision" in flash(page)
     assert Decision.objects.get(meeting=meeting).kind == "endorsed"
 
     # Generate, adopt and submit the report.
     page.click("#manage-nav >> text=Report")
     page.click("#generate-report")
+    page.wait_for_selector("#report-job progress")  # written in the background; the page follows it
+    report_jobs.report_job_run(job_id=ReportJob.objects.get(meeting=meeting).pk)  # the worker's part
+    page.wait_for_selector("#report-badge", timeout=60_000)  # the page saw it done and reloaded
     assert "Report of the 21st ACCMSME Meeting" in page.locator("#report-status").inner_text()
     meeting.refresh_from_db()
     last_day = meeting.end.astimezone(zoneinfo.ZoneInfo(meeting.timezone)).date()
     page.fill("#id_adopted_on", last_day.isoformat())
+    page.check("#id_confirmed")  # adoption is final: asked in the form
     page.click("#adopt-form button[type=submit]")
     assert page.locator("#report-badge").inner_text() == "Adopted", page.locator("main").inner_text()
     page.fill("#id_submitted_on", (last_day + dt.timedelta(days=6)).isoformat())
@@ -113,8 +125,8 @@ def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_ser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_delegate_opens_the_meeting_page(world, media, live_server, browser):
-    m = make_meeting(world, confirm=True)
+def test_a_delegate_opens_the_meeting_page(world, media, live_server, browser, logged_in):
+    m = meeting_schedule(world, confirm=True)
     services.invitations_for_delegations(meeting=m)
     services.agenda_default_create(meeting=m)
     item = services.agenda_item_add(meeting=m, title="Access to finance for MSMEs", purpose="decision")
@@ -140,7 +152,7 @@ def test_a_delegate_opens_the_meeting_page(world, media, live_server, browser):
     secret = m.documents.get(classification=2)
 
     page = browser.new_page()
-    log_in(page, live_server.url, "delegate-ph")
+    logged_in(page, "delegate-ph")
     page.goto(f"{live_server.url}/meetings/{m.pk}/")
     assert page.locator("h1").inner_text().startswith("21st ACCMSME Meeting")
     agenda = page.locator("#agenda-table").inner_text()
@@ -151,6 +163,9 @@ def test_a_delegate_opens_the_meeting_page(world, media, live_server, browser):
     assert "to launch the MSME finance facility." in page.locator("#decision-list").inner_text()
     assert "Delegate-Ph" in page.locator("#participant-list").inner_text()
     assert page.locator("#manage-nav").count() == 0
+    # "Add to calendar": the meeting's own .ics, for the reader.
+    ics = page.request.get(live_server.url + page.locator("#add-to-calendar").get_attribute("href"))
+    assert ics.ok and ics.headers["content-type"].startswith("text/calendar") and m.uid in ics.text()
 
     with page.expect_download() as download:
         page.click("#document-list >> text=Working paper on access to finance")

@@ -8,16 +8,12 @@ import datetime as dt
 import pytest
 
 from governance.models import Person
-from tests.calendar_world import (
-    JKT,
-    invite,
-    log_in,
-    make_body,
-    make_meeting,
-    make_person,
-    make_states,
-    upcoming_day,
-)
+from tests.world.clock import JKT, upcoming_day
+from tests.world.meetings import invite
+from tests.world.meetings import meeting_row as make_meeting
+from tests.world.people import body_make as make_body
+from tests.world.people import person_make as make_person
+from tests.world.people import states as make_states
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-good-password-42"
@@ -41,11 +37,11 @@ def yangon_delegate(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_delegate_in_another_zone_sees_both_times_on_dashboard_and_meeting_page(
-    live_server, browser, yangon_delegate
+    live_server, browser, yangon_delegate, logged_in
 ):
     cho, meeting = yangon_delegate
     page = browser.new_page()
-    log_in(page, live_server, "cho-yangon", PASSWORD)
+    logged_in(page, "cho-yangon", PASSWORD)
     for where in (f"#upcoming tr[data-meeting='{meeting.pk}']", f"#awaiting tr[data-meeting='{meeting.pk}']"):
         cell = page.locator(where).locator(".meeting-time")
         assert "09:00–17:00 Jakarta time (UTC+7)" in cell.locator(".time-host").inner_text()
@@ -61,11 +57,13 @@ def test_delegate_in_another_zone_sees_both_times_on_dashboard_and_meeting_page(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_profile_offers_the_browsers_zone_and_times_follow_it(live_server, browser, yangon_delegate):
+def test_profile_offers_the_browsers_zone_and_times_follow_it(
+    live_server, browser, yangon_delegate, logged_in
+):
     cho, meeting = yangon_delegate
     context = browser.new_context(timezone_id="Asia/Manila")
     page = context.new_page()
-    log_in(page, live_server, "cho-yangon", PASSWORD)
+    logged_in(page, "cho-yangon", PASSWORD)
     page.goto(f"{live_server.url}/accounts/profile/")
     assert page.locator("#effective-zone").inner_text() == "Asia/Yangon"  # the capital of Myanmar
     offer = page.locator("#browser-zone")

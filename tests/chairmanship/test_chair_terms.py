@@ -11,13 +11,10 @@ from django.db import IntegrityError, connection, transaction
 
 from chairmanship.models import ChairTerm
 from chairmanship.services import chair_term_record
-from governance.models import Body, MemberState
+from governance.models import Body
+from tests.world.people import state
 
 D = dt.date.fromisoformat
-
-
-def state(iso2: str) -> MemberState:
-    return MemberState.objects.get(iso2=iso2)
 
 
 def raw_term(body, iso2, start, end, role="chair") -> ChairTerm:

@@ -15,7 +15,9 @@ from governance.models import AuditEvent, Body, MemberState
 from governance.permissions import has_body_right
 from governance.tasks import rights_sync_due
 from tests.world.build import client_as, fresh
-from tests.world.handover import Scenario, at, build_scenario, rights_on
+from tests.world.clock import at
+from tests.world.handover import Scenario, build_scenario, rights_on
+from tests.world.meetings import meeting_row
 
 
 @pytest.fixture
@@ -26,18 +28,11 @@ def s(seeded, make_user) -> Scenario:
 def add_record(body: Body):
     """A held 2030 meeting with an open action item, an unsubmitted report and a document; a meeting
     already scheduled in 2031; and things that must not be passed on."""
-    from meetings.models import ActionItem, Document, Meeting, Report, Submission
+    from meetings.models import ActionItem, Document, Report, Submission
 
     def meeting(title, start, status="held", **kw):
-        return Meeting.objects.create(
-            body=body,
-            title=title,
-            start=start,
-            end=start + dt.timedelta(days=2),
-            timezone="Asia/Jakarta",
-            status=status,
-            **kw,
-        )
+        end = start + dt.timedelta(days=2)
+        return meeting_row(body, start=start, end=end, title=title, status=status, venue="", sequence=0, **kw)
 
     held = meeting("23rd ACCMSME Meeting", at(2030, 5, 12, 9))
     older = meeting("22nd ACCMSME Meeting", at(2029, 11, 3, 9))
@@ -102,7 +97,7 @@ def test_the_checklist_is_built_from_the_data(s):
     assert s.handover.items.get(kind="meeting").ref_id == rec["meeting"].pk
     # Building again adds nothing; a new open item is added, ticked ones stay ticked.
     item = s.handover.items.get(kind="action_item")
-    with freeze_time(at(2030, 12, 1)):
+    with freeze_time(at(2030, 12, 1, 0)):
         services.handover_item_tick(item=item, actor=s.out_chair)
     assert services.handover_checklist_refresh(handover=s.handover) == 0
     from meetings.models import ActionItem
@@ -214,11 +209,11 @@ def test_completing_closes_and_opens_the_terms_and_records_the_act(s):
 
 @pytest.mark.django_db
 def test_it_happens_only_once(s, client):
-    with freeze_time(at(2031, 1, 2)):
+    with freeze_time(at(2031, 1, 2, 0)):
         services.handover_complete(handover=s.handover)
     with (
         pytest.raises(services.HandoverAlreadyClosed, match="already completed"),
-        freeze_time(at(2031, 1, 2)),
+        freeze_time(at(2031, 1, 2, 0)),
     ):
         services.handover_complete(handover=s.handover)
     client.force_login(s.secretariat)
@@ -331,7 +326,7 @@ def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
     from outbox.models import Message
     from outbox.sending import SendContext, build
 
-    with freeze_time(at(2030, 11, 20)):
+    with freeze_time(at(2030, 11, 20, 0)):
         report = services.handovers_sweep()
     rows = Message.objects.filter(kind="handover")
     recipients = {"ina-head@example.org", "lao-head@example.org", "accmsme@asean.org"}
@@ -341,8 +336,8 @@ def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
         f"handover:handover-{s.handover.pk}:{e}:d{d}" for e in recipients for d in (30, 7)
     }
     d30 = rows.get(recipient="lao-head@example.org", key__endswith=":d30")
-    assert d30.due_at == at(2030, 12, 2) and d30.status == "planned"
-    built = build(d30, SendContext(now=at(2030, 12, 2)))  # its text is written when it is sent
+    assert d30.due_at == at(2030, 12, 2, 0) and d30.status == "planned"
+    built = build(d30, SendContext(now=at(2030, 12, 2, 0)))  # its text is written when it is sent
     assert built.subject == "ACCMSME chair handover in 30 days: Indonesia → Lao PDR on 1 Jan 2031"
     assert f"/chairmanship/handovers/{s.handover.pk}/" in built.body
     with freeze_time(at(2030, 11, 20, 0, 10)):
@@ -354,7 +349,7 @@ def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
 def test_a_reminder_whose_day_passed_is_not_planned_late(s):
     from outbox.models import Message
 
-    with freeze_time(at(2030, 12, 20)):
+    with freeze_time(at(2030, 12, 20, 0)):
         services.handovers_sweep()  # 12 days before: the 30-day reminder is stale
     assert set(Message.objects.values_list("key", flat=True)) == {
         f"handover:handover-{s.handover.pk}:{e}:d7"
@@ -366,7 +361,7 @@ def test_a_reminder_whose_day_passed_is_not_planned_late(s):
 def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
     from outbox.models import Message
 
-    with freeze_time(at(2030, 12, 20)):
+    with freeze_time(at(2030, 12, 20, 0)):
         services.handovers_sweep()
     with freeze_time("2030-12-31T16:59:00+00:00"):
         assert tasks.handovers_sweep()["completed"] == []  # 23:59 in Jakarta
@@ -384,9 +379,9 @@ def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
 @pytest.mark.django_db
 def test_the_sweep_plans_a_handover_for_a_term_starting_soon(s):
     Handover.objects.all().delete()
-    with freeze_time(at(2030, 10, 1)):
+    with freeze_time(at(2030, 10, 1, 0)):
         assert services.handovers_sweep().planned == []  # three months ahead: not yet
-    with freeze_time(at(2030, 11, 20)):
+    with freeze_time(at(2030, 11, 20, 0)):
         report = services.handovers_sweep()
     h = Handover.objects.get(pk__in=report.planned)
     assert (h.outgoing_term, h.incoming_term, h.effective_date) == (
@@ -394,7 +389,7 @@ def test_the_sweep_plans_a_handover_for_a_term_starting_soon(s):
         s.incoming,
         dt.date(2031, 1, 1),
     )
-    with freeze_time(at(2030, 11, 21)):
+    with freeze_time(at(2030, 11, 21, 0)):
         assert services.handovers_sweep().planned == []
 
 
@@ -415,18 +410,18 @@ def test_the_hourly_job_moves_rights_of_terms_starting_and_ending(s):
 def test_a_cancelled_handover_sends_nothing_and_cannot_be_completed(s):
     from outbox.models import Message
 
-    with freeze_time(at(2030, 11, 20)):
+    with freeze_time(at(2030, 11, 20, 0)):
         services.handovers_sweep()
     services.handover_cancel(handover=s.handover, actor=s.secretariat, reason="Terms re-dated")
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
-    with freeze_time(at(2030, 11, 21)):
+    with freeze_time(at(2030, 11, 21, 0)):
         assert services.handovers_sweep().planned == []  # not planned again behind their back
     with (
         pytest.raises(services.HandoverAlreadyClosed, match="already cancelled"),
-        freeze_time(at(2031, 1, 1)),
+        freeze_time(at(2031, 1, 1, 0)),
     ):
         services.handover_complete(handover=s.handover)
-    with freeze_time(at(2031, 1, 1)):
+    with freeze_time(at(2031, 1, 1, 0)):
         assert services.handovers_sweep().completed == []
     assert ChairTerm.objects.get(pk=s.incoming.pk).is_provisional  # nothing was confirmed
 

@@ -14,7 +14,8 @@ from freezegun import freeze_time
 from chairmanship import services
 from chairmanship.models import ChairTerm, Handover
 from governance.models import AuditEvent
-from tests.world.handover import at, build_scenario
+from tests.world.clock import at
+from tests.world.handover import build_scenario
 
 
 @pytest.fixture(autouse=True)

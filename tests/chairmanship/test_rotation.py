@@ -144,7 +144,10 @@ def test_accmsme_has_its_own_rotation_anchored_on_myanmar_2022():
         and rotation[2024].reason == "Alphabetical order: next after Philippines"
     )
     assert rotation[2026].reason == "Timor-Leste entered the order in 2026 (to confirm)"
+    # Timor-Leste, next in line, is vice-chair of 2025 only from its admission (26 Oct 2025).
     assert rotation[2025].vice_chair == "Timor-Leste"
+    assert rotation[2025].vice_chair_from == D("2025-10-26")
+    assert rotation[2024].vice_chair_from == D("2024-01-01")
 
 
 def test_a_new_member_counts_from_its_admission_without_an_entry_exception():
@@ -304,7 +307,9 @@ def test_every_active_state_chairs_once_per_cycle(order):
 def test_a_new_member_joins_the_cycle_from_its_entry_year(order, data):
     states, rule = order
     entry_year = data.draw(st.integers(min_value=rule.anchor_year + 1, max_value=rule.anchor_year + 20))
-    newcomer = State("Timor-Leste", D("2099-01-01"))  # admitted later: only the entry exception lets it in
+    newcomer = State(
+        "Timor-Leste", D("1900-01-01")
+    )  # admitted long ago: only the entry exception holds it back
     chairs = run([*states, newcomer], rule, [RuleException(Kind.ENTRY, entry_year, "Timor-Leste")])
     assert all(chairs[y] != "Timor-Leste" for y in range(rule.anchor_year, entry_year))
     n = len(states) + 1

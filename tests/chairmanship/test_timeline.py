@@ -61,6 +61,13 @@ def test_the_rotation_preview_api(seeded, make_user, client):
         (2025, "Thailand", "Timor-Leste", "provisional"),
         (2026, "Timor-Leste", "Viet Nam", "provisional"),
     ]
+    # Timor-Leste is vice-chair of 2025 from its admission only, not for the whole year.
+    assert [y["vice_chair_from"] for y in data["years"]] == [
+        "2023-01-01",
+        "2024-01-01",
+        "2025-10-26",
+        "2026-01-01",
+    ]
     assert data["years"][3]["to_confirm"] and data["years"][3]["start"] == "2026-01-01"
     r = client.get("/api/v1/rotation/ACCMSME/?from=twenty")
     assert r.status_code == 400 and "from" in r.json()

@@ -18,7 +18,8 @@ from freezegun import freeze_time
 from governance import accounts
 from governance import permissions as P
 from governance.models import AuditEvent, Membership, Person
-from tests.permission_world import SINCE
+from tests.world.clock import DAY
+from tests.world.people import seat
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -42,9 +43,7 @@ def test_inviting_a_known_person_links_their_login_and_emails_a_working_link(
     roles, client, django_capture_on_commit_callbacks
 ):
     person = Person.objects.create(full_name="Lan Nguyen", email="lan@example.gov", member_state=roles.th)
-    Membership.objects.create(
-        person=person, body=roles.accmsme, member_state=roles.th, role="delegate", start_date=SINCE
-    )
+    seat(person, roles.accmsme, roles.th)
     user = invite(django_capture_on_commit_callbacks, email="Lan@Example.gov", invited_by=roles.secretariat)
 
     person.refresh_from_db()
@@ -185,7 +184,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(roles, client):
 
 # --- Deactivation ----------------------------------------------------------------------------------
 
-ON = dt.date(2026, 3, 2)
+ON = DAY
 
 
 def test_users_whose_last_membership_ended_are_deactivated_and_lose_everything(roles):
@@ -218,23 +217,16 @@ def test_users_whose_last_membership_ended_are_deactivated_and_lose_everything(r
 def test_who_is_never_deactivated(roles, make_user):
     # A future membership, a running chair term, the Secretariat, no membership ever: all stay active.
     Membership.objects.filter(person=roles.delegate.person).update(end_date=ON - dt.timedelta(days=1))
-    Membership.objects.create(
-        person=roles.delegate.person,
-        body=roles.aem,
-        member_state=roles.id,
-        role="delegate",
-        start_date=ON + dt.timedelta(days=30),
-    )
+    seat(roles.delegate.person, roles.aem, roles.id, start=ON + dt.timedelta(days=30))
     Membership.objects.filter(person=roles.chair.person).update(end_date=dt.date(2001, 1, 1))
     roles.term.chair_person = roles.chair.person
     roles.term.save()
-    Membership.objects.create(
-        person=roles.secretariat.person,
-        body=roles.accmsme,
+    seat(
+        roles.secretariat.person,
+        roles.accmsme,
+        role=Membership.Role.SECRETARIAT,
         organisation=roles.asec,
-        role="secretariat",
-        start_date=SINCE,
-        end_date=dt.date(2001, 1, 1),
+        end=dt.date(2001, 1, 1),
     )
     make_user("never-a-member")
     assert accounts.deactivate_lapsed_accounts(on=ON) == []

@@ -8,17 +8,15 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.models import Membership, Person
 from governance.rights import sync_user_rights
-from tests.permission_world import SINCE, _user
 from tests.world.build import api_as, listed
+from tests.world.people import SINCE, seat, user_make
 
 
 @pytest.fixture
 def colleague(roles):
     """A second member of Indonesia's delegation on ACCMSME, besides ``roles.delegate``."""
-    user = _user("colleague", member_state=roles.id)
-    Membership.objects.create(
-        person=user.person, body=roles.accmsme, member_state=roles.id, role="alternate", start_date=SINCE
-    )
+    user = user_make("colleague", state=roles.id)
+    seat(user.person, roles.accmsme, roles.id, Membership.Role.ALTERNATE)
     sync_user_rights(user)
     return user
 
@@ -59,8 +57,6 @@ def test_the_people_list_costs_the_same_whatever_its_length(roles, colleague):
     few = count()
     for i in range(5):
         p = Person.objects.create(full_name=f"More {i}", email=f"more{i}@example.org", member_state=roles.id)
-        Membership.objects.create(
-            person=p, body=roles.accmsme, member_state=roles.id, role="delegate", start_date=SINCE
-        )
+        seat(p, roles.accmsme, roles.id)
     assert count() == few
     assert emails_seen(roles.delegate)["More 3"] == "more3@example.org"

@@ -31,7 +31,11 @@ def grow(n: int, *, start: int) -> None:
         for s in states:
             p = Person.objects.create(full_name=f"P {i} {s.iso2}", member_state=s)
             Membership.objects.create(
-                person=p, body=accmsme, member_state=s, role="delegate", start_date=dt.date(2020, 1, 1)
+                person=p,
+                body=accmsme,
+                member_state=s,
+                role="delegate",
+                start_date=max(dt.date(2020, 1, 1), s.admitted_on),  # no seat before admission
             )
 
 

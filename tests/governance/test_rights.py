@@ -23,8 +23,8 @@ from meetings import rights as MR
 from meetings.models import AgendaItem, Document, Invitation, Meeting, MeetingUserObjectPermission
 from meetings.selectors import meeting_documents
 from meetings.services.participation import invitation_add, invitation_withdraw
-from tests.permission_world import SINCE
 from tests.world.build import client_as, fresh
+from tests.world.people import SINCE, body_make, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -553,12 +553,8 @@ def test_filters_are_one_query_whatever_the_number_of_rights(roles):
     before = len(ctx.captured_queries)
     # Many more rights and documents: still the same number of queries.
     for i in range(5):
-        from governance.models import Body
-
-        b = Body.objects.create(name=f"B{i}", acronym=f"B{i}", kind="task_force", chair_policy="designated")
-        Membership.objects.create(
-            person=roles.head.person, body=b, member_state=roles.sg, role="delegate", start_date=SINCE
-        )
+        b = body_make(f"B{i}", kind="task_force", chair_policy="designated")
+        seat(roles.head.person, b, roles.sg)
     user = fresh(roles.head)
     with CaptureQueriesContext(connection) as ctx:
         list(MP.visible_documents(user))
@@ -679,7 +675,7 @@ def test_the_former_chair_can_no_longer_manage(roles):
         f"/meetings/{roles.m_acc.pk}/record/",
     ):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/meetings/{roles.m_acc.pk}/status/", {"action": "cancel"}).status_code == 403
+    assert client.post(f"/meetings/{roles.m_acc.pk}/cancel/", {"confirmed": "yes"}).status_code == 403
     assert client.post(f"/chairmanship/handovers/{roles.handover.pk}/complete/").status_code == 403
     r = client.patch(
         f"/api/v1/handovers/{roles.next_handover.pk}/items/{roles.next_item.pk}/",
@@ -706,5 +702,5 @@ def test_a_logged_in_chair_loses_manage_rights_the_moment_the_handover_takes_eff
     roles.next_term.end_date = dt.date(2999, 12, 31)
     chair_term_save(term=roles.next_term)
     assert chair.get(url).status_code == 403
-    assert chair.post(f"/meetings/{roles.m_acc.pk}/status/", {"action": "cancel"}).status_code == 403
+    assert chair.post(f"/meetings/{roles.m_acc.pk}/cancel/", {"confirmed": "yes"}).status_code == 403
     assert incoming.get(url).status_code == 200

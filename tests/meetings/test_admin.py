@@ -7,7 +7,7 @@ import pytest
 
 from meetings import services
 from meetings.models import Meeting
-from tests.world.meetings import make_meeting
+from tests.world.meetings import meeting_schedule
 
 MODELS = [
     "meetingseries",
@@ -34,7 +34,7 @@ def admin_client_(client, world):
 
 @pytest.mark.django_db
 def test_every_list_and_form_opens(admin_client_, world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     item = services.agenda_item_add(meeting=m, title="Item")
     services.decision_record(meeting=m, agenda_item=item, kind="noted", text="Noted.")
     services.invitations_for_delegations(meeting=m)
@@ -58,7 +58,7 @@ def test_every_list_and_form_opens(admin_client_, world):
 def test_a_meeting_changed_in_the_admin_raises_the_sequence(
     admin_client_, world, hooks, django_capture_on_commit_callbacks
 ):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     r = admin_client_.get(f"/admin/meetings/meeting/{m.pk}/change/")
     assert r.status_code == 200
     form = r.context["adminform"].form

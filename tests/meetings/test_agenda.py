@@ -10,7 +10,8 @@ from governance.models import Body
 from meetings import services
 from meetings.models import ActionItem, AgendaItem, AgendaVersion, Meeting, Report, Submission
 from meetings.selectors import agenda_items_for, number_agenda
-from tests.world.meetings import make_meeting, state
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 NOW = dt.datetime(2026, 5, 13, 3, 0, tzinfo=dt.UTC)
 
@@ -27,7 +28,7 @@ def structure(meeting) -> list[tuple]:
 
 @pytest.fixture
 def agenda(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     opening = services.agenda_item_add(meeting=m, title="Opening")
     reports = services.agenda_item_add(meeting=m, title="Reports of the task forces")
     tfa = services.agenda_item_add(meeting=m, title="Task Force A", parent=reports)
@@ -152,7 +153,7 @@ def test_circulating_freezes_a_numbered_version(agenda, hooks, django_capture_on
 
 @pytest.mark.django_db
 def test_an_empty_agenda_is_not_circulated(world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError):
         services.agenda_circulate(meeting=m)
     assert AgendaVersion.objects.count() == 0
@@ -208,7 +209,7 @@ def test_adoption(agenda):
 
 @pytest.mark.django_db
 def test_a_planned_meeting_cannot_adopt(world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     services.agenda_item_add(meeting=m, title="Opening")
     v = services.agenda_circulate(meeting=m)
     with pytest.raises(ValidationError), freeze_time(NOW):
@@ -218,7 +219,7 @@ def test_a_planned_meeting_cannot_adopt(world):
 @pytest.mark.django_db
 def test_standing_items(world):
     w = world
-    previous = make_meeting(
+    previous = meeting_schedule(
         w, number=20, start=dt.datetime(2025, 11, 12, 9), end=dt.datetime(2025, 11, 13, 17)
     )
     services.meeting_confirm(meeting=previous)
@@ -255,7 +256,7 @@ def test_standing_items(world):
         outcome_on=dt.date(2026, 1, 21),
         considered_at=seom1,
     )
-    m = make_meeting(w, number=21)
+    m = meeting_schedule(w, number=21)
     services.agenda_default_create(meeting=m)
     got = numbers(m)
     assert got == [
@@ -288,7 +289,7 @@ def test_standing_items(world):
 def test_a_timed_item_is_read_at_the_venue_and_kept_within_the_meeting(world):
     import zoneinfo
 
-    m = make_meeting(world)  # Hanoi, 13-14 May 2026
+    m = meeting_schedule(world)  # Hanoi, 13-14 May 2026
     item = services.agenda_item_add(meeting=m, title="Opening", starts_at=dt.datetime(2026, 5, 13, 9, 30))
     assert item.starts_at == dt.datetime(2026, 5, 13, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
     with pytest.raises(ValidationError) as exc:

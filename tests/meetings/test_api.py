@@ -4,12 +4,15 @@ see, 403 for what one may see but not do."""
 import datetime as dt
 
 import pytest
+from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from governance.models import Body
 from meetings import services
 from meetings.models import AgendaItem, Document, Invitation, Meeting, Submission
-from tests.world.meetings import make_meeting, pdf_bytes, pdf_file, state
+from tests.world.documents import pdf_bytes, pdf_file
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 
 def api(user) -> APIClient:
@@ -62,8 +65,8 @@ def test_bad_input_is_a_400_naming_the_field(world, over, field):
 
 @pytest.mark.django_db
 def test_filters(world):
-    make_meeting(world, number=21)
-    make_meeting(
+    meeting_schedule(world, number=21)
+    meeting_schedule(
         world, number=22, start=dt.datetime(2026, 11, 4, 9), end=dt.datetime(2026, 11, 5, 17), confirm=True
     )
     c = api(world.delegate_ph)
@@ -75,7 +78,7 @@ def test_filters(world):
 
 @pytest.mark.django_db
 def test_404_for_an_invisible_meeting_403_for_a_visible_one(world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     assert api(world.outsider).get(f"/api/v1/meetings/{m.pk}/").status_code == 404
     assert api(world.outsider).post(f"/api/v1/meetings/{m.pk}/confirm/").status_code == 404
     r = api(world.delegate_ph).patch(f"/api/v1/meetings/{m.pk}/", {"city": "Hue"}, format="json")
@@ -94,7 +97,7 @@ def test_404_for_an_invisible_meeting_403_for_a_visible_one(world):
 
 @pytest.mark.django_db
 def test_status_actions_and_conflicts(world):
-    m = make_meeting(world, host="ID")
+    m = meeting_schedule(world, host="ID")
     c = api(world.sec)
     assert c.post(f"/api/v1/meetings/{m.pk}/confirm/").json()["status"] == "confirmed"
     r = c.post(
@@ -118,7 +121,7 @@ def test_propose_is_for_the_secretariat(world):
 
 @pytest.mark.django_db
 def test_agenda_through_the_api(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     c = api(world.sec)
     a = c.post("/api/v1/agenda-items/", {"meeting": m.pk, "title": "Opening"}, format="json").json()
     b = c.post("/api/v1/agenda-items/", {"meeting": m.pk, "title": "Reports"}, format="json").json()
@@ -154,7 +157,7 @@ def test_agenda_through_the_api(world):
 
 @pytest.mark.django_db
 def test_documents_upload_and_clearance(world, media):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     c = api(world.sec)
     r = c.post(
         "/api/v1/documents/",
@@ -194,10 +197,11 @@ def test_documents_upload_and_clearance(world, media):
 
 
 @pytest.mark.django_db
+@freeze_time(dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC))  # before the meeting: registration open
 def test_invitations_by_the_secretariat_and_by_a_head_of_delegation(world):
     from governance.models import Person
 
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     colleague = Person.objects.create(full_name="Colleague", member_state=state("PH"))
     hanoi = Person.objects.create(full_name="From Hanoi", member_state=state("VN"))
     r = api(world.sec).post(f"/api/v1/meetings/{m.pk}/invite-delegations/")
@@ -222,7 +226,7 @@ def test_the_record_and_the_report_through_the_api(world, media, monkeypatch):
     from meetings import reports
 
     monkeypatch.setattr(reports, "report_pdf", lambda *, html: pdf_bytes("report"))
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     item = services.agenda_item_add(meeting=m, title="Financing")
     c = api(world.sec)
     r = c.post(

@@ -11,7 +11,8 @@ from django.db import IntegrityError
 
 from meetings import services
 from meetings.models import Document
-from tests.world.meetings import docx_file, make_meeting, media_files, pdf_bytes, pdf_file
+from tests.world.documents import docx_file, media_files, pdf_bytes, pdf_file
+from tests.world.meetings import meeting_schedule
 
 C = Document.Classification
 
@@ -24,7 +25,7 @@ def upload(m, file, title="Working paper on MSME finance", classification=C.REST
 
 @pytest.mark.django_db
 def test_upload_stores_a_version_with_its_checksum(world, media):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     d1 = upload(m, pdf_file("finance.pdf", "one"))
     d2 = upload(m, pdf_file("finance-rev.pdf", "two"))
     other = upload(m, docx_file("agenda.docx"), title="Provisional agenda", kind="agenda")
@@ -48,7 +49,7 @@ def test_upload_stores_a_version_with_its_checksum(world, media):
     ],
 )
 def test_a_wrong_file_is_refused_and_nothing_is_stored(world, media, file, message):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError) as exc:
         upload(m, file)
     assert message in exc.value.message_dict["file"][0]
@@ -66,14 +67,14 @@ def test_a_zip_that_is_not_a_word_file_is_refused(world, media):
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(ValidationError):
-        upload(make_meeting(world), SimpleUploadedFile("sheet-renamed.docx", buf.getvalue()))
+        upload(meeting_schedule(world), SimpleUploadedFile("sheet-renamed.docx", buf.getvalue()))
     assert Document.objects.count() == 0 and media_files(media) == []
 
 
 @pytest.mark.django_db
 def test_a_file_too_large_is_refused_and_nothing_is_stored(world, media, settings):
     settings.DOCUMENT_MAX_BYTES = 1024
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError) as exc:
         upload(m, SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"x" * 2000))
     assert "documents may be at most 1 KB" in exc.value.message_dict["file"][0]
@@ -82,7 +83,7 @@ def test_a_file_too_large_is_refused_and_nothing_is_stored(world, media, setting
 
 @pytest.mark.django_db
 def test_a_failure_after_the_file_was_written_leaves_no_file(world, media, monkeypatch):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     upload(m, pdf_file())
 
     def broken_save(self, *args, **kwargs):
@@ -98,7 +99,7 @@ def test_a_failure_after_the_file_was_written_leaves_no_file(world, media, monke
 
 @pytest.mark.django_db
 def test_bad_metadata_is_refused_before_the_file_is_read(world, media):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError) as exc:
         services.document_upload(meeting=m, file=pdf_file(), title=" ", kind="memo", classification=5)
     assert set(exc.value.message_dict) == {"title", "kind", "classification"}
@@ -110,7 +111,7 @@ def test_bad_metadata_is_refused_before_the_file_is_read(world, media):
 
 @pytest.fixture
 def papers(world, media):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     return m, {
         "public": upload(m, pdf_file(text="public"), title="Press release", classification=C.PUBLIC),
         "restricted": upload(

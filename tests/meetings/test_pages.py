@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from freezegun import freeze_time
 
 from chairmanship.models import ChairTerm
 from governance.models import Body, StrategicGoal
@@ -15,9 +16,14 @@ from meetings.models import (
     Document,
     Invitation,
     Meeting,
+    ReportJob,
     Submission,
 )
-from tests.world.meetings import make_meeting, pdf_bytes, pdf_file, state
+from meetings.services import report_jobs
+from tests.meetings.test_record_sheet import sheet  # the record page's form as a browser posts it
+from tests.world.documents import pdf_bytes, pdf_file
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 
 @pytest.fixture
@@ -96,7 +102,7 @@ def test_schedule_one_meeting_with_bad_input_shows_the_error_and_stores_nothing(
 
 @pytest.mark.django_db
 def test_edit_warns_of_a_host_outside_its_chair_year(sec, world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     data = fx_meeting_form(m, host=state("ID").pk, city="Jakarta")
     r = sec.post(f"/meetings/{m.pk}/edit/", data, follow=True)
     assert any("outside the host's year of chairmanship" in t for t in messages_of(r))
@@ -127,23 +133,23 @@ def fx_meeting_form(m, **over):
 
 @pytest.mark.django_db
 def test_status_buttons(sec, world):
-    m = make_meeting(world)
-    sec.post(f"/meetings/{m.pk}/status/", {"action": "confirm"})
+    m = meeting_schedule(world)
+    sec.post(f"/meetings/{m.pk}/confirm/", {"confirmed": "yes"})
     assert Meeting.objects.get(pk=m.pk).status == "confirmed"
     r = sec.post(
-        f"/meetings/{m.pk}/status/",
-        {"action": "postpone", "pp-start": "2026-05-01T09:00", "pp-end": "2026-05-02T17:00"},
+        f"/meetings/{m.pk}/postpone/",
+        {"pp-start": "2026-05-01T09:00", "pp-end": "2026-05-02T17:00", "confirmed": "yes"},
         follow=True,
     )
     assert any("later" in t for t in messages_of(r))
-    sec.post(f"/meetings/{m.pk}/status/", {"action": "postpone", "pp-start": "", "pp-end": ""})
+    sec.post(f"/meetings/{m.pk}/postpone/", {"pp-start": "", "pp-end": "", "confirmed": "yes"})
     assert Meeting.objects.get(pk=m.pk).status == "postponed"
 
 
 @pytest.mark.django_db
 def test_build_reorder_circulate_compare_and_adopt_the_agenda(sec, world):
-    m = make_meeting(world, confirm=True)
-    sec.post(f"/meetings/{m.pk}/agenda/standing/", {"what": "default"})
+    m = meeting_schedule(world, confirm=True)
+    sec.post(f"/meetings/{m.pk}/agenda/usual/")
     r = sec.post(f"/meetings/{m.pk}/agenda/", {"title": "Digitalisation of MSMEs", "purpose": "decision"})
     assert r.status_code == 302
     item = AgendaItem.objects.get(meeting=m, title="Digitalisation of MSMEs")
@@ -158,9 +164,9 @@ def test_build_reorder_circulate_compare_and_adopt_the_agenda(sec, world):
         follow=False,
     )
     assert r.status_code == 200 and "under itself" in str(r.context["move"].errors)
-    sec.post(f"/meetings/{m.pk}/agenda/circulate/")
+    sec.post(f"/meetings/{m.pk}/agenda/circulate/", {"confirmed": "yes"})
     sec.post(f"/meetings/{m.pk}/agenda/items/{item.pk}/shift/", {"direction": "outdent"})
-    sec.post(f"/meetings/{m.pk}/agenda/circulate/")
+    sec.post(f"/meetings/{m.pk}/agenda/circulate/", {"confirmed": "yes"})
     assert AgendaVersion.objects.filter(meeting=m).count() == 2
     r = sec.get(f"/meetings/{m.pk}/agenda/changes/?from=1&to=2")
     assert r.status_code == 200 and "Moved to the top level" in r.content.decode()
@@ -172,7 +178,7 @@ def test_build_reorder_circulate_compare_and_adopt_the_agenda(sec, world):
 
 @pytest.mark.django_db
 def test_upload_page(sec, world, media):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     r = sec.post(
         f"/meetings/{m.pk}/documents/upload/",
         {"title": "Paper", "kind": "working_paper", "classification": "1", "file": pdf_file("x.docx")},
@@ -186,8 +192,9 @@ def test_upload_page(sec, world, media):
 
 
 @pytest.mark.django_db
+@freeze_time(dt.datetime(2026, 3, 2, 1, tzinfo=dt.UTC))  # before the meeting: registration open
 def test_participants_page(client, world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     client.force_login(world.sec)
     client.post(f"/meetings/{m.pk}/participants/delegations/")
     assert Invitation.objects.filter(meeting=m).count() == 3
@@ -214,36 +221,40 @@ def test_participants_page(client, world):
 
 @pytest.mark.django_db
 def test_record_page(sec, world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     services.invitations_for_delegations(meeting=m)
     item = services.agenda_item_add(meeting=m, title="Financing")
     head = world.head_ph.person
-    sec.post(f"/meetings/{m.pk}/record/attendance/", {f"present_{head.pk}": "on"})
+    r = sec.post(
+        f"/meetings/{m.pk}/record/",
+        sheet(sec, m, **{f"present_{head.pk}": "on", f"minutes_{item.pk}": "Discussed."}),
+    )
+    assert r.status_code == 302
     assert m.attendance.get(person=head).present
-    sec.post(f"/meetings/{m.pk}/record/minutes/", {"item": item.pk, "minutes": "Discussed."})
     assert AgendaItem.objects.get(pk=item.pk).minutes == "Discussed."
     r = sec.post(
-        f"/meetings/{m.pk}/record/decisions/",
-        {
-            "agenda_item": item.pk,
-            "kind": "agreed",
-            "text": "to pilot",
-            "participating_states": [state("PH").pk],
-        },
+        f"/meetings/{m.pk}/record/",
+        sheet(
+            sec,
+            m,
+            **{
+                "d-agenda_item": item.pk,
+                "d-kind": "agreed",
+                "d-text": "to pilot",
+                "d-participating_states": [state("PH").pk],
+            },
+        ),
     )
     assert r.status_code == 302
     d = Decision.objects.get(meeting=m)
-    r = sec.post(f"/meetings/{m.pk}/record/actions/", {"title": "Pilot"})
+    r = sec.post(f"/meetings/{m.pk}/record/", sheet(sec, m, **{"a-title": "Pilot"}))
     assert "Name an owner" in str(r.context["action_form"].errors)
     sec.post(
-        f"/meetings/{m.pk}/record/actions/",
-        {"title": "Pilot", "owner_state": state("PH").pk, "decision": d.pk},
+        f"/meetings/{m.pk}/record/",
+        sheet(sec, m, **{"a-title": "Pilot", "a-owner_state": state("PH").pk, "a-decision": d.pk}),
     )
     a = ActionItem.objects.get(meeting=m)
-    sec.post(
-        f"/meetings/{m.pk}/record/actions/update/",
-        {"action_item": a.pk, "status": "done", "progress_note": "ok"},
-    )
+    sec.post(f"/meetings/{m.pk}/record/", sheet(sec, m, **{f"status_{a.pk}": "done", f"note_{a.pk}": "ok"}))
     a.refresh_from_db()
     assert a.status == "done" and a.closed_at_meeting == m
 
@@ -251,17 +262,22 @@ def test_record_page(sec, world):
 @pytest.mark.django_db
 def test_report_page_to_seom_and_the_outcome(sec, world, media, monkeypatch):
     monkeypatch.setattr(reports, "report_pdf", lambda *, html: pdf_bytes("r"))
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     services.agenda_item_add(meeting=m, title="Financing")
     sec.post(f"/meetings/{m.pk}/report/generate/")
+    report_jobs.report_job_run(job_id=ReportJob.objects.get(meeting=m).pk)  # the worker's part
     r = sec.post(
         f"/meetings/{m.pk}/report/adopt/",
-        {"adoption_mode": "at_meeting", "adopted_on": "2026-06-01"},
+        {"adoption_mode": "at_meeting", "adopted_on": "2026-06-01", "confirmed": "on"},
     )
     assert "between 13 May 2026 and 14 May 2026" in str(r.context["adopt"].errors)
+    r = sec.post(
+        f"/meetings/{m.pk}/report/adopt/", {"adoption_mode": "at_meeting", "adopted_on": "2026-05-14"}
+    )
+    assert "Tick to confirm" in str(r.context["adopt"].errors)  # adoption is final: asked first
     sec.post(
         f"/meetings/{m.pk}/report/adopt/",
-        {"adoption_mode": "at_meeting", "adopted_on": "2026-05-14"},
+        {"adoption_mode": "at_meeting", "adopted_on": "2026-05-14", "confirmed": "on"},
     )
     sec.post(f"/meetings/{m.pk}/report/submit/", {"submitted_on": "2026-05-20"})
     s = Submission.objects.get()
@@ -280,7 +296,7 @@ def test_report_page_to_seom_and_the_outcome(sec, world, media, monkeypatch):
 
 @pytest.mark.django_db
 def test_the_delegate_meeting_page(client, world, media):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     services.invitations_for_delegations(meeting=m)
     tf_a = Body.objects.get(acronym="ACCMSME TF-A")
     item = services.agenda_item_add(

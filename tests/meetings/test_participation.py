@@ -8,14 +8,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from freezegun import freeze_time
 
-from governance.models import Membership, Person
+from governance.models import Person
 from meetings import services
 from meetings.models import Invitation
 from tests.world.build import api_as, client_as, listed
-from tests.world.meetings import make_meeting, seat, state
+from tests.world.clock import DAY
+from tests.world.meetings import meeting_schedule
+from tests.world.people import seat, state
 
 NOW = dt.datetime(2026, 5, 14, 10, tzinfo=dt.UTC)
-ON = dt.date(2026, 3, 2)
+ON = DAY
 
 ALL_ACC = {"inv_chair", "inv_head", "inv_delegate", "inv_guest"}
 
@@ -86,18 +88,11 @@ def test_delegations_follow_the_membership_on_the_meeting_date(world):
     tl = Person.objects.create(full_name="Delegate of Timor-Leste", member_state=state("TL"))
     seat(tl, world.body, "TL", start=dt.date(2025, 10, 26))
     gone = Person.objects.create(full_name="Former delegate", member_state=state("PH"))
-    Membership.objects.create(
-        person=gone,
-        body=world.body,
-        member_state=state("PH"),
-        role="delegate",
-        start_date=dt.date(2020, 1, 1),
-        end_date=dt.date(2025, 12, 31),
-    )
-    before = make_meeting(
+    seat(gone, world.body, "PH", end=dt.date(2025, 12, 31))
+    before = meeting_schedule(
         world, number=20, start=dt.datetime(2025, 5, 14, 9), end=dt.datetime(2025, 5, 15, 17), host="MY"
     )
-    after = make_meeting(world, number=21)
+    after = meeting_schedule(world, number=21)
     services.invitations_for_delegations(meeting=before)
     services.invitations_for_delegations(meeting=after)
     assert "Delegate of Timor-Leste" not in invited(before)  # not a member in May 2025
@@ -113,11 +108,11 @@ def test_delegations_follow_the_membership_on_the_meeting_date(world):
 
 @pytest.mark.django_db
 def test_invites_go_out_only_for_a_confirmed_meeting(world, hooks, django_capture_on_commit_callbacks):
-    planned = make_meeting(world)
+    planned = meeting_schedule(world)
     with django_capture_on_commit_callbacks(execute=True):
         services.invitations_for_delegations(meeting=planned)
     assert hooks == []
-    confirmed = make_meeting(
+    confirmed = meeting_schedule(
         world, number=22, start=dt.datetime(2026, 11, 4, 9), end=dt.datetime(2026, 11, 5, 17), confirm=True
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -128,7 +123,7 @@ def test_invites_go_out_only_for_a_confirmed_meeting(world, hooks, django_captur
 
 @pytest.mark.django_db
 def test_withdrawing_keeps_the_row_and_sends_a_cancel(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     inv = services.invitation_add(meeting=m, person=world.delegate_ph.person)
     hooks.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -146,7 +141,7 @@ def test_withdrawing_keeps_the_row_and_sends_a_cancel(world, hooks, django_captu
 
 @pytest.mark.django_db
 def test_a_delegation_registers_only_its_own_members(world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     colleague = Person.objects.create(full_name="Colleague from Manila", member_state=state("PH"))
     stranger = Person.objects.create(full_name="Official from Hanoi", member_state=state("VN"))
     created = services.delegation_register(
@@ -182,7 +177,7 @@ def test_a_delegation_registers_only_its_own_members(world):
 
 @pytest.mark.django_db
 def test_the_list_closes_when_the_meeting_is_over(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     with freeze_time(NOW):
         services.meeting_mark_held(meeting=m)
     with pytest.raises(ValidationError):

@@ -10,7 +10,9 @@ from governance.models import Body, Person
 from meetings import reports, services
 from meetings.models import AgendaItem, Meeting, Report, Submission
 from tests.world.build import page_queries
-from tests.world.meetings import make_meeting, pdf_bytes, pdf_file, seat, state
+from tests.world.documents import pdf_bytes, pdf_file
+from tests.world.meetings import meeting_schedule
+from tests.world.people import seat, state
 
 NOW = dt.datetime(2026, 5, 14, 9, tzinfo=dt.UTC)
 
@@ -20,7 +22,7 @@ def scene(world, media, monkeypatch):
     """The 21st meeting with a previous meeting, a circulated and adopted agenda, a report sent to SEOM."""
     monkeypatch.setattr(reports, "report_pdf", lambda *, html: pdf_bytes("report"))
     w = world
-    previous = make_meeting(
+    previous = meeting_schedule(
         w,
         number=20,
         start=dt.datetime(2025, 11, 12, 9),
@@ -28,7 +30,7 @@ def scene(world, media, monkeypatch):
         host="MY",
         confirm=True,
     )
-    m = make_meeting(w, confirm=True)
+    m = meeting_schedule(w, confirm=True)
     top = services.agenda_item_add(meeting=m, title="Opening")
     services.agenda_circulate(meeting=m)
     services.agenda_item_add(meeting=m, title="Financing", parent=top)

@@ -13,7 +13,8 @@ from governance.models import Body, Person
 from meetings import services
 from meetings.models import ActionItem, Attendance, Decision
 from meetings.selectors import action_items_with_matters_arising, open_action_items_before
-from tests.world.meetings import make_meeting, state
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 NOW = dt.datetime(2026, 5, 14, 10, tzinfo=dt.UTC)
 
@@ -23,7 +24,7 @@ NOW = dt.datetime(2026, 5, 14, 10, tzinfo=dt.UTC)
 
 @pytest.mark.django_db
 def test_attendance_is_recorded_and_corrected(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     p = world.delegate_ph.person
     with pytest.raises(ValidationError):  # in person only
         services.attendance_record(meeting=m, entries=[services.AttendanceEntry(person=p, remote=True)])
@@ -36,7 +37,7 @@ def test_attendance_is_recorded_and_corrected(world):
 
 @pytest.mark.django_db
 def test_decisions_of_every_kind_and_asean_minus_x(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     item = services.agenda_item_add(meeting=m, title="ASEAN MSME financing facility")
     for kind in ("agreed", "noted", "endorsed", "tasked", "deferred", "referred"):
         services.decision_record(meeting=m, agenda_item=item, kind=kind, text=f"The meeting {kind}.")
@@ -61,8 +62,8 @@ def test_decisions_of_every_kind_and_asean_minus_x(world):
 
 @pytest.mark.django_db
 def test_a_bad_decision_is_refused(world):
-    m = make_meeting(world, confirm=True)
-    other = make_meeting(
+    m = meeting_schedule(world, confirm=True)
+    other = meeting_schedule(
         world, number=22, start=dt.datetime(2026, 11, 4, 9), end=dt.datetime(2026, 11, 5, 17)
     )
     services.agenda_item_add(meeting=m, title="Item")
@@ -72,7 +73,7 @@ def test_a_bad_decision_is_refused(world):
     assert set(exc.value.message_dict) == {"agenda_item", "kind", "text"}
     with pytest.raises(ValidationError):  # a planned meeting has no record yet
         services.decision_record(meeting=other, agenda_item=foreign, kind="noted", text="Noted.")
-    early = make_meeting(
+    early = meeting_schedule(
         world,
         number=19,
         start=dt.datetime(2025, 5, 14, 9),
@@ -91,7 +92,7 @@ def test_a_bad_decision_is_refused(world):
 
 @pytest.mark.django_db
 def test_action_items_are_followed_across_meetings(world):
-    m21 = make_meeting(world, confirm=True)
+    m21 = meeting_schedule(world, confirm=True)
     item = services.agenda_item_add(meeting=m21, title="Financing")
     decision = services.decision_record(
         meeting=m21, agenda_item=item, kind="tasked", text="Task Force A to draft."
@@ -112,7 +113,7 @@ def test_action_items_are_followed_across_meetings(world):
         services.action_item_create(
             meeting=m21, title="Too early", owner_state=state("PH"), due_date=dt.date(2026, 1, 1)
         )
-    m22 = make_meeting(
+    m22 = meeting_schedule(
         world, number=22, start=dt.datetime(2026, 11, 4, 9), end=dt.datetime(2026, 11, 5, 17), confirm=True
     )
     assert list(open_action_items_before(m22)) == [a]

@@ -10,7 +10,9 @@ from governance.models import Body
 from meetings import reports, services
 from meetings.models import Document, Report, Submission
 from meetings.selectors import body_submissions
-from tests.world.meetings import make_meeting, pdf_bytes, state
+from tests.world.documents import pdf_bytes
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 NOW = dt.datetime(2026, 5, 14, 9, tzinfo=dt.UTC)
 
@@ -23,7 +25,7 @@ def fake_pdf(monkeypatch):
 
 @pytest.fixture
 def held(world, media):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     services.agenda_default_create(meeting=m)
     item = services.agenda_item_add(meeting=m, title="MSME digitalisation roadmap")
     services.agenda_item_record_minutes(item=item, minutes="Indonesia presented the roadmap.")
@@ -55,7 +57,7 @@ def test_the_report_is_written_from_the_adopted_agenda_and_the_record(held, fake
         "8. MSME digitalisation roadmap",  # after the usual agenda
         "4.3. Outcomes of the 57th AEM Meeting",
         "Indonesia presented the roadmap.",
-        "The meeting endorsed</strong> the MSME digitalisation roadmap.",
+        "The Meeting endorsed the MSME digitalisation roadmap.",
         "participating: Indonesia, Philippines",
         "Publish the roadmap",
         "Head-Ph",
@@ -165,7 +167,7 @@ def test_returned_with_comments_then_sent_again(held, fake_pdf):
 
 @pytest.mark.django_db
 def test_a_planned_meeting_has_no_report(world, fake_pdf):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError), freeze_time(NOW):
         services.report_generate(meeting=m)
     assert Report.objects.count() == 0

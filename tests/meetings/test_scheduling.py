@@ -13,7 +13,8 @@ from chairmanship.models import ChairTerm
 from meetings import services
 from meetings.models import Invitation, Meeting
 from meetings.selectors import linked_meetings
-from tests.world.meetings import make_meeting, state
+from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 MANILA = zoneinfo.ZoneInfo("Asia/Manila")
 HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,8 +38,8 @@ def chair(w, iso2: str, year: int, provisional: bool = False) -> ChairTerm:
 def test_proposal_numbers_from_the_last_recorded_meeting_hosted_by_the_chair(world):
     w = world
     chair(w, "PH", 2027)
-    make_meeting(w, number=21)
-    make_meeting(w, number=22, start=dt.datetime(2026, 11, 11, 9), end=dt.datetime(2026, 11, 12, 17))
+    meeting_schedule(w, number=21)
+    meeting_schedule(w, number=22, start=dt.datetime(2026, 11, 11, 9), end=dt.datetime(2026, 11, 12, 17))
     proposals = services.meeting_year_propose(body=w.body, year=2027)
     main = [p for p in proposals if not p.is_preparatory]
     assert [p.number for p in main] == [23, 24]
@@ -101,7 +102,7 @@ def test_a_provisional_chair_is_flagged(world):
 
 @pytest.mark.django_db
 def test_a_half_already_scheduled_is_not_proposed_again(world):
-    make_meeting(world, number=21)
+    meeting_schedule(world, number=21)
     main = [p for p in services.meeting_year_propose(body=world.body, year=2026) if not p.is_preparatory]
     assert len(main) == 1 and main[0].number == 22 and main[0].start.month > 6
 
@@ -122,6 +123,9 @@ def test_confirming_proposals_stores_them_with_their_links(world):
     assert linked_meetings(main, outsider) == []
     tf_meeting = Meeting.objects.get(pk=preparatory[0].pk)
     assert linked_meetings(tf_meeting, outsider) == []
+    assert tf_meeting.prepares_for is None  # a meeting the reader may not see is not named (0042)
+    tf_meeting = Meeting.objects.get(pk=preparatory[0].pk)
+    assert linked_meetings(tf_meeting, secretariat) == []
     with CaptureQueriesContext(connection) as ctx:
         title = tf_meeting.prepares_for.title  # loaded with the back-to-back list
     assert title == main.title and not ctx.captured_queries
@@ -129,7 +133,7 @@ def test_confirming_proposals_stores_them_with_their_links(world):
 
 @pytest.mark.django_db
 def test_confirming_is_all_or_nothing(world):
-    make_meeting(world, number=21)
+    meeting_schedule(world, number=21)
     proposals = services.meeting_year_propose(body=world.body, year=2027)
     proposals[-1].number = 21  # a number already recorded
     proposals[-1].series = world.series
@@ -146,7 +150,7 @@ def test_confirming_is_all_or_nothing(world):
 
 @pytest.mark.django_db
 def test_naive_times_are_local_at_the_venue_and_the_zone_defaults_to_the_host_capital(world):
-    m = make_meeting(world, host="PH")
+    m = meeting_schedule(world, host="PH")
     assert m.timezone == "Asia/Manila"
     assert m.start == dt.datetime(2026, 5, 13, 9, 0, tzinfo=MANILA)
     assert m.start.astimezone(dt.UTC).hour == 1
@@ -206,20 +210,22 @@ def test_an_unknown_time_zone_is_refused_and_nothing_is_stored(world):
 @pytest.mark.django_db
 def test_a_recorded_number_is_never_reused(world):
     with pytest.raises(ValidationError) as exc:
-        make_meeting(world, number=17)
+        meeting_schedule(world, number=17)
     assert "17th" in exc.value.message_dict["number"][0]
 
 
 @pytest.mark.django_db
 def test_a_host_before_its_admission_is_refused(world):
     with pytest.raises(ValidationError) as exc:
-        make_meeting(world, host="TL", start=dt.datetime(2025, 5, 13, 9), end=dt.datetime(2025, 5, 14, 17))
+        meeting_schedule(
+            world, host="TL", start=dt.datetime(2025, 5, 13, 9), end=dt.datetime(2025, 5, 14, 17)
+        )
     assert "not an ASEAN member" in exc.value.message_dict["host"][0]
 
 
 @pytest.mark.django_db
 def test_a_hybrid_meeting_needs_a_join_link(world):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with pytest.raises(ValidationError) as exc:
         services.meeting_update(meeting=m, data={"modality": "hybrid"})
     assert "join_url" in exc.value.message_dict
@@ -229,7 +235,7 @@ def test_a_hybrid_meeting_needs_a_join_link(world):
 
 @pytest.mark.django_db
 def test_a_bad_change_leaves_the_meeting_as_it_was(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     stored = Meeting.objects.values().get(pk=m.pk)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         services.meeting_update(meeting=m, data={"end": dt.datetime(2026, 5, 12, 17), "city": "Hanoi"})
@@ -243,7 +249,7 @@ def test_a_bad_change_leaves_the_meeting_as_it_was(world, hooks, django_capture_
 def test_moving_a_confirmed_meeting_raises_the_sequence_and_tells_invitees(
     world, hooks, django_capture_on_commit_callbacks
 ):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     assert m.sequence == 1
     with django_capture_on_commit_callbacks(execute=True):
         m = services.meeting_update(
@@ -255,21 +261,24 @@ def test_moving_a_confirmed_meeting_raises_the_sequence_and_tells_invitees(
 
 
 @pytest.mark.django_db
-def test_a_change_of_place_counts_but_a_change_of_title_does_not(
+def test_a_change_of_place_or_title_counts_but_one_no_delegate_sees_does_not(
     world, hooks, django_capture_on_commit_callbacks
 ):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     with django_capture_on_commit_callbacks(execute=True):
-        m = services.meeting_update(meeting=m, data={"title": "21st ACCMSME Meeting (resumed)"})
+        m = services.meeting_update(meeting=m, data={"is_public": True, "title": m.title})
     assert m.sequence == 1 and hooks == []
     with django_capture_on_commit_callbacks(execute=True):
-        m = services.meeting_update(meeting=m, data={"venue": "National Convention Center"})
+        m = services.meeting_update(meeting=m, data={"title": "21st ACCMSME Meeting (resumed)"})
     assert m.sequence == 2 and [h[0] for h in hooks] == ["meeting_version_changed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        m = services.meeting_update(meeting=m, data={"venue": "National Convention Center"})
+    assert m.sequence == 3 and [h[0] for h in hooks] == ["meeting_version_changed"] * 2
 
 
 @pytest.mark.django_db
 def test_a_planned_meeting_moves_quietly(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with django_capture_on_commit_callbacks(execute=True):
         m = services.meeting_update(meeting=m, data={"city": "Da Nang"})
     assert m.sequence == 1 and hooks == []
@@ -277,7 +286,7 @@ def test_a_planned_meeting_moves_quietly(world, hooks, django_capture_on_commit_
 
 @pytest.mark.django_db
 def test_confirm_postpone_redate_cancel(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with django_capture_on_commit_callbacks(execute=True):
         m = services.meeting_confirm(meeting=m)
     assert (m.status, m.sequence) == ("confirmed", 1)
@@ -311,7 +320,7 @@ def test_confirm_postpone_redate_cancel(world, hooks, django_capture_on_commit_c
 
 @pytest.mark.django_db
 def test_postponing_earlier_is_refused(world):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     with pytest.raises(ValidationError) as exc:
         services.meeting_postpone(
             meeting=m, start=dt.datetime(2026, 5, 1, 9), end=dt.datetime(2026, 5, 2, 17)
@@ -323,7 +332,7 @@ def test_postponing_earlier_is_refused(world):
 
 @pytest.mark.django_db
 def test_cancelling_a_planned_meeting_tells_nobody(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_cancel(meeting=m)
     assert hooks == []
@@ -331,7 +340,7 @@ def test_cancelling_a_planned_meeting_tells_nobody(world, hooks, django_capture_
 
 @pytest.mark.django_db
 def test_held_only_once_it_started(world, hooks, django_capture_on_commit_callbacks):
-    m = make_meeting(world, confirm=True)
+    m = meeting_schedule(world, confirm=True)
     with pytest.raises(ValidationError), freeze_time(dt.datetime(2026, 5, 1, tzinfo=dt.UTC)):
         services.meeting_mark_held(meeting=m)
     with (
@@ -346,7 +355,7 @@ def test_held_only_once_it_started(world, hooks, django_capture_on_commit_callba
 def test_hooks_do_not_fire_when_the_transaction_rolls_back(world, hooks, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    m = make_meeting(world)
+    m = meeting_schedule(world)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():
@@ -364,7 +373,7 @@ def test_hooks_do_not_fire_when_the_transaction_rolls_back(world, hooks, django_
 
 @pytest.mark.django_db
 def test_the_body_booked_twice_is_flagged(world):
-    a = make_meeting(world, number=21)
+    a = meeting_schedule(world, number=21)
     b = services.meeting_create(
         body=world.body,
         title="ACCMSME special session",
@@ -378,7 +387,7 @@ def test_the_body_booked_twice_is_flagged(world):
 
 @pytest.mark.django_db
 def test_a_delegate_booked_twice_is_flagged(world):
-    a = make_meeting(world, number=21)
+    a = meeting_schedule(world, number=21)
     other = services.meeting_create(
         body=world.body.__class__.objects.get(acronym="SEOM"),
         title="SEOM special",
@@ -400,14 +409,14 @@ def test_a_delegate_booked_twice_is_flagged(world):
 
 @pytest.mark.django_db
 def test_a_host_outside_its_chair_year_is_a_warning_never_a_refusal(world):
-    m = make_meeting(world, host="ID")  # Viet Nam chairs in 2026
+    m = meeting_schedule(world, host="ID")  # Viet Nam chairs in 2026
     assert m.pk is not None
     warning = next(c for c in services.meeting_conflicts(meeting=m) if c.kind == "chair_year")
     assert "Indonesia hosts, but Viet Nam chairs ACCMSME" in warning.message
     assert not [
         c
         for c in services.meeting_conflicts(
-            meeting=make_meeting(
+            meeting=meeting_schedule(
                 world, number=22, start=dt.datetime(2026, 11, 4, 9), end=dt.datetime(2026, 11, 5, 17)
             )
         )

@@ -16,9 +16,9 @@ import pytest
 from bench.faults import PrivateRedis
 from meetings.calendar.tasks import meeting_version_plan
 from outbox.models import Message
-from tests.calendar_world import world
 from tests.machine import service_missing
 from tests.outbox.worker import Worker, an_hour_later, sent, wait_for, weeks_ahead
+from tests.world.calendar import zones_scene
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_redis_restarted_mid_fan_out_every_invitee_ends_with_exactly_one_email(
     from outbox.tasks import sweep_task as sweep_notifications
 
     settings.NOTIFY_BATCH_SIZE = 4  # 15 batches queued at once, so the restart loses most of them
-    w = world(n_extra=55, start=weeks_ahead())
+    w = zones_scene(n_extra=55, start=weeks_ahead())
     worker = Worker(private_broker.url, tmp_path)
     worker.start()
     try:

@@ -12,7 +12,10 @@ from meetings.calendar.kinds import Kind
 from meetings.calendar.tasks import meeting_version_plan
 from outbox.backends import OutboxBackend, file_name_for
 from outbox.models import Message
-from tests.calendar_world import NOW, clock, deliver, make_person, world
+from tests.world.calendar import zones_scene
+from tests.world.clock import NOW, clock
+from tests.world.mail import deliver
+from tests.world.people import user_make
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
@@ -36,7 +39,7 @@ def test_outbox_backend_writes_one_file_per_message_id(tmp_path):
 
 def test_outbox_page_is_the_secretariats_and_shows_versions(client, tmp_path, settings):
     settings.EMAIL_FILE_PATH = str(tmp_path)
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -49,11 +52,7 @@ def test_outbox_page_is_the_secretariats_and_shows_versions(client, tmp_path, se
     )
     client.force_login(w.people.manila.user)
     assert client.get(reverse("outbox:index")).status_code == 403
-    sec = make_person("sec2")
-    from governance.permissions import ensure_secretariat_group
-
-    sec.user.groups.add(ensure_secretariat_group())
-    client.force_login(sec.user)
+    client.force_login(user_make("sec2", secretariat=True))
     html = client.get(reverse("outbox:index")).content.decode()
     row = N.objects.filter(kind=Kind.INVITE).first()
     assert row.key in html and f"v{w.meeting.sequence}" in html
@@ -71,13 +70,13 @@ def test_outbox_page_narrows_to_one_meeting_and_shows_the_subject_sent(client):
 
     from django.utils.html import escape
 
-    from governance.permissions import ensure_secretariat_group
     from meetings.calendar.action_items import plan_action_item_reminders
     from meetings.models import ActionItem
-    from tests.calendar_world import at, invite, make_meeting
+    from tests.world.clock import at
+    from tests.world.meetings import invite, meeting_row
 
-    w = world()
-    other = make_meeting(w.body, host=w.states["ID"], start=at(2026, 5, 11, 9), end=at(2026, 5, 11, 17))
+    w = zones_scene()
+    other = meeting_row(w.body, host=w.states["ID"], start=at(2026, 5, 11, 9), end=at(2026, 5, 11, 17))
     invite(other, [w.people.manila])
     ActionItem.objects.create(
         body=w.body,
@@ -91,9 +90,7 @@ def test_outbox_page_narrows_to_one_meeting_and_shows_the_subject_sent(client):
         meeting_version_plan(meeting_id=other.pk)
     plan_action_item_reminders(now=at(2026, 5, 12, 9))
     deliver(NOW)
-    sec = make_person("sec3")
-    sec.user.groups.add(ensure_secretariat_group())
-    client.force_login(sec.user)
+    client.force_login(user_make("sec3", secretariat=True))
 
     def keys(query: str) -> set[str]:
         html = client.get(reverse("outbox:index") + query).content.decode()

@@ -9,14 +9,16 @@ from meetings.calendar.kinds import Kind
 from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import Invitation
 from outbox.models import Message
-from tests.calendar_world import NOW, clock, deliver, withdraw, world
+from tests.world.calendar import withdraw, zones_scene
+from tests.world.clock import NOW, clock
+from tests.world.mail import deliver
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
 
 
 def test_a_sent_message_keeps_what_went_out_and_a_withheld_one_keeps_nothing():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     manila = Message.objects.get(kind=Kind.INVITE, meeting_notice__person=w.people.manila)

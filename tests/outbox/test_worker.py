@@ -16,8 +16,8 @@ import pytest
 
 from meetings.calendar.tasks import meeting_version_plan
 from outbox.models import Message
-from tests.calendar_world import cancel, move, world
 from tests.outbox.worker import Worker, an_hour_later, sent, wait_for, weeks_ahead
+from tests.world.calendar import cancel, move, zones_scene
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def calendar_of(msg) -> tuple[str, str, int, str]:
 
 def test_confirm_move_cancel_each_invitee_gets_one_of_each(worker):
     start = weeks_ahead()
-    w = world(n_extra=25, start=start)
+    w = zones_scene(n_extra=25, start=start)
     invitees = {p.email for p in w.everyone}
     assert len(invitees) == 30
     worker.start()
@@ -76,7 +76,7 @@ def test_confirm_move_cancel_each_invitee_gets_one_of_each(worker):
 
 def test_worker_killed_mid_fan_out_every_invitee_ends_with_exactly_one_email(worker, settings):
     settings.NOTIFY_BATCH_SIZE = 4  # many small tasks, so the kill lands in the middle of the fan-out
-    w = world(n_extra=35, start=weeks_ahead())
+    w = zones_scene(n_extra=35, start=weeks_ahead())
     worker.start()
     meeting_version_plan(meeting_id=w.meeting.pk)
     wait_for(lambda: len(list(worker.outbox.glob("*.eml"))) >= 6, worker, what="the first emails")

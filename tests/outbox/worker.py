@@ -18,7 +18,7 @@ from django.db import connection
 
 from outbox.models import Message
 from tests import PROJECT_ROOT
-from tests.calendar_world import JKT, at
+from tests.world.clock import JKT, at
 
 CELERY = PROJECT_ROOT / ".venv" / "bin" / "celery"
 

@@ -11,14 +11,15 @@ from django.test import RequestFactory
 from freezegun import freeze_time
 
 from meetings.models import ActionItem
-from tests.calendar_world import NOW, make_person
+from tests.world.clock import NOW
+from tests.world.people import person_make
 
 pytestmark = pytest.mark.django_db
 
 
 @freeze_time(NOW)
 def test_dashboard_shows_both_times_and_places_the_meeting_on_the_readers_day(client, zones):
-    ny = make_person("fay-newyork", state=zones.states["PH"], tz="America/New_York", body=zones.body)
+    ny = person_make("fay-newyork", state=zones.states["PH"], tz="America/New_York", body=zones.body)
     zones.meeting.invitations.create(person=ny)
     client.force_login(ny.user)
     html = client.get("/?month=2026-05").content.decode()
@@ -79,7 +80,8 @@ def test_the_partial_says_host_time_and_the_readers_when_it_differs(zones):
 @freeze_time(NOW)
 def test_dashboard_queries_do_not_grow_with_meetings(client, zones):
     from meetings.models import ActionItem as AI
-    from tests.calendar_world import at, invite, make_meeting
+    from tests.world.clock import at
+    from tests.world.meetings import invite, meeting_row
 
     client.force_login(zones.people.manila.user)
     client.get("/")  # the feed token is made on the first visit
@@ -94,7 +96,7 @@ def test_dashboard_queries_do_not_grow_with_meetings(client, zones):
 
     few = count()
     for day in range(5, 20):
-        m = make_meeting(
+        m = meeting_row(
             zones.body, host=zones.states["ID"], start=at(2026, 5, day, 9), end=at(2026, 5, day, 17)
         )
         invite(m, [zones.people.manila])

@@ -79,3 +79,23 @@ def test_compose_urls_point_at_the_compose_services():
     assert env["DATABASE_URL"].rsplit("/", 1)[1] == svcs["postgres"]["environment"]["POSTGRES_DB"]
     assert env["REDIS_URL"].startswith("redis://redis:6379")
     assert env["PRODUCTION"] == "true"
+
+
+def test_only_the_proxy_facing_port_is_published_and_only_on_loopback():
+    services = compose()["services"]
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    for name in ("worker", "beat", "postgres", "redis"):
+        assert "ports" not in services[name], name
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+
+
+def test_no_secret_has_a_default():
+    """Compose refuses to start without them (``${VAR:?message}``), instead of running on a known one."""
+    services = compose()["services"]
+    env = services["web"]["environment"]
+    assert ":?" in env["SECRET_KEY"]
+    assert "${POSTGRES_PASSWORD:?" in env["DATABASE_URL"]
+    assert ":?" in services["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert ":?" in env["ALLOWED_HOSTS"]
+    text = (PROJECT_ROOT / "docker-compose.yml").read_text()
+    assert "POSTGRES_PASSWORD:-" not in text and "SECRET_KEY:-" not in text

@@ -80,3 +80,75 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert r.returncode != 0
     assert "SECRET_KEY" in r.stderr
+
+
+def test_production_refuses_a_short_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items()} | {
+        "PRODUCTION": "true",
+        "SECRET_KEY": "short-secret",
+        "VAR_DIR": str(tmp_path),
+    }
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert r.returncode != 0
+    assert "at least 50" in r.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_compose_health_check_passes_against_gunicorn_in_production(tmp_path):
+    """The web service's health check command, as compose runs it, against gunicorn with the production
+    settings: it must pass (no DisallowedHost, no redirect to https)."""
+    import time
+
+    import yaml
+
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    check = compose["services"]["web"]["healthcheck"]["test"]
+    assert check[0] == "CMD"
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)},
+        "PRODUCTION": "true",
+        "SECRET_KEY": "z" * 20 + "-a-long-and-random-secret-key-for-the-health-check-0123",
+        "ALLOWED_HOSTS": "governance.example.org",
+        "VAR_DIR": str(tmp_path),
+        "PORT": str(port),
+        # A database of its own that surely exists: the check asks only that the database answers.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'health.sqlite3'}",
+    }
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        command = [sys.executable if part == "python" else part for part in check[1:]]
+        deadline = time.monotonic() + 60
+        while True:
+            r = subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+            if r.returncode == 0 or time.monotonic() > deadline or gunicorn.poll() is not None:
+                break
+            time.sleep(0.5)  # gunicorn still starting: poll the condition again
+        assert r.returncode == 0, r.stderr
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from chairmanship import services
 from chairmanship.models import ChairTerm, Handover
 from governance.models import Body, Membership, MemberState
 from governance.rights import sync_user_rights
+from tests.world.people import seat
 
-JKT = ZoneInfo("Asia/Jakarta")
-
-
-def at(y, m, d, hh=0, mm=0, tz=JKT) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=tz)
+SEATED = dt.date(2029, 1, 1)  # the scene's seats start a year before the outgoing chair's term
 
 
 @dataclass
@@ -33,9 +29,7 @@ class Scenario:
 
 def head(make_user, username: str, state: MemberState, body: Body, **kw):
     user = make_user(username, state=state, **kw)
-    Membership.objects.create(
-        person=user.person, body=body, member_state=state, role="head", start_date=dt.date(2029, 1, 1)
-    )
+    seat(user.person, body, state, Membership.Role.HEAD_OF_DELEGATION, SEATED)
     return user
 
 
@@ -46,13 +40,7 @@ def build_scenario(make_user, *, password: str = "pw-for-tests-123") -> Scenario
     out_chair = head(make_user, "ina-head", indonesia, body, password=password)
     in_chair = head(make_user, "lao-head", lao, body, password=password)
     delegate = make_user("mys-delegate", state=malaysia)
-    Membership.objects.create(
-        person=delegate.person,
-        body=body,
-        member_state=malaysia,
-        role="delegate",
-        start_date=dt.date(2029, 1, 1),
-    )
+    seat(delegate.person, body, malaysia, start=SEATED)
     outsider = make_user("outsider")
     secretariat = make_user("asec", secretariat=True)
     outgoing = services.chair_term_record(

@@ -1,36 +1,20 @@
-"""The meetings scene (the `world` fixture) and its builders: ACCMSME with a chair term, a Secretariat
-officer, the chair state's head of delegation, and the delegation of the Philippines; meetings made through
-the services; papers. Every date is fixed; nothing depends on today."""
+"""Meetings: the meetings scene (the `world` fixture: ACCMSME with a chair term, a Secretariat officer, the
+chair state's head of delegation and the delegation of the Philippines), meetings scheduled through the
+services or written as rows, and invitations. Every date is fixed; nothing depends on today."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from chairmanship.models import ChairTerm
-from governance.models import Body, Membership, MemberState, Person
+from governance.models import Body, Membership, MemberState
 from governance.rights import sync_user_rights
 from meetings import services
-from meetings.models import Meeting, MeetingSeries
-
-DAY = dt.date(2026, 3, 2)
-SINCE = dt.date(2020, 1, 1)
-
-
-def state(iso2: str) -> MemberState:
-    return MemberState.objects.get(iso2=iso2)
-
-
-def seat(
-    person: Person, body: Body, iso2: str, role: str = Membership.Role.DELEGATE, start=SINCE
-) -> Membership:
-    return Membership.objects.create(
-        person=person, body=body, member_state=state(iso2), role=role, start_date=start
-    )
+from meetings.models import Invitation, Meeting, MeetingSeries
+from meetings.rights import sync_meeting_rights
+from tests.world.clock import DAY
+from tests.world.people import seat, state
 
 
 @dataclass
@@ -44,7 +28,7 @@ class World:
     outsider: object
 
 
-def make_meeting(
+def meeting_schedule(
     w: World,
     *,
     number: int = 21,
@@ -53,6 +37,7 @@ def make_meeting(
     host: str = "VN",
     confirm: bool = False,
 ) -> Meeting:
+    """A meeting of the scene's series, scheduled (and confirmed if told) through the services."""
     m = services.meeting_create(
         body=w.body, series=w.series, number=number, start=start, end=end, host=state(host)
     )
@@ -61,26 +46,35 @@ def make_meeting(
     return m
 
 
-def pdf_bytes(text: str = "paper") -> bytes:
-    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+def meeting_row(
+    body: Body,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    host: MemberState | None = None,
+    tz: str = "Asia/Jakarta",
+    **fields,
+) -> Meeting:
+    """A meeting written as a row, past the services' rules: confirmed (invitations go out for it) at
+    sequence 1 unless ``fields`` say otherwise."""
+    defaults = dict(
+        title="21st ACCMSME Meeting",
+        city=host.capital if host else "",
+        venue="ASEAN Secretariat",
+        status=Meeting.Status.CONFIRMED,
+        sequence=1,
+    )
+    defaults.update(fields)
+    return Meeting.objects.create(body=body, host=host, start=start, end=end, timezone=tz, **defaults)
 
 
-def pdf_file(name: str = "paper.pdf", text: str = "paper") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, pdf_bytes(text), content_type="application/pdf")
-
-
-def docx_file(name: str = "paper.docx") -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    return SimpleUploadedFile(name, buf.getvalue())
-
-
-def media_files(root) -> list[str]:
-    import os
-
-    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
+def invite(meeting: Meeting, people) -> list[Invitation]:
+    """Invitations for ``people`` (Persons), each for their own state, with the rights they give."""
+    invitations = [
+        Invitation.objects.create(meeting=meeting, person=p, member_state=p.member_state) for p in people
+    ]
+    sync_meeting_rights(meeting, person_ids=[p.pk for p in people])  # as the invitation services do
+    return invitations
 
 
 def meetings_scene(make_user) -> World:

@@ -11,14 +11,17 @@ from meetings.calendar.kinds import Kind
 from meetings.models import ActionItem
 from outbox.models import Message
 from outbox.tasks import sweep
-from tests.calendar_world import NOW, at, deliver, make_person, world
+from tests.world.calendar import zones_scene
+from tests.world.clock import NOW, at
+from tests.world.mail import deliver
+from tests.world.people import person_make, seat
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
 
 
 def test_the_sweep_plans_action_item_reminders(queued):
-    w = world()
+    w = zones_scene()
     ActionItem.objects.create(
         body=w.body,
         meeting=w.meeting,
@@ -37,8 +40,8 @@ def test_the_sweep_plans_action_item_reminders(queued):
 
 
 def test_action_item_reminders_go_to_the_owner_and_the_heads_of_the_owner_state():
-    w = world()
-    head = make_person("hoa-head", state=w.states["VN"], body=w.body, role="head")
+    w = zones_scene()
+    head = person_make("hoa-head", state=w.states["VN"], body=w.body, role="head")
     item = ActionItem.objects.create(
         body=w.body,
         meeting=w.meeting,
@@ -92,27 +95,20 @@ def test_an_item_owned_by_a_body_reminds_that_bodys_secretariat_officers():
     day are reminded; a former officer and the other bodies' officers are not."""
     from governance.models import Body, Membership, Organisation
 
-    w = world()
+    w = zones_scene()
     asec = Organisation.objects.create(name="ASEAN Secretariat", acronym="ASEC", kind="secretariat")
     seom = Body.objects.create(
         name="Senior Economic Officials Meeting", acronym="SEOM-T", kind="senior_officials"
     )
-    desk = make_person("seom-desk", state=None)
-    former = make_person("seom-former", state=None)
-    elsewhere = make_person("acc-desk", state=None)
+    desk = person_make("seom-desk", state=None)
+    former = person_make("seom-former", state=None)
+    elsewhere = person_make("acc-desk", state=None)
     for person, body, end in (
         (desk, seom, None),
         (former, seom, dt.date(2025, 12, 31)),
         (elsewhere, w.body, None),
     ):
-        Membership.objects.create(
-            person=person,
-            body=body,
-            organisation=asec,
-            role=Membership.Role.SECRETARIAT,
-            start_date=dt.date(2020, 1, 1),
-            end_date=end,
-        )
+        seat(person, body, role=Membership.Role.SECRETARIAT, organisation=asec, end=end)
     ActionItem.objects.create(
         body=w.body,
         meeting=w.meeting,

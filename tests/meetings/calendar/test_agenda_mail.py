@@ -9,14 +9,16 @@ from meetings.calendar.kinds import Kind
 from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import AgendaItem, AgendaVersion
 from outbox.models import Message
-from tests.calendar_world import NOW, at, clock, deliver, text_part, world
+from tests.world.calendar import zones_scene
+from tests.world.clock import NOW, at, clock
+from tests.world.mail import deliver, text_part
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
 
 
 def test_circulated_agenda_goes_out_with_item_times_in_host_and_reader_time():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -46,7 +48,7 @@ def test_circulated_agenda_goes_out_with_item_times_in_host_and_reader_time():
 def test_agenda_items_keep_host_time_on_the_meeting_page_tag():
     from django.template import Context, Template
 
-    w = world()
+    w = zones_scene()
     item = AgendaItem.objects.create(meeting=w.meeting, title="Opening", starts_at=at(2026, 5, 4, 9, 30))
     out = Template("{% load meeting_times %}{% agenda_time item meeting True %}").render(
         Context({"item": item, "meeting": w.meeting, "reader_tz": "Asia/Yangon"})

@@ -17,8 +17,10 @@ from governance.accounts import user_deactivate
 from governance.models import Person
 from meetings.calendar.feeds import feed_token_ensure, feed_token_rotate, revoke_inactive_feeds
 from meetings.selectors import visible_meetings
-from tests.calendar_world import NOW, at, make_body, make_meeting, world
 from tests.world.build import client_as
+from tests.world.clock import NOW, at
+from tests.world.meetings import meeting_row
+from tests.world.people import body_make
 
 pytestmark = pytest.mark.django_db
 
@@ -31,29 +33,29 @@ def clock():
 
 
 @pytest.fixture
-def w():
-    w = world()
-    seom = make_body("SEOM")
-    w.seom_private = make_meeting(
+def published(zones):
+    """The zones scene plus public meetings for the feeds: SEOM's (beside a private one) and ACCMSME's."""
+    seom = body_make("SEOM")
+    zones.seom_private = meeting_row(
         seom,
-        host=w.states["TH"],
+        host=zones.states["TH"],
         start=at(2026, 5, 20, 9),
         end=at(2026, 5, 20, 17),
         title="SEOM 2/57",
         tz="Asia/Bangkok",
     )
-    w.seom_public = make_meeting(
+    zones.seom_public = meeting_row(
         seom,
-        host=w.states["TH"],
+        host=zones.states["TH"],
         start=at(2026, 5, 21, 9),
         end=at(2026, 5, 21, 12),
         title="SEOM public session",
         is_public=True,
         tz="Asia/Bangkok",
     )
-    w.public = make_meeting(
-        w.body,
-        host=w.states["PH"],
+    zones.public = meeting_row(
+        zones.body,
+        host=zones.states["PH"],
         start=at(2026, 11, 9, 9, tz="Asia/Manila"),
         end=at(2026, 11, 10, 17, tz="Asia/Manila"),
         title="22nd ACCMSME Meeting",
@@ -61,7 +63,7 @@ def w():
         is_public=True,
         sequence=0,
     )
-    return w
+    return zones
 
 
 def uids(content: bytes) -> set[str]:
@@ -73,33 +75,33 @@ def uids(content: bytes) -> set[str]:
     return found
 
 
-def test_private_feed_lists_exactly_the_meetings_the_user_may_see(client, w):
-    person = w.people.manila
+def test_private_feed_lists_exactly_the_meetings_the_user_may_see(client, published):
+    person = published.people.manila
     token = feed_token_ensure(person)
     assert len(token) >= 40
     response = client.get(reverse("meetings:feed", args=[token]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
     expected = set(visible_meetings(person.user).values_list("uid", flat=True))
-    assert uids(response.content) == expected == {w.meeting.uid, w.public.uid}
+    assert uids(response.content) == expected == {published.meeting.uid, published.public.uid}
     cal = Calendar.from_ical(response.content)
     assert not cal.walk("VALARM") and not cal.walk("VEVENT")[0].get("ATTENDEE")
     # Each zone the feed uses has its VTIMEZONE, and only those.
     assert {tz["TZID"] for tz in cal.walk("VTIMEZONE")} == {"Asia/Jakarta", "Asia/Manila"}
     # Same wording as the emails, for this reader.
-    jakarta = next(e for e in cal.walk("VEVENT") if str(e["UID"]) == w.meeting.uid)
+    jakarta = next(e for e in cal.walk("VEVENT") if str(e["UID"]) == published.meeting.uid)
     assert "10:00–18:00 in your time, Manila (UTC+8)" in str(jakarta["DESCRIPTION"])
 
 
-def test_wrong_token_gets_a_plain_404(client, w):
-    feed_token_ensure(w.people.manila)
+def test_wrong_token_gets_a_plain_404(client, published):
+    feed_token_ensure(published.people.manila)
     for token in ("nope", "x" * 43):
         response = client.get(f"/calendar/feed/{token}.ics")
         assert response.status_code == 404
         assert response["Content-Type"].startswith("text/plain") and response.content == b"Not found\n"
 
 
-def test_rotating_the_token_kills_the_old_url(client, w):
-    person = w.people.manila
+def test_rotating_the_token_kills_the_old_url(client, published):
+    person = published.people.manila
     old = feed_token_ensure(person)
     client.force_login(person.user)
     response = client.post(reverse("profile_feed_rotate"))
@@ -111,26 +113,26 @@ def test_rotating_the_token_kills_the_old_url(client, w):
     assert feed_token_rotate(person) != old
 
 
-def test_deactivated_account_has_its_feed_revoked(client, w):
-    person = w.people.manila
+def test_deactivated_account_has_its_feed_revoked(client, published):
+    person = published.people.manila
     token = feed_token_ensure(person)
     person.user.is_active = False
     person.user.save()
     assert client.get(reverse("meetings:feed", args=[token])).status_code == 404
     assert Person.objects.get(pk=person.pk).feed_token is None
-    other = feed_token_ensure(w.people.yangon)
-    w.people.yangon.user.is_active = False
-    w.people.yangon.user.save()
+    other = feed_token_ensure(published.people.yangon)
+    published.people.yangon.user.is_active = False
+    published.people.yangon.user.save()
     revoke_inactive_feeds()  # the sweep clears it even if nobody calls the URL (and the account side may have)
-    assert Person.objects.get(pk=w.people.yangon.pk).feed_token is None
+    assert Person.objects.get(pk=published.people.yangon.pk).feed_token is None
     assert client.get(reverse("meetings:feed", args=[other])).status_code == 404
 
 
-def test_public_feed_of_a_body_lists_its_public_meetings(client, w):
+def test_public_feed_of_a_body_lists_its_public_meetings(client, published):
     response = client.get(reverse("meetings:body_feed", args=["ACCMSME"]))
     assert response.status_code == 200
-    assert uids(response.content) == {w.public.uid}
-    assert uids(client.get("/calendar/bodies/SEOM.ics").content) == {w.seom_public.uid}
+    assert uids(response.content) == {published.public.uid}
+    assert uids(client.get("/calendar/bodies/SEOM.ics").content) == {published.seom_public.uid}
     assert client.get("/calendar/bodies/NOPE.ics").status_code == 404
     cal = Calendar.from_ical(response.content)
     event = cal.walk("VEVENT")[0]
@@ -138,60 +140,66 @@ def test_public_feed_of_a_body_lists_its_public_meetings(client, w):
     assert "Mon 9 Nov 2026, 09:00 – Tue 10 Nov 2026, 17:00 Manila time (UTC+8)" in str(event["DESCRIPTION"])
 
 
-def test_feed_answers_304_when_nothing_changed(client, w):
-    url = reverse("meetings:feed", args=[feed_token_ensure(w.people.manila)])
+def test_feed_answers_304_when_nothing_changed(client, published):
+    url = reverse("meetings:feed", args=[feed_token_ensure(published.people.manila)])
     first = client.get(url)
     again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
-    w.meeting.title = "21st ACCMSME Meeting (Jakarta)"
-    w.meeting.save()
+    published.meeting.title = "21st ACCMSME Meeting (Jakarta)"
+    published.meeting.save()
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
 
 
-def test_dashboard_shows_the_webcal_feed_link(client, w):
-    client.force_login(w.people.manila.user)
+def test_dashboard_shows_the_webcal_feed_link(client, published):
+    client.force_login(published.people.manila.user)
     html = client.get("/").content.decode()
-    person = Person.objects.get(pk=w.people.manila.pk)
+    person = Person.objects.get(pk=published.people.manila.pk)
     assert person.feed_token
     assert f'href="webcal://127.0.0.1:8000/calendar/feed/{person.feed_token}.ics"' in html
 
 
-def test_meeting_download_for_a_visible_meeting_only(client, w):
-    client.force_login(w.people.manila.user)
-    response = client.get(reverse("meetings:meeting_ics", args=[w.meeting.pk]))
-    assert response.status_code == 200 and uids(response.content) == {w.meeting.uid}
-    assert client.get(reverse("meetings:meeting_ics", args=[w.seom_private.pk])).status_code == 404
+def test_meeting_download_for_a_visible_meeting_only(client, published):
+    client.force_login(published.people.manila.user)
+    response = client.get(reverse("meetings:meeting_ics", args=[published.meeting.pk]))
+    assert response.status_code == 200 and uids(response.content) == {published.meeting.uid}
+    assert client.get(reverse("meetings:meeting_ics", args=[published.seom_private.pk])).status_code == 404
 
 
-def test_private_feed_keeps_a_year_of_past_meetings(client, w):
+def test_private_feed_keeps_a_year_of_past_meetings(client, published):
     """Twenty years of record stay on the site; a calendar gets what is ahead and the last year."""
-    old = make_meeting(
-        w.body, host=w.states["PH"], start=NOW - dt.timedelta(days=400), end=NOW - dt.timedelta(days=399)
+    old = meeting_row(
+        published.body,
+        host=published.states["PH"],
+        start=NOW - dt.timedelta(days=400),
+        end=NOW - dt.timedelta(days=399),
     )
-    recent = make_meeting(
-        w.body, host=w.states["PH"], start=NOW - dt.timedelta(days=300), end=NOW - dt.timedelta(days=299)
+    recent = meeting_row(
+        published.body,
+        host=published.states["PH"],
+        start=NOW - dt.timedelta(days=300),
+        end=NOW - dt.timedelta(days=299),
     )
-    person = w.people.manila
+    person = published.people.manila
     assert visible_meetings(person.user).filter(pk__in=[old.pk, recent.pk]).count() == 2
     found = uids(client.get(reverse("meetings:feed", args=[feed_token_ensure(person)])).content)
-    assert recent.uid in found and w.meeting.uid in found
+    assert recent.uid in found and published.meeting.uid in found
     assert old.uid not in found
 
 
-def test_feed_body_is_rendered_once_per_version(client, w, monkeypatch):
+def test_feed_body_is_rendered_once_per_version(client, published, monkeypatch):
     """Clients that poll without If-None-Match get the cached body; a change renders afresh."""
     from meetings.calendar import feeds
 
     renders = []
     real = feeds.feed_calendar
     monkeypatch.setattr(feeds, "feed_calendar", lambda *a, **k: renders.append(1) or real(*a, **k))
-    url = reverse("meetings:feed", args=[feed_token_ensure(w.people.manila)])
+    url = reverse("meetings:feed", args=[feed_token_ensure(published.people.manila)])
     first = client.get(url)
     second = client.get(url)
     assert second.status_code == 200 and second.content == first.content
     assert len(renders) == 1
-    w.meeting.title = "21st ACCMSME Meeting (Jakarta)"
-    w.meeting.save()
+    published.meeting.title = "21st ACCMSME Meeting (Jakarta)"
+    published.meeting.save()
     third = client.get(url)
     assert len(renders) == 2 and b"(Jakarta)" in third.content and third["ETag"] != first["ETag"]
 

@@ -13,17 +13,15 @@ from icalendar import Calendar
 
 from meetings.calendar.ics import CANCEL, REQUEST, PersonalCalendars, meeting_calendar
 from meetings.times import ZoneNamer
-from tests.calendar_world import (
-    NOW,
-    world,
-)
+from tests.world.calendar import zones_scene
+from tests.world.clock import NOW
 from tests.world.mail import parse_both
 
 pytestmark = pytest.mark.django_db
 
 
 def test_secretariat_export_lists_every_invitee_and_feeds_publish():
-    w = world()
+    w = zones_scene()
     out = io.StringIO()
     call_command("export_ics", "--meeting", str(w.meeting.pk), "--method", "REQUEST", stdout=out)
     cal, event, other = parse_both(out.getvalue())
@@ -50,7 +48,7 @@ def test_secretariat_export_lists_every_invitee_and_feeds_publish():
 
 
 def test_vtimezone_for_a_zone_with_daylight_saving_has_its_transitions():
-    w = world()
+    w = zones_scene()
     w.meeting.timezone = "Europe/Brussels"
     w.meeting.start = dt.datetime(2026, 3, 30, 10, tzinfo=ZoneInfo("Europe/Brussels"))
     w.meeting.end = dt.datetime(2026, 3, 30, 12, tzinfo=ZoneInfo("Europe/Brussels"))
@@ -71,7 +69,7 @@ def test_a_batch_builds_each_personal_calendar_byte_for_byte_as_the_single_build
     """A fan-out serialises a meeting's calendar once per batch and swaps in each recipient's ATTENDEE
     line; what each recipient gets must be exactly what ``meeting_calendar`` gives for them alone, long
     folded names and other zones included."""
-    w = world()
+    w = zones_scene()
     w.meeting.timezone = "Europe/Brussels"  # a zone with transitions: the VTIMEZONE is not trivial
     w.meeting.save()
     invitations = list(w.meeting.invitations.select_related("person").order_by("pk"))

@@ -7,37 +7,21 @@ import pytest
 from meetings.calendar.itip import parse_reply
 from meetings.models import Invitation
 from tests.world.build import client_as
+from tests.world.mail import itip_reply
 
 
 def test_a_hand_written_itip_reply_for_someone_else_is_refused(roles):
-    ics = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//attack//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
-        f"UID:{roles.m_acc.uid}\r\nSEQUENCE:0\r\nDTSTAMP:20260101T000000Z\r\n"
-        f"ATTENDEE;PARTSTAT=DECLINED:mailto:{roles.head.person.email}\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
+    ics = itip_reply(uid=roles.m_acc.uid, seq=0, partstat="DECLINED", email=roles.head.person.email)
     r = client_as(roles.delegate).post("/api/v1/itip/reply/", data=ics, content_type="text/calendar")
     assert r.status_code == 403
     roles.inv_head.refresh_from_db()
     assert roles.inv_head.partstat == Invitation.PartStat.NEEDS_ACTION
 
 
-REPLY = """BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
-METHOD:REPLY
-BEGIN:VEVENT
-UID:{uid}
-SEQUENCE:{seq}
-DTSTAMP:20260303T010000Z
-ATTENDEE;PARTSTAT={partstat};CN="Ben Manila":mailto:{email}
-END:VEVENT
-END:VCALENDAR
-"""
-
-
 def test_parse_an_itip_reply():
-    [reply] = parse_reply(REPLY.format(uid="u@x", seq=3, partstat="ACCEPTED", email="BEN@example.org"))
+    outlook = dict(cn="Ben Manila", prodid="-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN")
+    answer = dict(uid="u@x", seq=3, partstat="ACCEPTED", email="BEN@example.org", **outlook)
+    [reply] = parse_reply(itip_reply(**answer))
     assert (reply.uid, reply.sequence, reply.email, reply.partstat) == (
         "u@x",
         3,
@@ -47,6 +31,6 @@ def test_parse_an_itip_reply():
     from meetings.calendar.itip import ReplyError
 
     with pytest.raises(ReplyError):
-        parse_reply(REPLY.replace("METHOD:REPLY", "METHOD:REQUEST"))
+        parse_reply(itip_reply(**answer, method="REQUEST"))
     with pytest.raises(ReplyError):
         parse_reply("not a calendar")

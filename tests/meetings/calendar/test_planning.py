@@ -13,7 +13,9 @@ from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import Meeting
 from outbox.models import Message
 from outbox.tasks import sweep
-from tests.calendar_world import NOW, clock, deliver, world
+from tests.world.calendar import zones_scene
+from tests.world.clock import NOW, clock
+from tests.world.mail import deliver
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
@@ -21,7 +23,7 @@ Status = Message.Status
 
 def test_a_lost_hook_is_made_good_by_the_sweep(queued):
     """The process died between the commit and the hook: the sweep finds the unplanned version."""
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         assert sweep().reconciled == 1  # confirmed, invitees, no REQUEST for its version
         assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
@@ -44,7 +46,7 @@ def test_a_long_list_is_planned_by_a_worker(monkeypatch, settings):
     monkeypatch.setattr(
         calendar_tasks.plan_meeting_version, "apply_async", lambda args, **o: planned.append(args)
     )
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     assert planned == [[w.meeting.pk]] and not Message.objects.exists()
@@ -57,7 +59,7 @@ def test_a_long_list_is_planned_by_a_worker(monkeypatch, settings):
 def test_invitations_go_to_workers_before_the_reminders_are_planned(queued, monkeypatch):
     """A list of thousands is not held back by weeks-ahead reminders: step one commits and hands out the
     invitations; step two plans the rest."""
-    w = world()
+    w = zones_scene()
     seen = []
     plan_notices = changes.plan_notices
 
@@ -78,7 +80,7 @@ def test_invitations_go_to_workers_before_the_reminders_are_planned(queued, monk
 def test_a_plan_cut_off_after_the_invitations_is_finished_by_the_sweep(queued, monkeypatch):
     """The worker died between the two steps: invitations planned, reminders not. The sweep sees the
     version without its notices and plans them, once."""
-    w = world()
+    w = zones_scene()
     monkeypatch.setattr(changes, "plan_notices", lambda *a, **k: [])
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
@@ -97,7 +99,7 @@ def test_a_plan_cut_off_after_the_invitations_is_finished_by_the_sweep(queued, m
 
 def test_a_newer_version_wins_over_a_late_second_step(queued):
     """Step two of version n arriving after the meeting moved to version n+1 plans nothing for n."""
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     old = w.meeting.sequence

@@ -13,19 +13,9 @@ from meetings.calendar.kinds import Kind
 from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import Invitation
 from outbox.models import Message
-from tests.calendar_world import (
-    NOW,
-    at,
-    calendar_part,
-    clock,
-    deliver,
-    move,
-    outgoing,
-    postpone,
-    redate,
-    text_part,
-    world,
-)
+from tests.world.calendar import move, postpone, redate, zones_scene
+from tests.world.clock import NOW, at, clock
+from tests.world.mail import calendar_part, deliver, outgoing, text_part
 
 pytestmark = pytest.mark.django_db
 Status = Message.Status
@@ -43,7 +33,7 @@ def each(w, kind) -> list[tuple[str, str]]:
 
 
 def test_confirmed_meeting_plans_its_version_and_sends_only_invites_now():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     planned = Message.objects.filter(meeting_notice__person=w.people.manila)
@@ -68,7 +58,7 @@ def test_confirmed_meeting_plans_its_version_and_sends_only_invites_now():
 
 
 def test_chasers_go_only_to_those_who_have_not_answered_and_reminders_not_to_those_who_declined():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -89,7 +79,7 @@ def test_chasers_go_only_to_those_who_have_not_answered_and_reminders_not_to_tho
 
 
 def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -140,7 +130,7 @@ def test_meeting_moved_closer_so_its_7_day_reminder_is_already_past():
 
 def test_late_policy_skip_records_why_and_sends_no_coming_up(settings):
     settings.NOTIFICATION_LATE_POLICY = {**settings.NOTIFICATION_LATE_POLICY, "reminder": "skip"}
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -155,7 +145,7 @@ def test_late_policy_skip_records_why_and_sends_no_coming_up(settings):
 
 
 def test_invited_late_gets_the_invitation_and_no_surprise_reminder():
-    w = world()
+    w = zones_scene()
     w.meeting.start, w.meeting.end = at(2026, 3, 5, 9), at(2026, 3, 5, 17)
     w.meeting.save()
     with clock(NOW):
@@ -169,7 +159,7 @@ def test_invited_late_gets_the_invitation_and_no_surprise_reminder():
 
 
 def test_meeting_moved_into_the_past_sends_nothing():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -185,7 +175,7 @@ def test_meeting_moved_into_the_past_sends_nothing():
 
 
 def test_meeting_postponed_then_redated_plans_afresh():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
@@ -215,10 +205,10 @@ def test_meeting_postponed_then_redated_plans_afresh():
 
 
 def test_meeting_moved_across_a_daylight_saving_change_of_readers_in_brussels_and_new_york():
-    w = world()
-    from tests.calendar_world import make_person
+    w = zones_scene()
+    from tests.world.people import person_make
 
-    new_york = make_person("fay-newyork", state=w.states["PH"], tz="America/New_York", body=w.body)
+    new_york = person_make("fay-newyork", state=w.states["PH"], tz="America/New_York", body=w.body)
     w.meeting.invitations.create(person=new_york)
     w.everyone.append(new_york)
     # Fri 6 March, before Europe and the US move their clocks (US: 8 March; Europe: 29 March).
@@ -253,11 +243,11 @@ def test_meeting_moved_across_a_daylight_saving_change_of_readers_in_brussels_an
 
 
 def test_withdrawn_invitee_gets_a_cancel_and_no_reminders():
-    w = world()
+    w = zones_scene()
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     deliver(NOW)
-    from tests.calendar_world import withdraw
+    from tests.world.calendar import withdraw
 
     withdraw(w.meeting.invitations.get(person=w.people.yangon))
     assert kinds(deliver(NOW)) == [(Kind.CANCEL, w.people.yangon.email)]
@@ -285,7 +275,7 @@ def test_the_record_sides_services_call_these_hooks(django_capture_on_commit_cal
             send_batch(queued.pop(0), now=NOW)
         return mail.outbox[before:]
 
-    w = world()
+    w = zones_scene()
     w.meeting.status, w.meeting.sequence = "planned", 0
     w.meeting.save()
     with freeze_time(NOW):

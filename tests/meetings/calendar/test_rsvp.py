@@ -15,23 +15,12 @@ from freezegun import freeze_time
 from governance.accounts import user_deactivate
 from meetings.calendar.rsvp import SALT, rsvp_token
 from meetings.models import Invitation
-from tests.calendar_world import NOW, make_person
 from tests.world.build import client_as
+from tests.world.clock import NOW
+from tests.world.mail import itip_reply
+from tests.world.people import user_make
 
 pytestmark = pytest.mark.django_db
-
-REPLY = """BEGIN:VCALENDAR
-VERSION:2.0
-PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN
-METHOD:REPLY
-BEGIN:VEVENT
-UID:{uid}
-SEQUENCE:{seq}
-DTSTAMP:20260303T010000Z
-ATTENDEE;PARTSTAT={partstat};CN=Someone:mailto:{email}
-END:VEVENT
-END:VCALENDAR
-"""
 
 
 def inv(zones, who) -> Invitation:
@@ -111,8 +100,7 @@ def test_buttons_on_the_dashboard_answer_for_the_signed_in_user_only(client, zon
     assert evil["Location"] == reverse("meetings:dashboard")
     bad = client.post(reverse("meetings:rsvp", args=[zones.meeting.pk]), {"answer": "maybe"})
     assert bad.status_code == 302 and inv(zones, "manila").partstat == "ACCEPTED"
-    stranger = make_person("stranger")
-    client.force_login(stranger.user)
+    client.force_login(user_make("stranger"))
     assert (
         client.post(reverse("meetings:rsvp", args=[zones.meeting.pk]), {"answer": "accept"}).status_code
         == 404
@@ -124,7 +112,7 @@ def test_buttons_on_the_dashboard_answer_for_the_signed_in_user_only(client, zon
 def test_itip_reply_posted_to_the_api_updates_partstat(client, zones):
     client.force_login(zones.people.manila.user)
     api = "/api/v1/itip/reply/"
-    body = REPLY.format(
+    body = itip_reply(
         uid=zones.meeting.uid,
         seq=zones.meeting.sequence,
         partstat="ACCEPTED",
@@ -142,7 +130,7 @@ def test_itip_reply_posted_to_the_api_updates_partstat(client, zones):
     ]
     assert inv(zones, "manila").partstat == "ACCEPTED"
     # Someone else's answer.
-    other = REPLY.format(
+    other = itip_reply(
         uid=zones.meeting.uid,
         seq=zones.meeting.sequence,
         partstat="DECLINED",
@@ -152,7 +140,7 @@ def test_itip_reply_posted_to_the_api_updates_partstat(client, zones):
     # An answer to an earlier version of a meeting that has moved since.
     zones.meeting.sequence += 1
     zones.meeting.save()
-    stale = REPLY.format(
+    stale = itip_reply(
         uid=zones.meeting.uid,
         seq=zones.meeting.sequence - 1,
         partstat="DECLINED",
@@ -160,13 +148,13 @@ def test_itip_reply_posted_to_the_api_updates_partstat(client, zones):
     )
     assert client.post(api, data=stale, content_type="text/calendar").status_code == 409
     assert inv(zones, "manila").partstat == "ACCEPTED"
-    unknown = REPLY.format(uid="nope@x", seq=9, partstat="DECLINED", email=zones.people.manila.email)
+    unknown = itip_reply(uid="nope@x", seq=9, partstat="DECLINED", email=zones.people.manila.email)
     assert client.post(api, data=unknown, content_type="text/calendar").status_code == 404
     assert client.post(api, data="garbage", content_type="text/calendar").status_code == 400
     # As a file in a form too.
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    fresh = REPLY.format(
+    fresh = itip_reply(
         uid=zones.meeting.uid,
         seq=zones.meeting.sequence,
         partstat="TENTATIVE",
@@ -179,12 +167,8 @@ def test_itip_reply_posted_to_the_api_updates_partstat(client, zones):
 
 @freeze_time(NOW)
 def test_the_secretariat_may_post_anyones_reply(client, zones):
-    from governance.permissions import ensure_secretariat_group
-
-    sec = make_person("sec")
-    sec.user.groups.add(ensure_secretariat_group())
-    client.force_login(sec.user)
-    body = REPLY.format(
+    client.force_login(user_make("sec", secretariat=True))
+    body = itip_reply(
         uid=zones.meeting.uid,
         seq=zones.meeting.sequence,
         partstat="DECLINED",

@@ -1,0 +1,129 @@
+"""The cost of stamping a Restricted or Confidential PDF for one recipient, against the floor of what pypdf
+alone costs to read the same pages and write them out again (a copy, and the concatenation of the papers).
+Not a test: figures.
+
+    python bench/watermark.py [--papers 5] [--pages 10] [--runs 15]
+
+Needs no database: it calls ``meetings.services.watermark.stamp_pdf`` directly on papers WeasyPrint lays
+out for the run (text and a table on A4, one paper on US Letter so two stamp sizes are rendered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def paper(n: int, pages: int, size: str) -> bytes:
+    from weasyprint import HTML
+
+    rows = "".join(
+        f"<tr><td>{i}</td><td>MSME indicator {i}</td><td>{i * 3.7:.1f}</td></tr>" for i in range(30)
+    )
+    body = "".join(
+        f"<section style='page-break-after:always'><h1>Paper {n}, page {p}</h1>"
+        f"<p>{'Access to finance for micro enterprises. ' * 12}</p><table>{rows}</table></section>"
+        for p in range(1, pages + 1)
+    )
+    return HTML(string=f"<style>@page {{ size: {size}; }}</style>{body}").write_pdf()
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, max(times) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--papers", type=int, default=5)
+    ap.add_argument("--pages", type=int, default=10)
+    ap.add_argument("--runs", type=int, default=15)
+    args = ap.parse_args()
+    import django
+
+    django.setup()
+    from pypdf import PdfReader, PdfWriter
+
+    from meetings.services.watermark import Stamp, stamp_pdf
+
+    papers = [paper(n, args.pages, "Letter" if n == 0 else "A4") for n in range(args.papers)]
+    stamp = Stamp("Confidential", "Nguyễn Thị Lan", "Viet Nam", "1 Dec 2026", "K7Q2M9XA")
+
+    def concat() -> bytes:
+        w = PdfWriter()
+        for data in papers:
+            w.append(PdfReader(io.BytesIO(data)))
+        out = io.BytesIO()
+        w.write(out)
+        return out.getvalue()
+
+    joined = concat()
+
+    def copy_one() -> None:
+        PdfWriter(clone_from=PdfReader(io.BytesIO(papers[1]))).write(io.BytesIO())
+
+    per_paper = len(PdfReader(io.BytesIO(papers[1])).pages)
+    total = sum(len(PdfReader(io.BytesIO(p)).pages) for p in papers)
+
+    def pack() -> bytes:
+        from meetings.models import AgendaVersion, Document, Meeting
+        from meetings.services.pack import Entry, PackPlan, Paper, pack_render
+
+        entries = [
+            Entry(
+                str(n + 1),
+                f"Item {n + 1}",
+                0,
+                [
+                    Paper(
+                        Document(pk=n + 1, title=f"Paper {n}", version=1, content_type="application/pdf"),
+                        data=d,
+                    )
+                ],
+            )
+            for n, d in enumerate(papers)
+        ]
+        plan = PackPlan(Meeting(title="21st ACCMSME Meeting"), AgendaVersion(number=1), 1, entries)
+        return pack_render(plan)[0]
+
+    rows = [
+        (f"pypdf copy of one paper ({per_paper} pages): floor", *timed(copy_one, args.runs)),
+        (f"stamp one paper ({per_paper} pages)", *timed(lambda: stamp_pdf(papers[1], stamp), args.runs)),
+        (f"pypdf concatenation of {args.papers} papers ({total} pages): floor", *timed(concat, args.runs)),
+        (
+            f"stamp the concatenation ({total} pages, 2 page sizes)",
+            *timed(lambda: stamp_pdf(joined, stamp), args.runs),
+        ),
+        (f"build the pack ({total} pages + front, numbers, bookmarks)", *timed(pack, args.runs)),
+    ]
+    built = pack()
+    pages = len(PdfReader(io.BytesIO(built)).pages)
+    rows.append((f"stamp the pack ({pages} pages)", *timed(lambda: stamp_pdf(built, stamp), args.runs)))
+    print(f"{'what':<62} {'median ms':>10} {'max ms':>8}")
+    for what, med, worst in rows:
+        print(f"{what:<62} {med:>10.1f} {worst:>8.1f}")
+    print(
+        f"against the floor: stamp one paper {rows[1][1] / rows[0][1]:.2f}x; stamp {total} pages "
+        f"{rows[3][1] / rows[2][1]:.2f}x; build the pack {rows[4][1] / rows[2][1]:.2f}x; "
+        f"build and stamp the pack {(rows[4][1] + rows[5][1]) / rows[2][1]:.2f}x"
+    )
+    print(
+        f"sizes: paper {len(papers[1]) // 1024} KiB, stamped {len(stamp_pdf(papers[1], stamp)) // 1024} KiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

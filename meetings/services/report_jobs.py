@@ -1,0 +1,122 @@
+"""The Report of the Meeting written in the background: the page asks for it (a job), a worker writes it
+and says how far it got, the page shows that until it is done. Writing a report takes seconds (WeasyPrint);
+the request that asks for it returns at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from meetings.models import Meeting, ReportJob
+from meetings.services import reports as report_services
+
+# A job running longer than this was left by a dead worker: the next delivery or sweep claims it again.
+LEASE = dt.timedelta(minutes=10)
+# A job still queued this long after it was asked for lost its message: the sweep sends it again.
+QUEUED_GRACE = dt.timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+
+Job = ReportJob.Status
+
+
+def report_job_live(meeting: Meeting | int) -> ReportJob | None:
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    return ReportJob.objects.filter(meeting_id=meeting_id, status__in=ReportJob.LIVE).first()
+
+
+def report_job_latest(meeting: Meeting | int) -> ReportJob | None:
+    meeting_id = meeting if isinstance(meeting, int) else meeting.pk
+    return ReportJob.objects.filter(meeting_id=meeting_id).order_by("-created_at", "-pk").first()
+
+
+def report_job_request(*, meeting: Meeting, actor=None) -> tuple[ReportJob, bool]:
+    """Ask for the report to be written: ``(job, created)``. Asking again while one is waiting or running
+    gives that one (two clicks, or two people, make one report). Refused at once, with the reason, when no
+    report may be written (a planned meeting, an adopted report). The caller queues a created job
+    (``meetings.tasks.report_job_queue``): this module does not know the queue."""
+    report_services.report_check_can_generate(meeting)
+    live = report_job_live(meeting)
+    if live is not None:
+        return live, False
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                meeting=meeting, requested_by=actor if getattr(actor, "pk", None) else None
+            )
+    except IntegrityError:  # someone asked at the same instant: theirs is the one
+        live = report_job_live(meeting)
+        if live is None:
+            raise
+        return live, False
+    return job, True
+
+
+def _claim(job_id: int, now: dt.datetime) -> bool:
+    """Take the job for this worker: only one worker ever changes the row from queued (or from a running
+    whose lease ran out) to running."""
+    return bool(
+        ReportJob.objects.filter(pk=job_id)
+        .filter(Q(status=Job.QUEUED) | Q(status=Job.RUNNING, started_at__lt=now - LEASE))
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        .update(
+            status=Job.RUNNING,
+            started_at=now,
+            attempts=F("attempts") + 1,
+            progress=5,
+            step="Reading the record",
+            error="",
+        )
+    )
+
+
+def _progress(job_id: int):
+    def say(percent: int, step: str) -> None:
+        ReportJob.objects.filter(pk=job_id, status=Job.RUNNING).update(progress=percent, step=step[:120])
+
+    return say
+
+
+def _finish(job_id: int, **fields) -> None:
+    ReportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+
+
+def report_job_run(*, job_id: int, now: dt.datetime | None = None) -> ReportJob | None:
+    """Write the report of one job (the worker's side). Idempotent: a job already done, failed, or held by
+    another live worker is left alone. A refusal (the report was adopted meanwhile) fails the job with the
+    reason; an unexpected error puts it back in the queue until ``MAX_ATTEMPTS``, then fails it."""
+    now = now or timezone.now()
+    if not _claim(job_id, now):
+        return None
+    job = ReportJob.objects.select_related("meeting", "requested_by").get(pk=job_id)
+    try:
+        report = report_services.report_generate(
+            meeting=job.meeting, actor=job.requested_by, progress=_progress(job_id)
+        )
+    except ValidationError as exc:
+        _finish(job_id, status=Job.FAILED, error=" ".join(exc.messages), step="Refused")
+    except Exception as exc:
+        if job.attempts >= MAX_ATTEMPTS:
+            _finish(job_id, status=Job.FAILED, error=f"{type(exc).__name__}: {exc}", step="Failed")
+        else:  # back in the queue: the task's retry (or the sweep) runs it again
+            ReportJob.objects.filter(pk=job_id).update(status=Job.QUEUED, step="Waiting to try again")
+        raise
+    else:
+        _finish(job_id, status=Job.DONE, progress=100, step="Done", report=report)
+    job.refresh_from_db()
+    return job
+
+
+def report_jobs_stale(*, now: dt.datetime) -> list[int]:
+    """Jobs to send again: their message was lost (still queued after a grace) or their worker died
+    (running past its lease). Those that used up their attempts are failed instead."""
+    stale = Q(status=Job.QUEUED, created_at__lt=now - QUEUED_GRACE) | Q(
+        status=Job.RUNNING, started_at__lt=now - LEASE
+    )
+    ReportJob.objects.filter(stale, attempts__gte=MAX_ATTEMPTS).update(
+        status=Job.FAILED, finished_at=now, step="Failed", error="No worker finished it."
+    )
+    return list(ReportJob.objects.filter(stale).values_list("pk", flat=True))

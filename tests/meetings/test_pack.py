@@ -1,0 +1,167 @@
+"""The meeting pack: the circulated agenda and every paper the reader may see as one PDF; its page count is
+the sum of its parts plus the front matter, the contents' page numbers match the bookmarks and the pages,
+a Restricted reader's pack holds no Confidential paper, a Word paper is listed with a link, every reader of
+one level gets the same pages (built once), a new version of a paper makes a new pack, and a Restricted
+pack is stamped for its reader."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import pytest
+from django.core.files.base import ContentFile
+from freezegun import freeze_time
+from pypdf import PdfReader
+
+from meetings import services
+from meetings.models import Document, DocumentDownload, MeetingPack
+from tests.meetings.test_watermark import real_pdf, stored_pdf
+from tests.world.build import client_as
+from tests.world.clock import at
+from tests.world.documents import document_row
+from tests.world.meetings import meeting_schedule
+
+C = Document.Classification
+PAPERS = [  # (agenda item, title, classification, pages)
+    ("Financing", "Finance survey", C.PUBLIC, 2),
+    ("Financing", "Credit guarantee note", C.RESTRICTED, 3),
+    ("Digitalisation", "Cyber incident annex", C.CONFIDENTIAL, 2),
+    ("Other matters", "Press line", C.PUBLIC, 1),
+]
+
+
+@pytest.fixture
+def packed(world, media):
+    m = meeting_schedule(world, confirm=True)
+    items = {
+        t: services.agenda_item_add(meeting=m, title=t)
+        for t in ("Opening", "Financing", "Digitalisation", "Other matters")
+    }
+    for item, title, level, pages in PAPERS:
+        doc = stored_pdf(m, world.body, title, level, real_pdf(title, pages))
+        items[item].documents.add(doc)
+    word = document_row(m, world.body, "Roadmap draft", C.RESTRICTED)
+    word.content_type, word.original_name = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "Roadmap draft.docx",
+    )
+    word.save()
+    items["Digitalisation"].documents.add(word)
+    services.agenda_circulate(meeting=m)
+    return m
+
+
+def fetch(user, m) -> tuple[PdfReader, str]:
+    with freeze_time(at(2026, 5, 10, 10)):
+        r = client_as(user).get(f"/meetings/{m.pk}/pack.pdf")
+    assert r.status_code == 200, r.status_code
+    return PdfReader(io.BytesIO(b"".join(r.streaming_content))), r.get("X-Download-Id", "")
+
+
+def outline(reader: PdfReader) -> dict[str, int]:
+    """Bookmark title -> page number (from 1), items and papers alike."""
+    out = {}
+
+    def walk(nodes):
+        for node in nodes:
+            if isinstance(node, list):
+                walk(node)
+            else:
+                out[node.title] = reader.get_destination_page_number(node) + 1
+
+    walk(reader.outline)
+    return out
+
+
+@pytest.mark.django_db
+def test_a_restricted_readers_pack(world, packed):
+    reader, download_id = fetch(world.delegate_ph, packed)
+    texts = [p.extract_text() for p in reader.pages]
+    bound = [(t, n) for _, t, level, n in PAPERS if level <= C.RESTRICTED]
+    front = len(reader.pages) - sum(n for _, n in bound)
+    assert front >= 2  # a cover, then the agenda with its contents
+    contents = "\n".join(texts[:front])
+    marks = outline(reader)
+    for title, pages in bound:
+        listed = re.search(re.escape(title) + r" \(v1, [^)]*\)\s*(\d+)", contents)
+        assert listed, (title, contents)
+        page = int(listed[1])
+        assert marks[title] == page  # the contents and the bookmarks agree
+        assert (
+            f"{title}" in texts[page - 1] and "Page 1" in texts[page - 1]
+        )  # and the page is the paper's first
+        assert f"page {page} of {len(reader.pages)}" in texts[page - 1]  # numbered continuously
+        assert f"Page {pages}" in texts[page + pages - 2]  # all of the paper's pages, in order
+    # An item's bookmark is its first paper's first page (the agenda lists papers by title).
+    assert marks["2 Financing"] == marks["Credit guarantee note"] < marks["Finance survey"]
+    assert "Cyber incident annex" not in "".join(texts)  # Confidential: not in a Restricted reader's pack
+    assert "Roadmap draft (v1, ASEAN Restricted) — not bound in" in contents  # a Word paper: listed, linked
+    assert all(f"download {download_id}" in t and "Delegate-Ph (Philippines)" in t for t in texts)
+    assert DocumentDownload.objects.get(download_id=download_id).document_title.startswith("Meeting pack:")
+
+
+@pytest.mark.django_db
+def test_readers_of_one_level_share_the_pages_and_a_new_paper_version_rebuilds(world, packed):
+    first, _ = fetch(world.delegate_ph, packed)
+    assert MeetingPack.objects.count() == 1
+    conf, _ = fetch(world.head_ph, packed)  # a head of delegation reads Confidential papers
+    assert MeetingPack.objects.count() == 2
+    assert len(conf.pages) == len(first.pages) + 2 and "Cyber incident annex" in outline(conf)
+    again, _ = fetch(world.delegate_ph, packed)
+    assert MeetingPack.objects.count() == 2 and len(again.pages) == len(first.pages)
+    # Version 2 of a paper (one page longer): the Restricted pack is built again with it.
+    second_version(world, packed)
+    newer, _ = fetch(world.delegate_ph, packed)
+    assert len(newer.pages) == len(first.pages) + 1 and MeetingPack.objects.count() == 3
+
+
+def second_version(world, m) -> Document:
+    """Version 2 of the Restricted "Credit guarantee note", one page longer."""
+    data = real_pdf("Credit guarantee note", 4)
+    v2 = Document(
+        body=world.body,
+        meeting=m,
+        title="Credit guarantee note",
+        kind="working_paper",
+        classification=C.RESTRICTED,
+        version=2,
+        original_name="Credit guarantee note.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    v2.file.save("Credit guarantee note v2.pdf", ContentFile(data), save=False)
+    v2.save()
+    return v2
+
+
+@pytest.mark.django_db
+def test_the_beat_job_prepares_the_missing_packs_in_the_background(world, packed, monkeypatch):
+    from meetings import pack_tasks
+
+    queued: list[tuple[int, int]] = []
+    monkeypatch.setattr(pack_tasks.pack_build, "apply_async", lambda args, **kw: queued.append(tuple(args)))
+    now = at(2026, 5, 1).isoformat()  # twelve days before the meeting
+    assert pack_tasks.packs_sweep(now=now) == 3
+    assert sorted(queued) == [(packed.pk, C.PUBLIC), (packed.pk, C.RESTRICTED), (packed.pk, C.CONFIDENTIAL)]
+    for meeting_id, level in queued:
+        pack_tasks.pack_build(meeting_id, level)  # as the worker does
+        pack_tasks.pack_build(meeting_id, level)  # delivered twice: stored once
+    assert MeetingPack.objects.count() == 3
+    queued.clear()
+    assert pack_tasks.packs_sweep(now=now) == 0 and queued == []
+    # A new version of a Restricted paper: the Restricted and Confidential packs are due again.
+    second_version(world, packed)
+    assert pack_tasks.packs_sweep(now=now) == 2 and sorted(level for _, level in queued) == [1, 2]
+    # Not for a meeting already over, nor one beyond the horizon.
+    assert pack_tasks.packs_sweep(now=at(2026, 6, 1).isoformat()) == 0
+    assert pack_tasks.packs_sweep(now=at(2026, 1, 1).isoformat()) == 0
+
+
+@pytest.mark.django_db
+def test_no_pack_before_the_agenda_is_circulated_and_none_for_an_outsider(world, media):
+    m = meeting_schedule(world, confirm=True)
+    assert client_as(world.delegate_ph).get(f"/meetings/{m.pk}/pack.pdf").status_code == 404
+    assert client_as(world.outsider).get(f"/meetings/{m.pk}/pack.pdf").status_code == 404
