@@ -34,3 +34,5 @@ urlpatterns = [
     path("chairmanship/", include("chairmanship.urls")),
     path("outbox/", include("outbox.urls")),
 ]
+
+handler500 = "governance.views.server_error"

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 
-FIRST_DAY, LAST_DAY = dt.date(1967, 8, 8), dt.date(2199, 12, 31)  # ASEAN's founding; a sane horizon
+from governance.input_rules import FIRST_DAY, LAST_DAY  # the one range the record holds
 
 
 def on_date_param(raw: str | None, *, default: dt.date) -> dt.date:

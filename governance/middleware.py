@@ -31,8 +31,8 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def database_unavailable() -> HttpResponse:
-    """The clean 503 page. Middleware that reads the database before the view (sessions, limits) answers
-    with it too: Django hands only a view's exceptions to ``process_exception``."""
+    """The clean 503 page, for a view's exception here and, through ``server_error`` (handler500), for
+    middleware that reads the database before any view runs (sessions, account limits)."""
     # Drop the broken connection so the next request opens a new one.
     with contextlib.suppress(Exception):  # the connection is already broken
         connection.close()
@@ -98,11 +98,8 @@ class AccountThrottleMiddleware:
         if request.method != "POST" or request.resolver_match is None:
             return None
         limit = account_limits().get(request.resolver_match.url_name)
-        try:
-            if limit is None or not limit_reached(request, limit):
-                return None
-        except DATABASE_DOWN:
-            return database_unavailable()
+        if limit is None or not limit_reached(request, limit):
+            return None
         minutes = max(1, limit.window // 60)
         return HttpResponse(
             render_to_string("429.html", {"minutes": minutes}, request=request),
@@ -126,13 +123,6 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        try:
-            self.session_check(request)
-        except DATABASE_DOWN:
-            return database_unavailable()
-        return self.get_response(request)
-
-    def session_check(self, request) -> None:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             now = int(time.time())
             session = request.session
@@ -147,3 +137,4 @@ class SessionTimeoutMiddleware:
                 logout(request)
             elif now - seen >= SEEN_GRANULARITY or SESSION_SEEN not in session:
                 session[SESSION_SEEN] = now
+        return self.get_response(request)

@@ -316,11 +316,6 @@ class ActionItemForm(InputRulesMixin, forms.Form):
         self.fields["decision"].label_from_instance = lambda d: f"{d.get_kind_display()}: {d.text[:60]}"
 
 
-class ActionItemUpdateForm(InputRulesMixin, forms.Form):
-    status = forms.ChoiceField(choices=ActionItem.Status.choices)
-    progress_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class ReportAdoptForm(InputRulesMixin, forms.Form):
     adoption_mode = forms.ChoiceField(choices=Report.AdoptionMode.choices)
     adopted_on = forms.DateField(widget=DateInput())

@@ -35,6 +35,13 @@ PartStat = Invitation.PartStat
 OPEN_ACTIONS = (ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS)
 HANDOVERS_AHEAD = dt.timedelta(days=60)
 REPORTS_SINCE = dt.timedelta(days=365)
+# The answer counts of a meeting coming up, by the name the page reads.
+ANSWER_COUNTS = {
+    "accepted": PartStat.ACCEPTED,
+    "declined": PartStat.DECLINED,
+    "tentative": PartStat.TENTATIVE,
+    "waiting": PartStat.NEEDS_ACTION,
+}
 
 
 @dataclass
@@ -53,22 +60,12 @@ def work_queue(*, now: dt.datetime, today: dt.date) -> WorkQueue:
         .annotate(
             body_acronym=F("body__acronym"),
             invited=Count("invitations", filter=Q(invitations__is_withdrawn=False)),
-            accepted=Count(
-                "invitations",
-                filter=Q(invitations__is_withdrawn=False, invitations__partstat=PartStat.ACCEPTED),
-            ),
-            declined=Count(
-                "invitations",
-                filter=Q(invitations__is_withdrawn=False, invitations__partstat=PartStat.DECLINED),
-            ),
-            tentative=Count(
-                "invitations",
-                filter=Q(invitations__is_withdrawn=False, invitations__partstat=PartStat.TENTATIVE),
-            ),
-            waiting=Count(
-                "invitations",
-                filter=Q(invitations__is_withdrawn=False, invitations__partstat=PartStat.NEEDS_ACTION),
-            ),
+            **{
+                name: Count(
+                    "invitations", filter=Q(invitations__is_withdrawn=False, invitations__partstat=answer)
+                )
+                for name, answer in ANSWER_COUNTS.items()
+            },
         )
         .order_by("start")[:50]
     )

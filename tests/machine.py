@@ -4,6 +4,7 @@ set (CI sets it), which turns those skips into failures."""
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -14,3 +15,10 @@ def service_missing(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
     pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A loopback port free now, for a server a test starts (gunicorn, an SMTP sink)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

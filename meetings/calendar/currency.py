@@ -87,6 +87,11 @@ def told_about(meeting_id: int, *, person_id: int | None = None, exclude_pk: int
         message__status__in=[Status.SENT, Status.SENDING],
         person_id__isnull=False,
     )
+    return latest_not_cancelled(qs, person_id=person_id, exclude_pk=exclude_pk)
+
+
+def latest_not_cancelled(qs, *, person_id: int | None = None, exclude_pk: int | None = None) -> set[int]:
+    """The people of these notices whose latest one (by sequence, then creation) is not a CANCEL."""
     if person_id is not None:
         qs = qs.filter(person_id=person_id)
     if exclude_pk is not None:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from meetings.calendar.currency import told_about
+from meetings.calendar.currency import latest_not_cancelled, told_about
 from meetings.calendar.kinds import REQUEST_KINDS, VERSIONED_KINDS, Kind
 from meetings.models import AgendaVersion, Invitation, Meeting, MeetingNotice
 from outbox.keys import message_key, object_ref, recipient_ref
@@ -127,16 +127,7 @@ def holders(meeting_id: int, *, person_id: int | None = None, exclude_pk: int | 
         message__kind__in=[*REQUEST_KINDS, Kind.CANCEL],
         message__status__in=[Status.SENT, Status.SENDING],
     )
-    if person_id is not None:
-        qs = qs.filter(person_id=person_id)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    latest: dict[int, tuple[tuple[int, int], str]] = {}
-    for pid, kind, seq, pk in qs.values_list("person_id", "message__kind", "sequence", "pk"):
-        order = (seq or 0, pk)
-        if pid not in latest or order > latest[pid][0]:
-            latest[pid] = (order, kind)
-    return {pid for pid, (_, kind) in latest.items() if kind != Kind.CANCEL}
+    return latest_not_cancelled(qs, person_id=person_id, exclude_pk=exclude_pk)
 
 
 def cancel_stale(

@@ -16,13 +16,9 @@ from collections import Counter
 
 from aiosmtpd.controller import Controller
 
+from tests.machine import free_port
+
 MODES = ("accept", "refuse", "451", "550", "stall", "drop", "mute")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Handler:

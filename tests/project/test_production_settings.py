@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from tests import PROJECT_ROOT
+from tests.machine import free_port
 
 
 def production_settings(tmp_path, **extra) -> dict:
@@ -93,14 +94,6 @@ def test_production_refuses_a_short_secret_key(tmp_path):
     )
     assert r.returncode != 0
     assert "at least 50" in r.stderr
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_compose_health_check_passes_against_gunicorn_in_production(tmp_path):

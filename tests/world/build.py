@@ -42,12 +42,3 @@ def page_queries(client, url: str) -> int:
         r = client.get(url)
     assert r.status_code == 200, (url, r.status_code)
     return len(ctx.captured_queries)
-
-
-def log_in(page, live_server, username: str, password: str) -> None:
-    """Log in through the login page in a browser (Playwright ``page``)."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
