@@ -1,5 +1,9 @@
-FROM python:3.11-slim
+# Debian 12 (bookworm) named, not implied: its postgresql-client-15 matches the postgres:15 service.
+FROM python:3.11-slim-bookworm
+# postgresql-client-15 (pg_dump, pg_restore) for `manage.py backup|restore`: the same major version as the
+# postgres service in docker-compose.yml (a pg_dump older than its server refuses to dump it).
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/app
 COPY pyproject.toml constraints.txt ./

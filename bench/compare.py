@@ -11,6 +11,10 @@ of ``DATABASE_URL`` with ``_1_`` and a tag of the checkout's path appended. The 
 found) first, each in a process of its own, so that no server carries the heap a build leaves behind. It prints each page's
 queries, median, minimum and p95, and the ratio of the medians (below 1: the second checkout is faster).
 
+``--ratios`` compares instead the ratios of the current run (``bench/results.json``, written by ``make
+bench``) against those the previous commit stored (``git show HEAD:bench/results.json``, or ``--against``)
+and flags every ratio worse by more than 20%: the regressions a commit would bring.
+
 ``--instructions`` counts instead the CPU instructions of the application per request under
 ``valgrind --tool=callgrind``: repeatable to a fraction of a percent whatever the host is doing, but blind to
 time spent in PostgreSQL and to waiting.
@@ -30,6 +34,50 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PAGES = ["dashboard", "meeting page", "body page", "rotation timeline", "meeting list API"]
+
+
+THRESHOLD = 0.20  # a ratio more than this much worse than the previous commit's is flagged
+FLAG = "!! WORSE"
+
+
+def regressions(
+    previous: dict[str, dict[str, float]], current: dict[str, dict[str, float]], threshold: float = THRESHOLD
+) -> list[tuple[str, float, float]]:
+    """(name, previous ratio, current ratio) of every ratio that grew by more than ``threshold``. A ratio
+    is a figure over its floor, so lower is better; one missing on either side is not compared."""
+    worse = []
+    for name, now in current.items():
+        before = previous.get(name)
+        if not before or not before.get("ratio") or now.get("ratio") is None:
+            continue
+        if now["ratio"] > before["ratio"] * (1 + threshold):
+            worse.append((name, before["ratio"], now["ratio"]))
+    return worse
+
+
+def ratio_report(previous: dict, current: dict, threshold: float = THRESHOLD) -> list[str]:
+    """One line per ratio of the current run, with the previous commit's beside it, flagged if worse."""
+    flagged = {name for name, _, _ in regressions(previous, current, threshold)}
+    lines = [f"{'ratio (figure / floor)':<60}{'previous':>10}{'now':>10}"]
+    for name in sorted(current):
+        before = previous.get(name, {}).get("ratio")
+        shown = f"{before:>9.2f}x" if before is not None else f"{'-':>10}"
+        line = f"{name:<60}{shown}{current[name]['ratio']:>9.2f}x"
+        lines.append(line + (f"  {FLAG} by more than {threshold:.0%}" if name in flagged else ""))
+    lines.append(f"{len(flagged)} ratio(s) worse by more than {threshold:.0%} than the previous commit")
+    return lines
+
+
+def previous_results(against: str | None) -> dict:
+    """The ratios the previous commit stored: ``--against`` a file, else ``git show HEAD:bench/results.json``."""
+    import json
+
+    if against:
+        return json.loads(Path(against).read_text())
+    out = subprocess.run(
+        ["git", "show", "HEAD:bench/results.json"], cwd=HERE.parent, capture_output=True, text=True
+    )
+    return json.loads(out.stdout) if out.returncode == 0 and out.stdout.strip() else {}
 
 
 def database_tag(root: str) -> str:
@@ -179,6 +227,13 @@ def main() -> None:
     parser.add_argument("--pages", nargs="+", default=PAGES[:2], choices=PAGES)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument(
+        "--ratios", action="store_true", help="this run's ratios against the previous commit's"
+    )
+    parser.add_argument(
+        "--current", default=str(HERE / "results.json"), help="with --ratios: this run's file"
+    )
+    parser.add_argument("--against", help="with --ratios: a results file instead of the previous commit's")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--requests", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
@@ -186,6 +241,12 @@ def main() -> None:
     if args.serve:
         serve(args.serve, requests=args.requests, build=args.build)
         return
+    if args.ratios:
+        import json
+
+        lines = ratio_report(previous_results(args.against), json.loads(Path(args.current).read_text()))
+        print("\n".join(lines))
+        sys.exit(1 if not lines[-1].startswith("0 ") else 0)
     if not args.before:
         parser.error("name the checkout to compare against")
     roots = [str(Path(args.before).resolve()), str(Path(args.after).resolve())]

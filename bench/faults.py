@@ -3,21 +3,24 @@ Each run prints what it tried and what it found; the script exits non-zero if an
 loss or a page that is not clean. Not a test: `tests/outbox/test_broker_faults.py` and
 `tests/project/test_database_faults.py` keep fast versions for `make test`.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/faults.py [--size 5000] \\
-        [--only kill|redis|db] [--seconds 20]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python bench/faults.py [--size 3000] \\
+        [--only kill|redis|dbdown|db|smtp] [--seconds 20] [--outage 15] [--db-outage 23]
 
-Both fan-out runs use a private ``redis-server`` (from PATH) on a free port, never the shared Redis.
+Every fan-out run sends through 2 workers to an aiosmtpd sink (tests/outbox/sink.py) that counts each
+message per recipient, queues on a private ``redis-server`` (from PATH) on a free port, never the shared
+Redis, and uses the production claim timeout, leases and breaker; this process plays beat (the 10-second
+hand-out). Each prints one line: sent / lost / doubled (and how many of those fall outside the README's
+window: a copy of a row not marked possibly delivered) / possibly delivered / failed / late-by (the last
+message out after the service's return; it includes sending what was left, so it is partly throughput).
+A run passes with nothing lost, nothing failed, no copy outside the window and late-by within 2 minutes.
 
-- ``kill``: fan-out to ``--size`` invitees with 2 workers; SIGKILL one at a third sent, start it again, let
-  the sweep reclaim (bench/notify.py's ``--kill`` run). Every invitee ends with exactly one email.
-- ``redis``: the same fan-out; at a third sent the redis-server is SIGKILLed and started again on the same
-  port. It keeps no data (no RDB, no AOF), so every queued batch is lost. The workers reconnect; this
-  process plays beat and sweeps, and the rows come back when their dispatch lease runs out. Nothing lost,
-  nothing sent twice.
-- ``smtp``: for each mail-server fault (``refuse``, ``451``, ``stall``, ``drop`` after DATA) a fan-out to
-  ``--size`` invitees through an aiosmtpd sink (tests/outbox/sink.py) that misbehaves from the start for
-  ``--outage`` seconds and then recovers; 2 workers, this process plays beat (the 10-second hand-out).
-  Prints sent / lost / doubled / late-by (last message out after the server's return) per fault.
+- ``kill``: at a third sent, SIGKILL worker 0 and start it again (as compose's restart would).
+- ``redis``: at a third sent, SIGKILL the redis-server (no RDB, no AOF: every queued batch is lost) and
+  start it again on the same port; the workers reconnect by themselves.
+- ``dbdown`` (PostgreSQL only): at a third sent, the bench database refuses new connections and every
+  backend in it is terminated, again and again, for ``--db-outage`` seconds (23: issue 20's outage).
+- ``smtp``: for each mail-server fault (``refuse``, ``451``, ``stall``, ``drop`` after DATA) a fan-out
+  through a sink that misbehaves from the start for ``--outage`` seconds and then recovers.
 - ``db`` (PostgreSQL only): gunicorn with 2 workers, a logged-in page requested in a loop while the
   server's backends are terminated (``pg_terminate_backend``) every fraction of a second; then rounds in
   which the backend is terminated while it waits inside a request. Only 200 and the clean 503 page are
@@ -31,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import email.utils
 import http.client
 import os
 import random
@@ -52,7 +54,7 @@ from _server import Gunicorn, free_port  # noqa: E402 - bench/ is not a package
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RUNS = ("kill", "redis", "db", "smtp")
+RUNS = ("kill", "redis", "dbdown", "db", "smtp")
 SMTP_FAULTS = ("refuse", "451", "stall", "drop")
 CLEAN_503 = "Service briefly unavailable"  # the heading of templates/503.html
 # Short leases so a batch lost with the broker's queue comes back within seconds (production: 10 minutes).
@@ -113,176 +115,198 @@ class PrivateRedis:
         self.start()
 
 
-# --- Fan-out runs ------------------------------------------------------------------------------------------
+# --- Fan-out runs: every fault against one yardstick -------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """One fault's figures, counted from the SMTP sink (what arrived) and the rows (what the outbox says)."""
+
+    fault: str
+    size: int
+    sent: int  # rows sent
+    lost: int  # invitees the sink never received a message for
+    doubled: int  # extra copies the sink received
+    outside: int  # of those, copies of a row not marked possibly delivered (outside the README's window)
+    flagged: int  # rows marked possibly delivered
+    failed: int
+    late: float  # seconds from the service's return to the last message out
+    gap: float  # the longest time after the return with nothing sent (the first send counts from the return)
+    rate: float  # messages per second after the return: late-by is mostly this on a busy host
+
+    HEADER = (
+        f"{'fault':8} {'sent':>6} {'lost':>6} {'doubled':>8} {'outside window':>15} "
+        f"{'possibly delivered':>19} {'failed':>7} {'late-by':>8} {'longest gap':>12} {'sent/s after':>13}"
+    )
+
+    def line(self) -> str:
+        return (
+            f"{self.fault:8} {self.sent:6} {self.lost:6} {self.doubled:8} {self.outside:15} {self.flagged:19} "
+            f"{self.failed:7} {self.late:7.1f}s {self.gap:11.1f}s {self.rate:13.1f}"
+        )
+
+    def ok(self) -> bool:
+        return (
+            self.sent == self.size
+            and self.lost == self.outside == self.failed == 0
+            and self.late <= 120  # issue 20: the last message out within 2 minutes of the return
+        )
+
+
+def tally(fault: str, size: int, rows, sink, recovered: dt.datetime) -> Tally:
+    from django.db.models import Max
+
+    per = sink.per_recipient
+    flagged = {r.lower() for r in rows.filter(possibly_delivered=True).values_list("recipient", flat=True)}
+    last = rows.aggregate(last=Max("sent_at"))["last"]
+    after = [
+        recovered,
+        *rows.filter(sent_at__gte=recovered).order_by("sent_at").values_list("sent_at", flat=True),
+    ]
+    gaps = [(b - a).total_seconds() for a, b in zip(after, after[1:], strict=False)]
+    span = (after[-1] - recovered).total_seconds()
+    return Tally(
+        fault=fault,
+        size=size,
+        sent=rows.filter(status="sent").count(),
+        lost=sum(1 for a in _expected(size) if per[a] == 0),
+        doubled=sum(n - 1 for n in per.values() if n > 1),
+        outside=sum(n - 1 for a, n in per.items() if n > 1 and a not in flagged),
+        flagged=len(flagged),
+        failed=rows.filter(status="failed").count(),
+        late=(last - recovered).total_seconds() if last else float("nan"),
+        gap=max(gaps, default=float("nan")),
+        rate=(len(after) - 1) / span if span > 0 else float("nan"),
+    )
 
 
 def _expected(size: int) -> set[str]:
     return {f"invitee-{i}@bench.example" for i in range(size)}  # bench/notify.py build_world's addresses
 
 
-@dataclass
-class Found:
-    invitees: int
-    emails: int
-    duplicates: int
-    missing: int
-    strangers: int
-    deliveries: int
-
-    def line(self) -> str:
-        return (
-            f"found: invitees {self.invitees}, emails {self.emails}, duplicates {self.duplicates}, "
-            f"missing {self.missing}, unexpected recipients {self.strangers}, "
-            f"deliveries logged {self.deliveries} (resent with the same Message-ID: "
-            f"{self.deliveries - self.emails})"
-        )
-
-
-def count_outbox(size: int, outbox: Path) -> Found:
-    from notify import outbox_counts
-
-    per_to, deliveries = outbox_counts(outbox)
-    per = Counter()
-    for to, n in per_to.items():
-        per[email.utils.parseaddr(to)[1]] += n
-    expected = _expected(size)
-    return Found(
-        invitees=size,
-        emails=sum(per.values()),
-        duplicates=sum(n - 1 for n in per.values() if n > 1),
-        missing=len(expected - set(per)),
-        strangers=len(set(per) - expected),
-        deliveries=deliveries,
-    )
-
-
-def kill_run(size: int) -> bool:
-    """bench/notify.py's --kill run, counted again from the outbox with the same yardstick as the others."""
-    from notify import fan_out
-
-    print(
-        f"tried: fan-out to {size} invitees, 2 workers on a private redis-server; SIGKILL worker 0 at a third "
-        "sent, start it again"
-    )
-    try:
-        fan_out(size, 2, True)
-    except SystemExit as exc:  # fan_out exits 1 on a duplicate or a loss; the count below says which
-        print(f"fan-out ended: {exc}")
-    found = count_outbox(size, Path(os.environ["VAR_DIR"]) / "outbox")
-    print(found.line())
-    # A row caught mid-send by the kill may go twice; its Message-ID keeps it one email (one file).
-    return found.duplicates == found.missing == found.strangers == 0 and found.emails == size
-
-
-def redis_run(size: int, server: PrivateRedis, n_workers: int = 2) -> bool:
-    import redis
+def _worker_env(sink_port: int, redis_url: str) -> dict:
     from django.conf import settings
-    from django.utils import timezone
-    from notify import JKT, Workers, build_world
 
-    from meetings.calendar.tasks import meeting_version_plan
-    from outbox.models import Message
-    from outbox.tasks import sweep
-
-    print(
-        f"tried: fan-out to {size} invitees, {n_workers} workers on a private redis-server "
-        f"(port {server.port}, no persistence); SIGKILL it at a third sent and start it again on the same port"
-    )
-    settings.NOTIFY_DISPATCH_LEASE_SECONDS = LEASE_SECONDS
-    var = Path(os.environ["VAR_DIR"])
-    outbox, logs = var / "outbox", var / "logs"
-    shutil.rmtree(outbox, ignore_errors=True)
-    logs.mkdir(exist_ok=True)
-    client = redis.Redis.from_url(server.url, socket_timeout=5)
-
-    day = (timezone.now() + dt.timedelta(days=60)).astimezone(JKT).date()
-    meeting = build_world(size, start=dt.datetime.combine(day, dt.time(9), tzinfo=JKT))
     db = settings.DATABASES["default"]
     env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
     env.update(
         DATABASE_URL=f"sqlite:///{db['NAME']}"
         if db["ENGINE"].endswith("sqlite3")
         else os.environ["DATABASE_URL"],
-        VAR_DIR=str(var),
-        REDIS_URL=server.url,
-        NOTIFY_DISPATCH_LEASE_SECONDS=str(LEASE_SECONDS),
+        VAR_DIR=os.environ["VAR_DIR"],
+        REDIS_URL=redis_url,
+        EMAIL_URL=f"smtp://127.0.0.1:{sink_port}",
+        EMAIL_TIMEOUT="5",
+        EMAIL_CONNECT_TIMEOUT="5",
     )
-    workers = Workers(n_workers, env, logs)
-    started = time.time() - 1  # file times are coarser than time.time()
+    return env  # the claim timeout, leases and hand-out are the production defaults
+
+
+def database_down(seconds: float, url: str | None = None) -> None:
+    """The database at ``url`` (default ``DATABASE_URL``) unreachable for ``seconds``: no new connection is
+    allowed into it and every backend in it is terminated, again and again; then it is opened. Other
+    databases on the server are not touched (the shared PostgreSQL serves other sessions)."""
+    import psycopg
+    from django.db import connections
+
+    base, _, dbname = (url or os.environ["DATABASE_URL"]).rpartition("/")
+    connections.close_all()
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS false')
+        try:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                admin.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [dbname],
+                )
+                time.sleep(0.5)
+        finally:
+            admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
+
+
+def fanout_run(fault: str, size: int, server: PrivateRedis, n_workers: int = 2, outage: float = 23) -> bool:
+    """A fan-out to ``size`` invitees through 2 workers and the SMTP sink, this process playing beat (the
+    10-second hand-out); at a third sent: ``kill`` SIGKILLs worker 0 and starts it again (as compose's
+    restart would), ``redis`` SIGKILLs the broker (no persistence: the queue is lost) and starts it again,
+    ``dbdown`` takes the database away for ``outage`` seconds."""
+    from django.db import DatabaseError, connections
+    from django.utils import timezone
+    from notify import JKT, Workers, build_world
+
+    from meetings.calendar.tasks import meeting_version_plan
+    from outbox.models import Message
+    from outbox.tasks import hand_out
+    from tests.outbox.sink import SMTPSink
+
+    var = Path(os.environ["VAR_DIR"])
+    logs = var / "logs"
+    logs.mkdir(exist_ok=True)
+    sink = SMTPSink()
+    sink.set_mode("accept")
+    workers = Workers(n_workers, _worker_env(sink.port, server.url), logs)
     for i in range(n_workers):
         workers.start(i)
     time.sleep(3)  # let the workers connect
-
-    def invites_sent() -> int:
-        return Message.objects.filter(meeting_notice__meeting=meeting, kind="invite", status="sent").count()
-
-    def queued() -> int | None:
-        try:
-            return client.llen("celery")
-        except redis.RedisError:
-            return None
-
-    t0 = time.perf_counter()
+    what = {
+        "kill": "SIGKILL worker 0 and start it again",
+        "redis": "SIGKILL the redis-server (no persistence) and start it again",
+        "dbdown": f"the database refuses and drops every connection for {outage:.0f}s",
+    }[fault]
+    print(f"tried: fan-out to {size} invitees, {n_workers} workers, beat every 10s; at a third sent: {what}")
+    day = (timezone.now() + dt.timedelta(days=60)).astimezone(JKT).date()
+    meeting = build_world(size, start=dt.datetime.combine(day, dt.time(9), tzinfo=JKT))
+    rows = Message.objects.filter(meeting_notice__meeting=meeting, kind="invite")
+    t0 = time.monotonic()
     meeting_version_plan(meeting_id=meeting.pk)
-    restarted_at: int | None = None
-    sweeps = 0
-    last, idle_since = -1, time.monotonic()
+    recovered: dt.datetime | None = None
+    next_beat = time.monotonic() + 10
     try:
-        while True:
-            done = invites_sent()
-            if restarted_at is None and done >= size // 3:
-                waiting = queued()
-                server.restart()
-                restarted_at = done
-                planned = Message.objects.filter(
-                    meeting_notice__meeting=meeting, kind="invite", status="planned"
-                ).count()
-                print(
-                    f"SIGKILL redis-server at {done} sent ({waiting} batch message(s) queued, {planned} invite "
-                    f"row(s) planned); started again: queue now {queued()}",
-                    flush=True,
-                )
-            if done >= size:
-                break
-            if done != last:
-                last, idle_since = done, time.monotonic()
-            elif restarted_at is not None and not queued() and time.monotonic() - idle_since > 5:
-                # Beat's job: rows whose batch died with the queue come back once their lease runs out.
-                result = sweep()
-                sweeps += 1
-                if result.reclaimed or result.dispatched:
-                    print(f"sweep: reclaimed {result.reclaimed}, handed out {result.dispatched}", flush=True)
-                idle_since = time.monotonic()
-            if time.perf_counter() - t0 > 1800:
-                print("gave up after 30 minutes")
-                break
-            time.sleep(0.25)
-        elapsed = time.perf_counter() - t0
-        alive = sum(p.poll() is None for p in workers.procs)  # never restarted here: they must reconnect
+        while time.monotonic() - t0 < 900:
+            try:
+                done = rows.filter(status="sent").count()
+                if recovered is None and done >= size // 3:
+                    sending = rows.filter(status="sending").count()
+                    if fault == "kill":
+                        workers.kill(0)
+                        workers.start(0)
+                    elif fault == "redis":
+                        server.restart()
+                    else:
+                        database_down(outage)
+                    recovered = timezone.now()
+                    print(
+                        f"{fault} at {done} sent ({sending} row(s) sending); back at once after", flush=True
+                    )
+                if done >= size:
+                    break
+                if time.monotonic() >= next_beat:
+                    hand_out()
+                    next_beat = time.monotonic() + 10
+            except DatabaseError as exc:  # this process is beat: it too meets the outage, and goes on
+                print(f"beat: {type(exc).__name__}", flush=True)
+                connections.close_all()
+            time.sleep(0.5)
+        result = tally(fault, size, rows, sink, recovered or timezone.now())
+        alive = sum(p.poll() is None for p in workers.procs)
     finally:
         workers.stop_all()
-    ours = [p for p in logs.glob("worker-*.log") if p.stat().st_ctime >= started]  # not earlier runs' logs
-    saw = sum("Connection to broker lost" in p.read_text(errors="replace") for p in ours)
+        sink.stop()
     print(
-        f"sent {invites_sent()} of {size} in {elapsed:.1f}s after {sweeps} sweep(s); workers that saw the broker "
-        f"go: {saw}; still running at the end (never restarted): {alive} of {n_workers}"
+        f"elapsed {time.monotonic() - t0:.1f}s from the confirm; workers running at the end: {alive} of {n_workers}"
     )
-    found = count_outbox(size, outbox)
-    print(found.line())
-    # No process died, so nothing may go twice, not even with the same Message-ID.
-    return (
-        found.duplicates == found.missing == found.strangers == 0
-        and found.deliveries == size == found.emails
-        and alive == n_workers
-    )
+    print(Tally.HEADER)
+    print(result.line(), flush=True)
+    return result.ok() and alive == n_workers
 
 
 # --- Mail server faults ------------------------------------------------------------------------------------
 
 
-def smtp_run(size: int, outage: float, n_workers: int = 2) -> bool:
-    from django.conf import settings
-    from django.db.models import Max
+def smtp_run(size: int, outage: float, server: PrivateRedis, n_workers: int = 2) -> bool:
+    """For each mail-server fault, a fan-out through a sink that misbehaves from the start for ``outage``
+    seconds, then accepts; this process plays beat (the 10-second hand-out)."""
     from django.utils import timezone
     from notify import JKT, Workers, build_world
 
@@ -292,29 +316,15 @@ def smtp_run(size: int, outage: float, n_workers: int = 2) -> bool:
     from tests.outbox.sink import SMTPSink
 
     sink = SMTPSink()
-    var = Path(os.environ["VAR_DIR"])
-    logs = var / "logs"
+    logs = Path(os.environ["VAR_DIR"]) / "logs"
     logs.mkdir(exist_ok=True)
-    db = settings.DATABASES["default"]
-    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
-    env.update(
-        DATABASE_URL=f"sqlite:///{db['NAME']}"
-        if db["ENGINE"].endswith("sqlite3")
-        else os.environ["DATABASE_URL"],
-        VAR_DIR=str(var),
-        EMAIL_URL=f"smtp://127.0.0.1:{sink.port}",
-        EMAIL_TIMEOUT="5",
-        EMAIL_CONNECT_TIMEOUT="5",
-    )
-    workers = Workers(n_workers, env, logs)
+    workers = Workers(n_workers, _worker_env(sink.port, server.url), logs)
     for i in range(n_workers):
         workers.start(i)
     time.sleep(3)
     ok = True
     print(f"tried: fan-out to {size} invitees per fault, {n_workers} workers, the fault for {outage:.0f}s")
-    print(
-        f"{'fault':8} {'sent':>6} {'lost':>6} {'doubled':>8} {'possibly delivered':>19} {'failed':>7} late-by"
-    )
+    print(Tally.HEADER)
     try:
         for fault in SMTP_FAULTS:
             sink.per_recipient.clear()
@@ -334,17 +344,9 @@ def smtp_run(size: int, outage: float, n_workers: int = 2) -> bool:
             while rows.filter(status="sent").count() < size and time.monotonic() < deadline:
                 hand_out()
                 time.sleep(2)
-            done = rows.filter(status="sent").count()
-            last = rows.aggregate(last=Max("sent_at"))["last"]
-            late = (last - recovered).total_seconds() if last else float("nan")
-            per = sink.per_recipient
-            lost = sum(1 for i in range(size) if per[f"invitee-{i}@bench.example"] == 0)
-            doubled = sum(n - 1 for n in per.values() if n > 1)
-            flagged = rows.filter(possibly_delivered=True).count()
-            failed = rows.filter(status="failed").count()
-            print(f"{fault:8} {done:6} {lost:6} {doubled:8} {flagged:19} {failed:7} {late:.1f}s", flush=True)
-            ok = ok and done == size and lost == 0 and failed == 0 and late < 120
-            ok = ok and (doubled == 0 or fault == "drop")
+            result = tally(fault, size, rows, sink, recovered)
+            print(result.line(), flush=True)
+            ok = ok and result.ok()
             MailServer.objects.all().delete()
     finally:
         workers.stop_all()
@@ -571,9 +573,10 @@ def run_one(name: str, args: argparse.Namespace) -> bool:
     from _setup import setup
 
     print(f"=== {name} ===", flush=True)
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if name in ("db", "dbdown") and not on_postgres:
+        sys.exit(f"{name} run: needs DATABASE_URL=postgres://... (it terminates PostgreSQL backends)")
     if name == "db":
-        if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-            sys.exit("db run: needs DATABASE_URL=postgres://... (it terminates PostgreSQL backends)")
         setup("faults-db")
         return db_run(args.seconds)
     # Both fan-outs queue on a private redis-server: the runs empty and kill their broker, and the shared
@@ -585,8 +588,8 @@ def run_one(name: str, args: argparse.Namespace) -> bool:
     try:
         setup(f"faults-{name}")
         if name == "smtp":
-            return smtp_run(args.size, args.outage)
-        return kill_run(args.size) if name == "kill" else redis_run(args.size, server)
+            return smtp_run(args.size, args.outage, server)
+        return fanout_run(name, args.size, server, outage=args.db_outage)
     finally:
         server.kill()
 
@@ -599,6 +602,9 @@ def main() -> None:
     parser.add_argument(
         "--outage", type=float, default=15, help="length of each mail-server fault (smtp run)"
     )
+    parser.add_argument(
+        "--db-outage", type=float, default=23, help="length of the database outage (dbdown run)"
+    )
     args = parser.parse_args()
     if args.only:
         ok = run_one(args.only, args)
@@ -607,7 +613,7 @@ def main() -> None:
     results = {}
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     for name in RUNS:
-        if name == "db" and not on_postgres:
+        if name in ("db", "dbdown") and not on_postgres:
             # It terminates PostgreSQL backends; the embedded SQLite has none to drop.
             print(
                 "=== db ===\nskipped: needs DATABASE_URL=postgres://... (the run drops server connections)\n"
@@ -627,6 +633,8 @@ def main() -> None:
             str(args.seconds),
             "--outage",
             str(args.outage),
+            "--db-outage",
+            str(args.db_outage),
         ]
         results[name] = subprocess.call(cmd, env=env)
         print(flush=True)

@@ -3,6 +3,9 @@ per operation with generated ids and N more with ids the user can see (tests/hos
 server errors and schema violations; the suite runs the same with a few cases (tests/hostile/test_fuzz.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_fuzz python bench/fuzz.py --examples 50
+
+Then the stateful phase (``--scenarios``): linked calls where the ids one answer gives are the path
+parameters of the next, so created objects are read, changed and deleted by the calls that follow.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=50, help="cases per operation and id source")
     parser.add_argument("--roles", nargs="+", default=["secretariat", "delegate"])
+    parser.add_argument("--scenarios", type=int, default=200, help="stateful scenarios per role (0: none)")
+    parser.add_argument("--steps", type=int, default=10, help="linked calls per scenario at most")
     args = parser.parse_args()
 
     import os
@@ -33,16 +38,23 @@ def main() -> None:
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="fuzz-media-")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ALLOWED_HOSTS = ["*"]
-    from tests.hostile.fuzzing import fuzz
+    from tests.hostile.fuzzing import fuzz, fuzz_stateful
     from tests.world.roles import roles_scene
 
     world = roles_scene()
     failed = False
-    for role in args.roles:
-        report = fuzz(getattr(world, role), role, max_examples=args.examples)
+    runs = [(role, "per operation") for role in args.roles]
+    runs += [(role, "stateful") for role in args.roles if args.scenarios]
+    for role, phase in runs:
+        user = getattr(world, role)
+        if phase == "stateful":
+            report = fuzz_stateful(user, role, scenarios=args.scenarios, steps=args.steps)
+        else:
+            report = fuzz(user, role, max_examples=args.examples)
         codes = ", ".join(f"{code}: {n}" for code, n in sorted(report.statuses.items()))
         print(
-            f"{role}: {report.operations} operations, {report.cases} cases in {report.seconds:.0f} s; "
+            f"{role} ({phase}): {report.operations} operations, {report.cases} cases "
+            f"({report.linked} with an id from an earlier answer) in {report.seconds:.0f} s; "
             f"server errors {len(report.server_errors)}, schema violations {len(report.violations)}; "
             f"statuses {codes}"
         )

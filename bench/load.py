@@ -1,4 +1,6 @@
-"""Under load: gunicorn with 2 workers on loopback, driven by wrk for 20 s on the dashboard and the feed.
+"""Under load: gunicorn with 2 workers on loopback, driven by wrk on the dashboard and the feed, each against
+a bare view (``/healthz``: the same middleware, one ``SELECT 1``) under the same gunicorn, in alternating
+rounds; the figure is the ratio of requests per second (docs/decisions/0055).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_load python bench/load.py [--size 1] [--duration 20]
 
@@ -8,7 +10,8 @@ app with gunicorn in production settings on 127.0.0.1 and a free port, checks wi
 dashboard answers 200 *logged in* and the feed answers a calendar, then runs wrk against each and prints
 requests/s, latency median and p99, and errors (non-2xx responses, redirects included, plus socket errors).
 
-Needs wrk from Debian: ``apt-get install -y wrk``. Not a test: figures. The real figure is on PostgreSQL
+Uses wrk from Debian (``apt-get install -y wrk``) when installed, else a Python load generator with keep-alive
+connections (``--tool python``): absolute figures differ between the two, the ratios are what count. Not a test: figures. The real figure is on PostgreSQL
 (DATABASE_URL); without it the run uses a throwaway SQLite file under var/bench/.
 """
 
@@ -136,6 +139,64 @@ def require_wrk() -> str:
     return path
 
 
+def run_python(url: str, *, cookie: str | None, duration: int, connections: int, timeout: int) -> WrkResult:
+    """wrk's job without wrk: ``connections`` threads, each on one keep-alive HTTP/1.1 connection, asking
+    as fast as answers come for ``duration`` seconds. Slower than wrk per request (it shares the cores
+    with the server), so only its ratios mean something."""
+    import http.client
+    import threading
+    import time
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = {"Cookie": cookie} if cookie else {}
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + duration
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        mine, codes, errs = [], {}, 0
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                codes[resp.status] = codes.get(resp.status, 0) + 1
+                mine.append((time.perf_counter() - t0) * 1000)
+            except (OSError, http.client.HTTPException):
+                errs += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            for code, n in codes.items():
+                statuses[code] = statuses.get(code, 0) + n
+            errors[0] += errs
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    ordered = sorted(latencies) or [0.0]
+    return WrkResult(
+        requests=len(latencies),
+        requests_per_s=len(latencies) / elapsed,
+        latency_p50_ms=ordered[len(ordered) // 2],
+        latency_p99_ms=ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
+        socket_errors=errors[0],
+        statuses=statuses,
+    )
+
+
 def production_env() -> dict[str, str]:
     """What config/settings.py reads for a production-like server that still answers plain HTTP on loopback.
 
@@ -183,16 +244,15 @@ def collect_static() -> None:
 
 def delegate_session() -> tuple[str, str]:
     """A logged-in session for the bench delegate, written straight into the session store, and the feed path."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
 
     from meetings.calendar.feeds import feed_token_ensure
 
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        raise SystemExit(
-            f"bench/load.py writes database sessions; SESSION_ENGINE is {settings.SESSION_ENGINE}"
-        )
+    # The configured engine (with Redis: cached_db), so gunicorn reads the session where it looks first.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     user = get_user_model().objects.get(username="bench-delegate")
     session = SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
@@ -251,17 +311,19 @@ def run_wrk(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, default=1.0, help="dataset size factor (bench/generate.py)")
-    parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per URL")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per URL, split over --rounds")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations of each URL with the bare view")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections (4 per worker queued)")
-    parser.add_argument(
-        "--timeout", type=int, default=10, help="wrk: a response slower than this is an error"
-    )
+    parser.add_argument("--connections", type=int, default=8, help="connections (4 per worker queued)")
+    parser.add_argument("--timeout", type=int, default=10, help="a response slower than this is an error")
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto", help="load generator")
     parser.add_argument("--reuse", action="store_true", help="keep the dataset if already built at this size")
+    parser.add_argument("--no-record", action="store_true", help="do not write bench/results.json")
     parser.add_argument("-v", "--verbose", action="store_true", help="print wrk's own reports")
     args = parser.parse_args()
 
-    wrk = require_wrk()
+    tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
+    wrk = require_wrk() if tool == "wrk" else ""
     # Set before Django starts, so this process (session signing, static manifest) and gunicorn agree.
     os.environ.update(production_env())
     how = build(args.size, reuse=args.reuse)
@@ -270,16 +332,19 @@ def main() -> None:
     collect_static()
     cookie, feed = delegate_session()
     db = "PostgreSQL" if settings.USING_POSTGRES else "SQLite"
-    print(f"size {args.size:g} on {db} ({how}); gunicorn {WORKERS} sync workers; ", end="")
-    print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --timeout {args.timeout}s", flush=True
-    )
+    slice_s = max(1, args.duration // args.rounds)
+    print(f"size {args.size:g} on {db} ({how}); gunicorn {WORKERS} sync workers; {tool}, ", end="")
+    print(f"{args.connections} connections, {args.rounds} rounds of {slice_s} s per URL", flush=True)
 
     from django.db import connections
 
     connections.close_all()  # gunicorn's workers are the only clients from here on
-    targets = [("dashboard", "/", cookie, "<h1>Dashboard</h1>"), ("user feed", feed, None, "BEGIN:VCALENDAR")]
-    results: list[tuple[str, WrkResult]] = []
+    targets = [
+        ("dashboard", "/", cookie, "<h1>Dashboard</h1>"),
+        ("user feed", feed, None, "BEGIN:VCALENDAR"),
+        ("bare view", "/healthz", cookie, '"ok"'),
+    ]
+    results: dict[str, list[WrkResult]] = {label: [] for label, *_ in targets}
     log = Path(os.environ["VAR_DIR"]) / "gunicorn-load.log"
     log.unlink(missing_ok=True)
     # SIGTERM (e.g. from run_all's parent being stopped) unwinds like Ctrl-C, so gunicorn is stopped too.
@@ -287,32 +352,69 @@ def main() -> None:
     with Gunicorn(dict(os.environ), log) as server:
         for _label, path, ck, marker in targets:
             check_page(server.base + path, cookie=ck, must_contain=marker)
-        for label, path, ck, _ in targets:
-            res, raw = run_wrk(
-                wrk,
-                server.base + path,
-                cookie=ck,
-                duration=args.duration,
-                threads=args.threads,
-                connections=args.connections,
-                timeout=args.timeout,
-            )
-            if args.verbose:
-                print(raw)
-            results.append((label, res))
+        for r in range(args.rounds):
+            # Each figure beside its floor, which goes first alternating: both see the same host.
+            order = targets if r % 2 == 0 else list(reversed(targets))
+            for label, path, ck, _ in order:
+                if tool == "wrk":
+                    res, raw = run_wrk(
+                        wrk,
+                        server.base + path,
+                        cookie=ck,
+                        duration=slice_s,
+                        threads=args.threads,
+                        connections=args.connections,
+                        timeout=args.timeout,
+                    )
+                    if args.verbose:
+                        print(raw)
+                else:
+                    res = run_python(
+                        server.base + path,
+                        cookie=ck,
+                        duration=slice_s,
+                        connections=args.connections,
+                        timeout=args.timeout,
+                    )
+                results[label].append(res)
         # The same check after the run: the session must still be valid, or the run measured login redirects.
         check_page(server.base + "/", cookie=cookie, must_contain="<h1>Dashboard</h1>")
 
-    print(f"{'url':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}  statuses")
-    for label, r in results:
-        statuses = " ".join(f"{c}:{n}" for c, n in sorted(r.statuses.items())) or "-"
-        if r.socket_errors:
-            statuses += f" socket:{r.socket_errors}"
-        print(
-            f"{label:<12}{r.requests:>10}{r.requests_per_s:>10.1f}{r.latency_p50_ms:>10.1f}"
-            f"{r.latency_p99_ms:>10.1f}{r.errors:>8}  {statuses}"
-        )
-    if any(r.errors for _, r in results):
+    print(
+        f"{'url':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'/ bare':>8}  statuses"
+    )
+    bare = sum(r.requests for r in results["bare view"]) or 1
+    ratios = {}
+    failed = False
+    for label, runs in results.items():
+        n = sum(r.requests for r in runs)
+        rps = sum(r.requests_per_s for r in runs) / len(runs)
+        errors = sum(r.errors for r in runs)
+        failed = failed or errors > 0
+        statuses: dict[int, int] = {}
+        for r in runs:
+            for code, k in r.statuses.items():
+                statuses[code] = statuses.get(code, 0) + k
+        shown = " ".join(f"{c}:{k}" for c, k in sorted(statuses.items())) or "-"
+        socket = sum(r.socket_errors for r in runs)
+        if socket:
+            shown += f" socket:{socket}"
+        p50 = max(r.latency_p50_ms for r in runs)
+        p99 = max(r.latency_p99_ms for r in runs)
+        print(f"{label:<12}{n:>10}{rps:>10.1f}{p50:>10.1f}{p99:>10.1f}{errors:>8}{n / bare:>7.3f}x  {shown}")
+        if label != "bare view":
+            # A throughput ratio: higher is better, so the recorded "ratio" is bare / figure (lower better).
+            ratios[f"load {label} @{args.size:g} ({tool}): bare view req / its req"] = {
+                "figure": n,
+                "floor": bare,
+                "ratio": bare / n if n else float("inf"),
+            }
+    if not args.no_record:
+        sys.path.insert(0, str(HERE))
+        from _floors import record
+
+        record(ratios)
+    if failed:
         print(f"errors: the statuses and socket errors above (timeouts: slower than --timeout); log: {log}")
         sys.exit(1)
 

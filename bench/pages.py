@@ -1,42 +1,27 @@
-"""Query counts and response times of the key pages and API endpoints at two data sizes.
+"""Query counts and times of the key pages and API endpoints at two data sizes, each against its floor.
 
     python bench/pages.py --sizes 1 10 [--runs 30] [--reuse]
 
 For each size it builds the dataset (bench/generate.py) in its own database, logs in as the bench delegate
 and as the Secretariat, and requests each page ``--runs`` times in-process (Django's test client, so the
-figures are the application's own time without a network). It prints SQL query counts (which must be the
-same at every size) and the median and 95th-percentile times, and how long a fixed pure-Python loop took
-before and after (this host's speed varies). Set DATABASE_URL and REDIS_URL to measure the production
-stack: with Redis, sessions are read from the cache.
+figures are the application's own time without a network). The floor of each page is its own SQL (the
+statements of one request, parameters included) replayed through a raw cursor; page and floor are timed
+in turn, so both see the same host. It prints SQL query counts (which must be the same at every size), the
+page's median, the floor's median and their ratio, and records the ratios (bench/_floors.record). Set
+DATABASE_URL and REDIS_URL to measure the production stack: with Redis, sessions are read from the cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-
-
-def reference_loop() -> float:
-    """Seconds for a fixed pure-Python loop: this host's speed varies by half within an hour, and the page
-    times move with it, so each run says how fast the host was."""
-    t0 = time.perf_counter()
-    s = 0
-    for i in range(5_000_000):
-        s += i
-    return time.perf_counter() - t0
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+sys.path.insert(0, str(HERE))
+from _floors import alternate, percentile, reads, record, reference_loop, replayer, summary  # noqa: E402
 
 
 def targets() -> list[tuple[str, str, str]]:
@@ -53,6 +38,7 @@ def targets() -> list[tuple[str, str, str]]:
     token = feed_token_ensure(person)
     out = [
         ("dashboard", "delegate", "/"),
+        ("Secretariat dashboard", "secretariat", "/"),
         ("meeting page", "delegate", f"/meetings/{meeting.pk}/"),
         ("body page", "delegate", "/governance/bodies/SEOM/"),
         ("rotation timeline", "delegate", "/chairmanship/ACCMSME/timeline/"),
@@ -83,8 +69,8 @@ def measure(size: float, runs: int, *, reuse: bool) -> dict[str, tuple[int, floa
     results = {}
     for line in out.stdout.splitlines():
         if line.startswith("RESULT\t"):
-            _, label, q, med, p95 = line.split("\t")
-            results[label] = (int(q), float(med), float(p95))
+            _, label, q, med, p95, floor = line.split("\t")
+            results[label] = (int(q), float(med), float(p95), float(floor))
         elif line.startswith("HOST\t"):
             print(f"size {size:g}: reference loop {line.split(chr(9))[1]} s during the run", flush=True)
     return results
@@ -122,17 +108,20 @@ def child(size: float, runs: int) -> None:
         c.get(url)  # warm up
         with CaptureQueriesContext(connection) as ctx:
             r = c.get(url)
-        queries = len(ctx.captured_queries)  # read now: reset_queries() below empties the log it reads
+        captured = list(ctx.captured_queries)  # copied now: reset_queries() below empties the log it reads
         if r.status_code != 200:
-            print(f"RESULT\t{label}\t-1\t0\t0")
+            print(f"RESULT\t{label}\t-1\t0\t0\t0")
             continue
-        times = []
-        for _ in range(runs):
+        replay = replayer(reads(captured))
+        replay()  # warm up
+
+        def page(c=c, url=url) -> None:
             reset_queries()
-            t0 = time.perf_counter()
             c.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-        print(f"RESULT\t{label}\t{queries}\t{statistics.median(times):.2f}\t{percentile(times, 95):.2f}")
+
+        times, floor = alternate(page, replay, runs)
+        med, floor_med, _ = summary(times, floor)
+        print(f"RESULT\t{label}\t{len(captured)}\t{med:.2f}\t{percentile(times, 95):.2f}\t{floor_med:.2f}")
     print(f"HOST\t{before:.2f}–{reference_loop():.2f}")
 
 
@@ -143,6 +132,7 @@ def main() -> None:
     parser.add_argument("--child", type=float)
     parser.add_argument("--reuse", action="store_true", help="keep a dataset built by an earlier run")
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-record", action="store_true", help="do not write bench/results.json")
     args = parser.parse_args()
     if args.child is not None and args.build:
         build(args.child, reuse=args.reuse)
@@ -153,17 +143,30 @@ def main() -> None:
     by_size = {s: measure(s, args.runs, reuse=args.reuse) for s in args.sizes}
     labels = list(next(iter(by_size.values())))
     head = f"{'page':<32}" + "".join(
-        f"{'q@' + format(s, 'g'):>7}{'med ms':>9}{'p95 ms':>9}" for s in args.sizes
+        f"{'q@' + format(s, 'g'):>6}{'ms':>8}{'SQL ms':>8}{'ratio':>7}" for s in args.sizes
     )
     print(head + "  queries equal")
+    ratios = {}
     for label in labels:
         row = f"{label:<32}"
         counts = []
         for s in args.sizes:
-            q, med, p95 = by_size[s].get(label, (-1, 0, 0))
+            q, med, _p95, floor = by_size[s].get(label, (-1, 0, 0, 0))
             counts.append(q)
-            row += f"{q:>7}{med:>9.1f}{p95:>9.1f}"
+            ratio = med / floor if floor else float("inf")
+            row += f"{q:>6}{med:>8.1f}{floor:>8.1f}{ratio:>6.2f}x"
+            ratios[f"page {label} @{s:g} / its SQL"] = {"figure": med, "floor": floor, "ratio": ratio}
         print(row + ("  yes" if len(set(counts)) == 1 and counts[0] >= 0 else "  NO"))
+    # The list API's first page must not grow with the table: its cost at the largest size against the
+    # smallest (each already divided by its own SQL would hide a slow query, so the plain times).
+    small, large = min(args.sizes), max(args.sizes)
+    for label in [lb for lb in labels if lb.startswith("meeting list API")]:
+        a, b = by_size[large][label][1], by_size[small][label][1]
+        if len(args.sizes) > 1 and b:
+            print(f"{label}: first page @{large:g} / @{small:g} = {a:.1f} / {b:.1f} ms = {a / b:.2f}x")
+            ratios[f"{label} first page @{large:g} / @{small:g}"] = {"figure": a, "floor": b, "ratio": a / b}
+    if not args.no_record:
+        record(ratios)
 
 
 if __name__ == "__main__":

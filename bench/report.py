@@ -9,8 +9,9 @@ the meeting with the most agenda items and invitations and measures, in-process:
 - the admin's change page of that meeting (``/admin/meetings/meeting/<pk>/change/`` as a superuser);
 - writing the report: the HTML from the record (``meetings.reports.report_html``), the PDF (WeasyPrint),
   and the whole ``report_generate`` (both, and filing the PDF);
-- the page's request that asks for the report now (``POST .../report/generate/``): a job row and a queued
-  message, the writing left to a worker.
+- the page's request that asks for the report now (``POST .../report/generate/``), and the API's
+  (``POST /api/v1/reports/generate/``, answered 202 with the job): a job row and a queued message, the
+  writing left to a worker.
 
 For each it prints the number of SQL queries, the median and 95th-percentile time, and the time of the same
 SQL statements (with their parameters) replayed through a bare cursor: what the database costs, so the rest
@@ -153,6 +154,15 @@ def child(size: float, runs: int) -> None:
         ReportJob.objects.filter(meeting=meeting).delete()  # the next run asks again
 
     measure("POST generate (queues the job)", ask)
+
+    def ask_api():  # the API's generate: the same job, answered 202 with the job's URL
+        r = client_post.post(
+            "/api/v1/reports/generate/", {"meeting": meeting.pk}, content_type="application/json"
+        )
+        assert r.status_code == 202, r.content
+        ReportJob.objects.filter(meeting=meeting).delete()
+
+    measure("API POST reports/generate (202, queues)", ask_api)
     for label, q, med, p95, raw_med, raw_p95 in rows:
         print(f"RESULT\t{label}\t{q}\t{med:.1f}\t{p95:.1f}\t{raw_med:.1f}\t{raw_p95:.1f}")
     n_items, n_inv = meeting.agenda_items.count(), meeting.invitations.count()

@@ -16,6 +16,7 @@ from chairmanship.services import (
     handover_checklist_refresh,
     handover_complete,
 )
+from governance.input_rules import InputRulesMixin
 
 
 @admin.register(RotationRule)
@@ -31,7 +32,9 @@ class RotationExceptionAdmin(SimpleHistoryAdmin):
     list_select_related = ["body", "member_state", "other_state"]
 
 
-class ChairTermForm(admin.ModelAdmin.form):
+class ChairTermForm(InputRulesMixin, admin.ModelAdmin.form):
+    unbounded_dates = ("start_date", "end_date")  # planned from the rotation, any year ahead
+
     def clean(self):
         cleaned = super().clean()
         term = self.instance

@@ -22,12 +22,15 @@ from chairmanship.models import ChairTerm, Handover, HandoverItem
 from chairmanship.rotation import MAX_YEARS, RotationError
 from governance.api import IsSecretariatOrReadOnly, as_drf_error
 from governance.api_filters import year_param
+from governance.api_support import MirrorsConstraints
+from governance.concurrency import VersionedWrites
 from governance.input_rules import single_line
 from governance.models import Body
 from governance.permissions import can_manage_body, can_manage_handover, today_in_asean
 
 
-class ChairTermSerializer(serializers.ModelSerializer):
+class ChairTermSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    constraints_left_to_service = frozenset({"chairterm_unique_start"})  # chair_term_check says it better
     # Chair terms and handovers are planned from the rotation, which runs as far ahead as asked: their
     # dates are not held to the record's 1967–2100 range (docs/decisions/0042).
     serializer_field_mapping = {
@@ -99,7 +102,7 @@ class ChairTermFilter(filters.FilterSet):
     )
 
 
-class ChairTermViewSet(viewsets.ModelViewSet):
+class ChairTermViewSet(VersionedWrites, viewsets.ModelViewSet):
     """Chair terms; ``?body=ACCMSME`` filters by body acronym."""
 
     serializer_class = ChairTermSerializer
@@ -116,14 +119,16 @@ class ChairTermViewSet(viewsets.ModelViewSet):
         services.chair_term_delete(term=instance)
 
 
-class HandoverItemSerializer(serializers.ModelSerializer):
+class HandoverItemSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = HandoverItem
         fields = ["id", "kind", "ref_id", "label", "position", "is_done", "done_by", "done_at", "comment"]
         read_only_fields = ["kind", "ref_id", "label", "position", "done_by", "done_at"]
 
 
-class HandoverSerializer(serializers.ModelSerializer):
+class HandoverSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    # The service finds the live handover to an incoming term and answers with it: not a refusal here.
+    constraints_left_to_service = frozenset({"handover_one_live_per_incoming"})
     # Chair terms and handovers are planned from the rotation, which runs as far ahead as asked: their
     # dates are not held to the record's 1967–2100 range (docs/decisions/0042).
     serializer_field_mapping = {

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from governance.input_rules import single_line
 from governance.models import Body, MemberState, Person, SourcedFact
 
 
@@ -53,7 +54,7 @@ class RotationException(SourcedFact):
         MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     other_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, validators=[single_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -92,7 +93,7 @@ class ChairTerm(SourcedFact):
         help_text="The person who chairs, when the term names one; the state's head of delegation holds the rights too.",
     )
     is_provisional = models.BooleanField(default=False, help_text="Computed from the rule, not yet decided.")
-    reason = models.CharField(max_length=300, blank=True)
+    reason = models.CharField(max_length=300, blank=True, validators=[single_line])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -169,7 +170,7 @@ class HandoverItem(models.Model):
     ref_id = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Id of the object the item is about"
     )
-    label = models.CharField(max_length=300)
+    label = models.CharField(max_length=300, validators=[single_line])
     position = models.PositiveIntegerField(default=0)
     is_done = models.BooleanField(default=False)
     done_by = models.ForeignKey(

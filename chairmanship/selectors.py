@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from chairmanship import rotation as rot
 from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
+from governance.concurrency import version_column
 from governance.models import Body, Membership, MemberState
 from governance.permissions import (
     MANAGE,
@@ -370,7 +371,7 @@ def handover_page(*, user, pk: int, now: dt.datetime) -> HandoverPage | None:
     handover = _with_terms(handovers_visible(user)).filter(pk=pk).first()
     if handover is None:
         return None
-    items = list(handover.items.select_related("done_by"))
+    items = list(handover.items.select_related("done_by").annotate(edit_version=version_column(HandoverItem)))
     is_open = handover.status in (Handover.Status.PLANNED, Handover.Status.IN_PROGRESS)
     moment = effective_moment(handover)
     return HandoverPage(

@@ -18,6 +18,7 @@ from chairmanship.handover_messages import KIND as HANDOVER_KIND
 from chairmanship.models import ChairTerm, Handover, HandoverItem, HandoverNotice
 from chairmanship.rights import TERM_FIELDS, sync_term_rights
 from chairmanship.selectors import effective_moment, rotation_for_body, term_people_ids
+from governance import concurrency
 from governance.audit import audit
 from governance.models import Body, Certainty, Membership, MemberState, Person
 from governance.permissions import local_date
@@ -37,6 +38,10 @@ class HandoverError(Exception):
 
 class HandoverAlreadyClosed(HandoverError):
     pass
+
+
+class HandoverStale(HandoverError):
+    """Someone else saved the row after the page was drawn (``governance.concurrency``)."""
 
 
 def _d(day: dt.date) -> str:
@@ -244,6 +249,13 @@ def handover_checklist_refresh(*, handover: Handover) -> int:
             HandoverItem(handover=handover, kind=kind, ref_id=ref, label=label[:300], position=position)
         )
     HandoverItem.objects.bulk_create(new, ignore_conflicts=True)
+    if new:  # bulk-created rows leave no history of their own
+        audit(
+            action="handover_checklist_refreshed",
+            obj=handover,
+            summary=f"{len(new)} item(s) added to the checklist of {handover}",
+            data={"items": [f"{i.kind}:{i.ref_id}" for i in new]},
+        )
     return len(new)
 
 
@@ -343,9 +355,11 @@ def handover_item_update(
     actor,
     is_done: bool | None = None,
     comment: str | None = None,
+    expected_version: str | None = None,
 ) -> HandoverItem:
     """Tick (or untick) a checklist item and/or set its comment. Closed handovers' lists are frozen, except
-    that the body's chair may go on noting progress on what was passed on."""
+    that the body's chair may go on noting progress on what was passed on. With ``expected_version`` (the
+    row's version when the page was drawn), a change over someone else's newer one is refused."""
     now = timezone.now()
     handover = item.handover
     if handover.status == Handover.Status.CANCELLED:
@@ -353,6 +367,19 @@ def handover_item_update(
     if is_done is not None and handover.status == Handover.Status.COMPLETED:
         raise HandoverAlreadyClosed("This handover is completed; its checklist can no longer be ticked.")
     with transaction.atomic():
+        if expected_version is not None:
+            locked = HandoverItem.objects.select_for_update().get(pk=item.pk)
+            if concurrency.edit_version(locked) != expected_version.strip():
+                drawn = {"is_done": is_done, "comment": None if comment is None else comment.strip()}
+                drawn = {k: v for k, v in drawn.items() if v is not None}
+                if concurrency.drawn_unchanged(locked, expected_version, drawn):
+                    return locked  # this row was left as drawn: the newer change stays
+                try:
+                    concurrency.check_current(locked, expected_version, fields=sorted(drawn))
+                except ValidationError as exc:
+                    raise HandoverStale(" ".join(exc.messages)) from exc
+            locked.handover = handover
+            item = locked
         if is_done is not None and is_done != item.is_done:
             item.is_done = is_done
             item.done_by = actor if is_done else None
@@ -580,11 +607,18 @@ class ChecklistChange:
     item: HandoverItem
     is_done: bool | None = None
     comment: str | None = None
+    expected_version: str | None = None  # the row's version when the page was drawn
 
 
 def handover_checklist_save(*, changes: list[ChecklistChange], actor) -> int:
     """Save several rows of a checklist at once, all or none (one transaction); returns how many."""
     with transaction.atomic():
         for c in changes:
-            handover_item_update(item=c.item, actor=actor, is_done=c.is_done, comment=c.comment)
+            handover_item_update(
+                item=c.item,
+                actor=actor,
+                is_done=c.is_done,
+                comment=c.comment,
+                expected_version=c.expected_version,
+            )
     return len(changes)

@@ -141,7 +141,7 @@ def _complete_confirmation(page: selectors.HandoverPage, *, bring_forward: bool)
         "mailed": "Nobody is e-mailed.",
         "button": "Complete handover",
         "back_url": reverse("chairmanship:handover", args=[h.pk]),
-        "carry": {"bring_forward": "on"} if bring_forward else {},
+        "hidden": [("bring_forward", "on")] if bring_forward else [],  # confirm.html: (name, value) pairs
         "danger": True,
     }
 
@@ -186,7 +186,14 @@ def handover_checklist(request, pk: int):
         if (is_done is not None and is_done != item.is_done) or (
             comment is not None and comment.strip() != item.comment
         ):
-            changes.append(services.ChecklistChange(item=item, is_done=is_done, comment=comment))
+            changes.append(
+                services.ChecklistChange(
+                    item=item,
+                    is_done=is_done,
+                    comment=comment,
+                    expected_version=request.POST.get(f"version_{item.pk}"),
+                )
+            )
     try:
         services.handover_checklist_save(changes=changes, actor=request.user)
     except services.HandoverError as exc:

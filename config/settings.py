@@ -318,6 +318,9 @@ NOTIFY_HANDOUT_SECONDS = env.int("NOTIFY_HANDOUT_SECONDS", default=10)
 NOTIFY_DEFER_SECONDS = env.int("NOTIFY_DEFER_SECONDS", default=30)
 NOTIFY_BREAKER_BASE_SECONDS = env.int("NOTIFY_BREAKER_BASE_SECONDS", default=5)
 NOTIFY_BREAKER_MAX_SECONDS = env.int("NOTIFY_BREAKER_MAX_SECONDS", default=60)
+# Sends recorded per chunk (docs/decisions/0057): at most this many in one transaction, sized by time.
+NOTIFY_SEND_CHUNK = env.int("NOTIFY_SEND_CHUNK", default=20)
+NOTIFY_SEND_CHUNK_SECONDS = env.float("NOTIFY_SEND_CHUNK_SECONDS", default=0.5)
 # SMTP: the connection and greeting within EMAIL_CONNECT_TIMEOUT, every answer after within EMAIL_TIMEOUT.
 EMAIL_CONNECT_TIMEOUT = env.float("EMAIL_CONNECT_TIMEOUT", default=10.0)
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
@@ -362,6 +365,13 @@ ITIP_IMAP_URL = env("ITIP_IMAP_URL", default="")
 ITIP_IMAP_FOLDERS = {"processed": "processed", "refused": "refused", "unmatched": "unmatched"}
 ITIP_MAX_MESSAGE_BYTES = env.int("ITIP_MAX_MESSAGE_BYTES", default=20 * 1024 * 1024)
 ITIP_IMAP_BATCH = env.int("ITIP_IMAP_BATCH", default=50)
+# The same replies posted by a mail provider (Mailgun's inbound route, django-anymail; meetings/calendar/
+# webhook.py): off unless both the basic-auth secret ("user:password") and the signing key are set. The
+# limit stays under DATA_UPLOAD_MAX_MEMORY_SIZE: Mailgun posts the raw message as one form field.
+ITIP_WEBHOOK_SECRET = env("ITIP_WEBHOOK_SECRET", default="")
+ITIP_WEBHOOK_SIGNING_KEY = env("ITIP_WEBHOOK_SIGNING_KEY", default="")
+ITIP_WEBHOOK_MAX_BYTES = env.int("ITIP_WEBHOOK_MAX_BYTES", default=2 * 1024 * 1024)
+ITIP_WEBHOOK_MAX_AGE_SECONDS = env.int("ITIP_WEBHOOK_MAX_AGE_SECONDS", default=15 * 60)
 from meetings.calendar.schedule import BEAT as _ITIP_BEAT  # noqa: E402
 
 CELERY_BEAT_SCHEDULE.update(_ITIP_BEAT)

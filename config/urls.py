@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("", include((portal_urls.meetings_pages + meetings_urls.urlpatterns, meetings_urls.app_name))),
     path("", include((portal_urls.portal_pages, "portal"))),
+    path("", include((portal_urls.public_pages, "public"))),
     path("chairmanship/", include("chairmanship.urls")),
     path("outbox/", include("outbox.urls")),
 ]

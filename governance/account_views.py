@@ -12,11 +12,12 @@ from django.urls import reverse_lazy
 
 from governance.accounts import invitation_token_generator, user_invite
 from governance.audit import audit
+from governance.input_rules import InputRulesMixin
 from governance.models import MemberState, Organisation
 from governance.permissions import is_secretariat
 
 
-class InviteForm(forms.Form):
+class InviteForm(InputRulesMixin, forms.Form):
     email = forms.EmailField()
     full_name = forms.CharField(max_length=200)
     member_state = forms.ModelChoiceField(MemberState.objects.all(), required=False)

@@ -19,7 +19,7 @@ from governance.models import (
     StrategicGoal,
     StrategicPlan,
 )
-from governance.rights import sync_rights_for_person_ids
+from governance.rights import sync_rights_below, sync_rights_for_person_ids
 from governance.services import membership_delete, membership_save, person_delete, person_save
 
 admin.site.site_header = "ACCMSME Governance — Secretariat"
@@ -109,11 +109,32 @@ class BodyAdmin(MembershipRightsAdmin, GuardedModelAdmin, SimpleHistoryAdmin):
     def membership_people(self, obj) -> set[int]:
         return set(Membership.objects.filter(body=obj).values_list("person_id", flat=True))
 
+    def save_related(self, request, form, formsets, change) -> None:
+        above = set(
+            ReportingLine.objects.filter(from_body=form.instance).values_list("to_body_id", flat=True)
+        )
+        super().save_related(request, form, formsets, change)
+        # Its lines up and its ``parent_access`` say who above sees its meetings.
+        above |= set(
+            ReportingLine.objects.filter(from_body=form.instance).values_list("to_body_id", flat=True)
+        )
+        sync_rights_below(body_ids=above)
+
 
 @admin.register(ReportingLine)
 class ReportingLineAdmin(SimpleHistoryAdmin):
     list_display = ["from_body", "kind", "to_body", "valid_from", "valid_until"]
     list_filter = ["kind", "from_body", "to_body"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        before = ReportingLine.objects.filter(pk=obj.pk).values_list("to_body_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        sync_rights_below(body_ids={before, obj.to_body_id})
+
+    def delete_model(self, request, obj) -> None:
+        to_body_id = obj.to_body_id
+        super().delete_model(request, obj)
+        sync_rights_below(body_ids={to_body_id})
 
 
 class PersonMembershipInline(MembershipInline):

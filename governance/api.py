@@ -7,6 +7,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from governance.api_chain import chain_urls
 from governance.api_support import MirrorsConstraints, as_drf_error
+from governance.concurrency import VersionedWrites
 from governance.models import (
     Body,
     Membership,
@@ -20,6 +21,7 @@ from governance.models import (
     reporting_line_check_cycle,
 )
 from governance.permissions import is_secretariat, person_ids_with_visible_email
+from governance.rights import sync_rights_below
 from governance.services import membership_delete, membership_save, person_delete
 
 
@@ -95,6 +97,8 @@ class BodySerializer(MirrorsConstraints, serializers.ModelSerializer):
             "papers_lead_days",
             "quorum",
             "handover_timezone",
+            "parent_access",
+            "action_chase_days",
             "source",
             "certainty",
         ]
@@ -199,7 +203,7 @@ class MembershipSerializer(MirrorsConstraints, serializers.ModelSerializer):
             raise as_drf_error(exc) from exc
 
 
-class SecretariatWritable(viewsets.ModelViewSet):
+class SecretariatWritable(VersionedWrites, viewsets.ModelViewSet):
     permission_classes = [IsSecretariatOrReadOnly]
 
 
@@ -217,10 +221,33 @@ class BodyViewSet(SecretariatWritable):
     queryset = Body.objects.prefetch_related("goals").order_by("acronym")
     serializer_class = BodySerializer
 
+    def perform_update(self, serializer) -> None:
+        super().perform_update(serializer)
+        # ``parent_access`` says who above sees the body's meetings (governance.rights.rights_from_above).
+        above = ReportingLine.objects.filter(from_body=serializer.instance).values_list(
+            "to_body_id", flat=True
+        )
+        sync_rights_below(body_ids=set(above))
+
 
 class ReportingLineViewSet(SecretariatWritable):
     queryset = ReportingLine.objects.order_by("id")
     serializer_class = ReportingLineSerializer
+
+    # A line moves who above sees the lower body's meetings (governance.rights.rights_from_above).
+    def perform_create(self, serializer) -> None:
+        super().perform_create(serializer)
+        sync_rights_below(body_ids={serializer.instance.to_body_id})
+
+    def perform_update(self, serializer) -> None:
+        before = serializer.instance.to_body_id
+        super().perform_update(serializer)
+        sync_rights_below(body_ids={before, serializer.instance.to_body_id})
+
+    def perform_destroy(self, instance) -> None:
+        to_body_id = instance.to_body_id
+        super().perform_destroy(instance)
+        sync_rights_below(body_ids={to_body_id})
 
 
 class PersonViewSet(SecretariatWritable):

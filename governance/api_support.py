@@ -120,13 +120,19 @@ def constraint_fields(constraint: BaseConstraint) -> list[str]:
 
 
 def constraint_errors(
-    instance: models.Model, *, exclude: set[str], given: set[str] = frozenset()
+    instance: models.Model,
+    *,
+    exclude: set[str],
+    given: set[str] = frozenset(),
+    skip: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
-    """Every model constraint ``instance`` would break, keyed by the field to blame: one the request gave
-    if the constraint names one, else the last it names."""
+    """Every model constraint ``instance`` would break (but those named in ``skip``), keyed by the field
+    to blame: one the request gave if the constraint names one, else the last it names."""
     errors: dict[str, list[str]] = {}
     model = type(instance)
     for constraint in model._meta.constraints:
+        if constraint.name in skip:
+            continue
         try:
             constraint.validate(model, instance, exclude=exclude, using=DEFAULT_DB_ALIAS)
         except DjangoValidationError as exc:
@@ -139,7 +145,13 @@ def constraint_errors(
 
 class MirrorsConstraints:
     """For a ModelSerializer: the model's CHECK, unique and exclusion constraints are checked on the
-    validated data, so a breach is a 400 naming the field rather than an IntegrityError."""
+    validated data, so a breach is a 400 naming the field rather than an IntegrityError.
+
+    ``constraints_left_to_service`` names the constraints a service resolves rather than refuses (posting
+    attendance again corrects the row, inviting again puts the person back on the list) or refuses with a
+    clearer message of its own; each serializer says why. The database still holds them all."""
+
+    constraints_left_to_service: frozenset[str] = frozenset()
 
     def run_validation(self, data=drf_fields.empty):
         attrs = super().run_validation(data)
@@ -151,7 +163,9 @@ class MirrorsConstraints:
                 setattr(instance, concrete[name].attname if value is None else name, value)
         # On create, a field the request did not give is the service's to fill: its rules are not judged.
         exclude = set() if self.instance is not None else {n for n in concrete if n not in attrs}
-        errors = constraint_errors(instance, exclude=exclude, given=set(attrs))
+        errors = constraint_errors(
+            instance, exclude=exclude, given=set(attrs), skip=self.constraints_left_to_service
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

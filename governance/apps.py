@@ -16,3 +16,13 @@ class GovernanceConfig(AppConfig):
         from governance.api_support import install_serializer_fields
 
         install_serializer_fields()
+
+        from governance.audit import audit
+        from outbox.registry import register_operator_recorder
+
+        # The Outbox page's retries and releases, in the one audit trail.
+        register_operator_recorder(
+            lambda *, request, action, summary, data: audit(
+                action=action, obj=None, actor=request.user, summary=summary, data=data, request=request
+            )
+        )

@@ -99,13 +99,16 @@ def strip_to_single_line(value: str) -> str:
     return CONTROL_CHARACTERS.sub(" ", value or "")
 
 
-def apply_to_form(form) -> None:
+def apply_to_form(form, *, unbounded_dates: tuple[str, ...] = ()) -> None:
     """Give a form's fields the rules: one-line text fields refuse control characters, date fields
-    refuse years outside the range. A Textarea is multi-line text and keeps its line breaks."""
+    refuse years outside the range (but those named in ``unbounded_dates``). A Textarea is multi-line
+    text and keeps its line breaks."""
     from django import forms
 
-    for field in form.fields.values():
+    for name, field in form.fields.items():
         if isinstance(field, forms.DateField | forms.DateTimeField):
+            if name in unbounded_dates:
+                continue
             if date_in_range not in field.validators:
                 field.validators.append(date_in_range)
         elif (
@@ -119,6 +122,8 @@ def apply_to_form(form) -> None:
 class InputRulesMixin:
     """For a Form or ModelForm: the input rules on every field (see ``apply_to_form``)."""
 
+    unbounded_dates: tuple[str, ...] = ()  # date fields planned beyond the range on purpose (chair terms)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        apply_to_form(self)
+        apply_to_form(self, unbounded_dates=self.unbounded_dates)

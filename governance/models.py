@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from governance.input_rules import date_in_range, single_line
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -26,7 +28,7 @@ class Certainty(models.TextChoices):
 class SourcedFact(models.Model):
     """A fact that may come from the seed data: where it came from and how sure it is."""
 
-    source = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=500, blank=True, validators=[single_line])
     certainty = models.CharField(max_length=12, choices=Certainty.choices, default=Certainty.SOURCED)
 
     class Meta:
@@ -40,19 +42,24 @@ class MemberStateQuerySet(models.QuerySet):
 
 
 class MemberState(SourcedFact):
-    short_name = models.CharField(max_length=60, unique=True, help_text="ASEAN's name, e.g. Lao PDR.")
-    official_name = models.CharField(max_length=200)
-    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True)
-    iso3 = models.CharField("ISO 3166 alpha-3", max_length=3, unique=True)
-    capital = models.CharField(max_length=100)
+    short_name = models.CharField(
+        max_length=60, unique=True, help_text="ASEAN's name, e.g. Lao PDR.", validators=[single_line]
+    )
+    official_name = models.CharField(max_length=200, validators=[single_line])
+    iso2 = models.CharField("ISO 3166 alpha-2", max_length=2, unique=True, validators=[single_line])
+    iso3 = models.CharField("ISO 3166 alpha-3", max_length=3, unique=True, validators=[single_line])
+    capital = models.CharField(max_length=100, validators=[single_line])
     timezone = models.CharField(
-        "capital time zone", max_length=64, validators=[validate_timezone], help_text="IANA name"
+        "capital time zone", max_length=64, validators=[single_line, validate_timezone], help_text="IANA name"
     )
     zone_label = models.CharField(
-        max_length=60, blank=True, help_text="How people name the zone, e.g. “Manila time”. Editable."
+        max_length=60,
+        blank=True,
+        help_text="How people name the zone, e.g. “Manila time”. Editable.",
+        validators=[single_line],
     )
-    admitted_on = models.DateField()
-    left_on = models.DateField(null=True, blank=True)
+    admitted_on = models.DateField(validators=[date_in_range])
+    left_on = models.DateField(null=True, blank=True, validators=[date_in_range])
 
     objects = MemberStateQuerySet.as_manager()
     history = HistoricalRecords()
@@ -100,8 +107,8 @@ class Organisation(SourcedFact):
         OBSERVER = "observer", "Observer"
         PRIVATE_SECTOR = "private_sector", "Private sector"
 
-    name = models.CharField(max_length=200, unique=True)
-    acronym = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
+    acronym = models.CharField(max_length=30, blank=True, validators=[single_line])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     history = HistoricalRecords()
 
@@ -113,13 +120,13 @@ class Organisation(SourcedFact):
 
 
 class StrategicPlan(SourcedFact):
-    name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=60)
+    name = models.CharField(max_length=200, validators=[single_line])
+    short_name = models.CharField(max_length=60, validators=[single_line])
     version = models.PositiveSmallIntegerField(default=1)
     period_start = models.PositiveSmallIntegerField()
     period_end = models.PositiveSmallIntegerField()
     vision = models.TextField(blank=True)
-    adopted_on = models.DateField(null=True, blank=True)
+    adopted_on = models.DateField(null=True, blank=True, validators=[date_in_range])
     history = HistoricalRecords()
 
     class Meta:
@@ -137,8 +144,8 @@ class StrategicPlan(SourcedFact):
 
 class StrategicGoal(SourcedFact):
     plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="goals")
-    code = models.CharField(max_length=10)
-    title = models.CharField(max_length=300)
+    code = models.CharField(max_length=10, validators=[single_line])
+    title = models.CharField(max_length=300, validators=[single_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -157,6 +164,12 @@ def default_chaser_days() -> list[int]:
     return [14, 5]
 
 
+class ParentAccess(models.TextChoices):
+    NONE = "none", "Nobody above"
+    CHAIR = "chair", "The chair of the body it reports to"
+    MEMBERS = "members", "The chair and members of the body it reports to"
+
+
 class Body(SourcedFact):
     class Kind(models.TextChoices):
         SUMMIT = "summit", "Summit"
@@ -171,27 +184,39 @@ class Body(SourcedFact):
         OWN_ROTATION = "own_rotation", "Own annual rotation"
         DESIGNATED = "designated", "Co-chairs designated"
 
-    name = models.CharField(max_length=200, unique=True)
-    acronym = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[single_line])
+    acronym = models.CharField(max_length=30, unique=True, validators=[single_line])
     kind = models.CharField(max_length=20, choices=Kind.choices)
     mandate = models.TextField(blank=True)
     meetings_per_year = models.PositiveSmallIntegerField(default=1)
     chair_policy = models.CharField(max_length=24, choices=ChairPolicy.choices)
     is_active = models.BooleanField(default=True)
-    established_on = models.DateField(null=True, blank=True)
+    established_on = models.DateField(null=True, blank=True, validators=[date_in_range])
     goals = models.ManyToManyField(StrategicGoal, blank=True, related_name="bodies")
     # Per-body conventions still to confirm, so they are data (docs/decisions/0012).
     agenda_lead_days = models.PositiveSmallIntegerField(default=14)
     papers_lead_days = models.PositiveSmallIntegerField(default=7)
     quorum = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Member states; blank: all")
     handover_timezone = models.CharField(
-        max_length=64, default="Asia/Jakarta", validators=[validate_timezone]
+        max_length=64, default="Asia/Jakarta", validators=[single_line, validate_timezone]
     )
     reminder_days = models.JSONField(
         default=default_reminder_days, help_text="Days before a meeting to remind"
     )
     chaser_days = models.JSONField(
         default=default_chaser_days, help_text="Days before a meeting to chase non-replies"
+    )
+    # Who of the body it reports to sees its meetings and papers up to ASEAN Restricted (a task force's
+    # meetings seen by ACCMSME's chair and members, docs/decisions/0051); derived like every other right.
+    parent_access = models.CharField(
+        max_length=8,
+        choices=ParentAccess.choices,
+        default=ParentAccess.NONE,
+        help_text="Who of the body it reports to sees its meetings",
+    )
+    action_chase_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="An overdue action item of the body is chased to its owners every this many days",
     )
     history = HistoricalRecords()
 
@@ -208,6 +233,9 @@ class Body(SourcedFact):
         constraints = [
             models.CheckConstraint(
                 condition=Q(meetings_per_year__lte=52), name="body_meetings_per_year_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(action_chase_days__gte=1), name="body_action_chase_days_positive"
             ),
         ]
 
@@ -229,8 +257,8 @@ class ReportingLine(SourcedFact):
     from_body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="lines_up")
     to_body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="lines_down")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPORTS_TO)
-    valid_from = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True, validators=[date_in_range])
+    valid_until = models.DateField(null=True, blank=True, validators=[date_in_range])
     history = HistoricalRecords()
 
     class Meta:
@@ -308,8 +336,8 @@ class Person(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )
-    full_name = models.CharField(max_length=200)
-    honorific = models.CharField(max_length=30, blank=True)
+    full_name = models.CharField(max_length=200, validators=[single_line])
+    honorific = models.CharField(max_length=30, blank=True, validators=[single_line])
     email = models.EmailField(blank=True)
     member_state = models.ForeignKey(
         MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
@@ -317,11 +345,11 @@ class Person(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
-    position = models.CharField(max_length=200, blank=True)
+    position = models.CharField(max_length=200, blank=True, validators=[single_line])
     timezone = models.CharField(
         max_length=64,
         blank=True,
-        validators=[validate_timezone],
+        validators=[single_line, validate_timezone],
         help_text="Leave blank to use the capital of the state the person represents.",
     )
     # Private calendar feed: a secret in the URL, rotatable, cleared when the account is deactivated.
@@ -364,8 +392,10 @@ class Membership(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Last day; blank while it runs.")
+    start_date = models.DateField(validators=[date_in_range])
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Last day; blank while it runs.", validators=[date_in_range]
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -7,6 +7,8 @@ Rights are *derived*; nobody grants them by hand for the normal cases:
 - the apps above governance contribute the rest through the registry below, from their
   ``AppConfig.ready``: chairmanship gives ``CHAIR_RIGHTS`` to whoever chairs a body while the term runs,
   meetings gives the right to see one meeting to whoever holds a live invitation to it;
+- the chair or the members of a body see the meetings of a body reporting to it when that body's
+  ``parent_access`` says so (``rights_from_above``: view and ASEAN Restricted, one level down);
 - an inactive user holds nothing. A right stored by hand is removed by the next sync.
 
 When rights are brought in line:
@@ -34,14 +36,20 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from governance.audit import record_rights_change
-from governance.models import BodyUserObjectPermission, Membership
+from governance.models import BodyUserObjectPermission, Membership, ParentAccess, ReportingLine
 from governance.permissions import (
     BODY_PERMS,
+    MANAGE,
+    RESTRICTED,
     ROLE_RIGHTS,
+    VIEW,
     forget_cached_rights,
     local_date,
     today_in_asean,
 )
+
+# What the chair or members of a body hold on a body reporting to it that lets them see its meetings.
+FROM_ABOVE_RIGHTS = frozenset({VIEW, RESTRICTED})
 
 # --- The registry of rights contributors ----------------------------------------------------------------
 
@@ -104,7 +112,54 @@ def desired_body_rights(user, *, on: dt.date | None = None) -> dict[int, set[str
     for source in BODY_SOURCES:
         for body_id, codes in source.rights(person, on=on).items():
             rights.setdefault(body_id, set()).update(codes)
+    for body_id, codes in rights_from_above(rights, on=day).items():
+        rights.setdefault(body_id, set()).update(codes)
     return rights
+
+
+def rights_from_above(rights: dict[int, set[str]], *, on: dt.date) -> dict[int, set[str]]:
+    """What the rights on a body give on the bodies reporting to it (a task force under ACCMSME), as each
+    of those says in ``parent_access``: its chair (who manages the body above) or also its members (who
+    view it) see the lower body's meetings and papers up to ASEAN Restricted, never manage them. One level
+    down only, and only from rights held directly, so nothing cascades (docs/decisions/0051)."""
+    chaired = {b for b, codes in rights.items() if MANAGE in codes}
+    viewed = {b for b, codes in rights.items() if VIEW in codes}
+    if not viewed and not chaired:
+        return {}
+    lines = (
+        ReportingLine.objects.filter(
+            kind=ReportingLine.Kind.REPORTS_TO,
+            to_body_id__in=viewed | chaired,
+            from_body__parent_access__in=[ParentAccess.CHAIR, ParentAccess.MEMBERS],
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .values_list("from_body_id", "to_body_id", "from_body__parent_access")
+    )
+    out: dict[int, set[str]] = {}
+    for child, parent, access in lines:
+        if parent in chaired or (access == ParentAccess.MEMBERS and parent in viewed):
+            out[child] = set(FROM_ABOVE_RIGHTS)
+    return out
+
+
+def sync_rights_below(*, body_ids: Iterable[int]) -> None:
+    """After a reporting line or a body's ``parent_access`` was written: re-derive the rights of everyone
+    seated on the bodies above (who may gain sight of a lower body) and of everyone holding rights on the
+    bodies below (who may lose it). Called by the admin and the API after such writes."""
+    ids = {b for b in body_ids if b}
+    if not ids:
+        return
+    people = set(Membership.objects.filter(body_id__in=ids).values_list("person_id", flat=True))
+    holders = BodyUserObjectPermission.objects.filter(content_object_id__in=ids).values_list(
+        "user_id", flat=True
+    )
+    people |= set(
+        get_user_model()
+        .objects.filter(pk__in=holders, person__isnull=False)
+        .values_list("person__id", flat=True)
+    )
+    sync_rights_for_person_ids(people)
 
 
 def _permission_ids() -> dict[str, int]:
@@ -220,6 +275,11 @@ def people_with_rights_due(*, now: dt.datetime) -> set[int]:
     # A membership that ended on day d stops giving rights on d + 1.
     edge = Q(start_date__in=days) | Q(end_date__in=days)
     people = set(Membership.objects.filter(edge).values_list("person_id", flat=True))
+    # A reporting line starting or ending about now moves the sight of the lower body's meetings.
+    lines = ReportingLine.objects.filter(Q(valid_from__in=days) | Q(valid_until__in=days))
+    people |= set(
+        Membership.objects.filter(body_id__in=lines.values("to_body_id")).values_list("person_id", flat=True)
+    )
     for source in BODY_SOURCES:
         people |= source.people_due(now=now)
     return {p for p in people if p}

@@ -158,7 +158,7 @@ class Seeder:
         for row in self.data["bodies"]:
             values = {
                 k: row[k]
-                for k in ("name", "kind", "mandate", "meetings_per_year", "chair_policy")
+                for k in ("name", "kind", "mandate", "meetings_per_year", "chair_policy", "parent_access")
                 if k in row
             }
             values["established_on"] = row.get("established_on")

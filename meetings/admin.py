@@ -3,7 +3,9 @@ here raises the sequence and tells invitees like a change made on the Secretaria
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidget
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
@@ -45,7 +47,24 @@ class OwnAgendaItems:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AgendaItemInline(OwnAgendaItems, admin.TabularInline):
+class ChoicesOncePerPage:
+    """An inline's selects read their choices once per page, not once per row: every row's form holds a copy
+    of the field, and each copy ran the choices' query again (one member-state list per invitation made the
+    meeting's change page 354 queries, bench/report.py). The list is read when the inline's form class is
+    built; a POST still checks each value against the queryset. Autocomplete and raw-id widgets are left as
+    they are (they read only the selected value)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        widget = getattr(field.widget, "widget", field.widget)  # inside the admin's add/change wrapper
+        if isinstance(widget, forms.Select) and not isinstance(
+            widget, (AutocompleteSelect, ForeignKeyRawIdWidget)
+        ):
+            field.choices = list(field.choices)
+        return field
+
+
+class AgendaItemInline(OwnAgendaItems, ChoicesOncePerPage, admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ["title", "parent", "position", "purpose", "presenter_state", "minutes_allotted", "is_standing"]
@@ -54,12 +73,23 @@ class AgendaItemInline(OwnAgendaItems, admin.TabularInline):
     ordering = ["parent_id", "position", "id"]
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(ChoicesOncePerPage, admin.TabularInline):
+    """The list as it stands: the delegation and role of each row may be corrected here; people are put on
+    the list on the participants page, which asks first and sends the invitation (the calendar side), as
+    the services do; an inline row added here would reach nobody's calendar. The person is shown, not
+    chosen, so no row looks its person up on its own."""
+
     model = Invitation
     extra = 0
     fields = ["person", "member_state", "role", "partstat", "is_withdrawn"]
-    readonly_fields = ["partstat", "is_withdrawn"]
-    autocomplete_fields = ["person"]
+    readonly_fields = ["person", "partstat", "is_withdrawn"]
+
+    def get_queryset(self, request):
+        # The meeting too: a row's label (``Invitation.__str__``) names it.
+        return super().get_queryset(request).select_related("person", "member_state", "meeting")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class DocumentInline(admin.TabularInline):
@@ -74,7 +104,7 @@ class DocumentInline(admin.TabularInline):
         return False  # uploads go through the checked upload page
 
 
-class DecisionInline(OwnAgendaItems, admin.TabularInline):
+class DecisionInline(OwnAgendaItems, ChoicesOncePerPage, admin.TabularInline):
     model = Decision
     extra = 0
     fields = ["agenda_item", "kind", "text", "position"]
@@ -244,7 +274,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["status", "body", "owner_state"]
     search_fields = ["title", "progress_note", "owner_person__full_name"]
-    autocomplete_fields = ["meeting", "decision", "agenda_item", "owner_person", "closed_at_meeting"]
+    autocomplete_fields = ["meeting", "decision", "agenda_item", "owner_person", "closed_at_meeting", "goal"]
     date_hierarchy = "due_date"
     list_select_related = ["body", "meeting", "owner_state", "owner_body", "owner_person"]
 

@@ -10,6 +10,7 @@ from typing import TypeVar
 from django import forms
 from django.core.exceptions import ValidationError
 
+from governance.concurrency import edit_version
 from governance.input_rules import InputRulesMixin
 from governance.models import Body, MemberState, Person, StrategicGoal
 from meetings.models import (
@@ -23,7 +24,6 @@ from meetings.models import (
     Report,
     Submission,
 )
-from meetings.services.concurrency import edit_version
 
 ASEAN_ZONES = [
     "Asia/Brunei",
@@ -124,7 +124,9 @@ class MeetingForm(InputRulesMixin, forms.Form):
     city = forms.CharField(max_length=120, required=False)
     modality = forms.ChoiceField(choices=Meeting.Modality.choices)
     join_url = forms.URLField(required=False, label="Join link", assume_scheme="https")
-    is_public = forms.BooleanField(required=False, label="On the body's public calendar")
+    is_public = forms.BooleanField(
+        required=False, label="Published: on the public pages and the body's public calendar"
+    )
     # The version the edit started from: a save over someone else's newer change is refused.
     edit_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -309,6 +311,13 @@ class ActionItemForm(InputRulesMixin, forms.Form):
     owner_person = forms.ModelChoiceField(Person.objects.order_by("full_name"), required=False)
     due_date = forms.DateField(required=False, widget=DateInput())
     decision = forms.ModelChoiceField(Decision.objects.none(), required=False, label="From decision")
+    goal = forms.ModelChoiceField(
+        StrategicGoal.objects.select_related("plan").order_by(
+            "plan__period_start", "plan__short_name", "code"
+        ),
+        required=False,
+        label="Strategic goal",
+    )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ Stage = ProcedureNotice.Stage
 
 def _subject(notice: ProcedureNotice) -> str:
     p = notice.procedure
-    if notice.stage == Stage.OUTCOME:
+    if notice.stage in (Stage.OUTCOME, Stage.WITHDRAWN):
         return f"{p.body}: {p.get_status_display()} — {p.title}"[:300]
     if notice.stage == Stage.REMINDER:
         return f"Reminder: {p.body} written procedure closes in {notice.days} day(s) — {p.title}"[:300]
@@ -30,6 +30,11 @@ def _text(notice: ProcedureNotice) -> str:
     link = settings.SITE_URL + p.get_absolute_url()
     if notice.stage == Stage.OUTCOME:
         return f"{p.title}\n\n{p.outcome}\n\nThe procedure and every answer: {link}\n\nASEAN Secretariat"
+    if notice.stage == Stage.WITHDRAWN:
+        return (
+            f"The written procedure of {p.body} on\n\n{p.title}\n\nhas been withdrawn: {p.withdrawn_reason}\n\n"
+            f"No answer is needed and no outcome will be recorded.\n\n{link}\n\nASEAN Secretariat"
+        )
     rule = (
         "Silence by the deadline counts as concurrence."
         if p.rule == WrittenProcedure.Rule.SILENCE
@@ -51,7 +56,9 @@ def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withhe
     if notice is None:
         return Withheld(Message.Status.CANCELLED, "procedure deleted")
     p = notice.procedure
-    if notice.stage != Stage.OUTCOME and p.status != WrittenProcedure.Status.OPEN:
+    if notice.stage == Stage.WITHDRAWN and p.status != WrittenProcedure.Status.WITHDRAWN:
+        return Withheld(Message.Status.CANCELLED, "procedure not withdrawn")
+    if notice.stage not in (Stage.OUTCOME, Stage.WITHDRAWN) and p.status != WrittenProcedure.Status.OPEN:
         return Withheld(Message.Status.CANCELLED, f"Procedure {p.get_status_display().lower()}")
     if notice.stage == Stage.REMINDER and (
         ProcedureAnswer.objects.filter(procedure=p, member_state=notice.member_state).exists()

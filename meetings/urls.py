@@ -7,6 +7,7 @@ from meetings.views import (
     downloads,
     pack,
     participation,
+    publication,
     record,
     reports,
     written_procedure,
@@ -53,6 +54,13 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("documents/downloads/trace/", downloads.download_trace, name="download_trace"),
     path("meetings/<int:pk>/pack.pdf", pack.meeting_pack, name="pack"),
+    # The public page: preview, publish, withdraw, which decisions (docs/decisions/0049)
+    path("meetings/<int:pk>/public/", publication.publication, name="publication"),
+    path("meetings/<int:pk>/public/publish/", publication.publication_publish, name="publication_publish"),
+    path("meetings/<int:pk>/public/withdraw/", publication.publication_withdraw, name="publication_withdraw"),
+    path(
+        "meetings/<int:pk>/public/decisions/", publication.publication_decisions, name="publication_decisions"
+    ),
     # Participants
     path("meetings/<int:pk>/participants/", participation.participants, name="participants"),
     path(
@@ -95,6 +103,7 @@ urlpatterns = [
     path("procedures/new/", written_procedure.procedure_new, name="procedure_new"),
     path("procedures/<int:pk>/", written_procedure.procedure_detail, name="procedure"),
     path("procedures/<int:pk>/answer/", written_procedure.procedure_answer, name="procedure_answer"),
+    path("procedures/<int:pk>/withdraw/", written_procedure.procedure_withdraw, name="procedure_withdraw"),
     path("submissions/<int:pk>/outcome/", reports.submission_outcome, name="submission_outcome"),
     path("submissions/<int:pk>/forward/", reports.submission_forward, name="submission_forward"),
     *calendar_urlpatterns,

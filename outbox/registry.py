@@ -8,6 +8,8 @@ A *kind* (``invite``, ``handover``, ``account``...) is registered by the app tha
   little later). It runs inside the send's transaction: what it checks it should read again and lock for
   share there, so a change committing meanwhile waits for the send (see ``outbox.sending``);
 - ``preload(messages, ctx)`` (optional): load what a batch of its messages needs in a few queries;
+- ``lock(messages, ctx)`` (optional): the same reads and locks ``build`` makes, for a chunk of messages
+  sent in one transaction (``outbox.sending``), in a few queries instead of a few per message;
 - ``describe(messages)`` (optional): what each message is about, for the Outbox page;
 - ``late_policy``: what happens to a notice whose moment had passed when it was planned (``skip``, ``send``
   or ``coming_up``), unless ``settings.NOTIFICATION_LATE_POLICY`` says otherwise.
@@ -46,6 +48,10 @@ class KindSpec:
     label: str
     build: Callable[[Any, Any], Any]
     preload: Callable[[list, Any], None] | None = None
+    # ``lock(messages, ctx)``: at the start of a chunk's send transaction, read again and lock for share
+    # what ``build`` checks for these messages, in a few queries, into ``ctx.locked`` (emptied when that
+    # transaction ends); ``build`` then checks against that instead of reading it per message.
+    lock: Callable[[list, Any], None] | None = None
     describe: Callable[[list], dict[int, About]] | None = None
     late_policy: str = "skip"
     # Rows written with a due time already past (by apps that plan without looking): not sent by surprise
@@ -124,3 +130,17 @@ def register_page_panel(template: str, data: Callable[[], dict]) -> None:
 
 def page_panels() -> list[dict]:
     return [{"template": template, "data": data()} for template, data in _page_panels]
+
+
+_operator_recorders: list[Callable[..., None]] = []
+
+
+def register_operator_recorder(record: Callable[..., None]) -> None:
+    """Who retried, released or cancelled messages from the Outbox page: the app that keeps the audit
+    trail registers ``record(request=, action=, summary=, data=)``."""
+    _operator_recorders.append(record)
+
+
+def operator_acted(*, request, action: str, summary: str, ids: list[int]) -> None:
+    for record in _operator_recorders:
+        record(request=request, action=action, summary=summary, data={"messages": ids[:500]})

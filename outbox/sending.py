@@ -1,15 +1,21 @@
 """Sending: claim, check and build at send time, send, record; retry with backoff (docs/decisions, see
 ``outbox`` in README "Delivery guarantee").
 
-- **One sender, one row at a time.** A row is claimed just before it is sent, with a conditional update
-  (planned → sending, as healthchecks' ``sendalerts`` does), which commits and records the claim time and
-  the Message-ID. The claim time is the row's own, so a slow batch is never reclaimed under its worker.
-- **Checked in the transaction that sends.** The send runs in one transaction that locks the row (the
-  sweep's reclaim skips a locked row: a live send is never taken over) and in which the kind's builder
-  checks, and locks for share, the thing the message is about as it stands now: a change committed before
-  the lock is seen and the message withheld; a change committed after waits for the send to be recorded.
-  The builder may withhold it (superseded, answered, closed) or defer it (``Withheld("planned", ...)``:
-  not yet, e.g. a reminder whose invitation has not gone yet).
+- **Claimed just before it is sent, in small chunks.** Each row of a chunk is claimed with a conditional
+  update (planned → sending, as healthchecks' ``sendalerts`` does; one statement for the chunk, each row
+  on its own condition), which commits and records the claim time and each row's Message-ID.
+- **Checked in the transaction that sends.** A chunk is sent in one transaction that first locks its rows
+  (the sweep's reclaim skips a locked row: a live send is never taken over) and in which each kind checks,
+  and locks for share, what its messages are about as it stands now (``KindSpec.lock`` for the chunk, or
+  the builder per message): a change committed before the lock is seen and the message withheld; a change
+  committed after waits until the chunk is recorded. The builder may withhold a message (superseded,
+  answered, closed) or defer it (``Withheld("planned", ...)``: not yet, e.g. a reminder whose invitation
+  has not gone yet). What was sent is recorded in one statement when the chunk ends.
+- **Chunks sized by time.** A chunk starts at one row and doubles (up to ``NOTIFY_SEND_CHUNK``) while a
+  chunk's sends take less than ``NOTIFY_SEND_CHUNK_SECONDS``, halving when one takes longer. That bounds
+  by time both how long a meeting edit waits for sends in flight and the window in which a death of the
+  worker (or the database) leaves sent rows unrecorded: those are reclaimed as *possibly delivered* and
+  sent again with their Message-ID (docs/decisions/0057).
 - **Server faults pause, message faults retry.** A fault of the mail server (``outbox.faults``) opens its
   breaker (``outbox.breaker``): the row goes back without using an attempt and the rest of the batch waits
   for the breaker's trial. A fault of the message is retried with an exponential backoff and ends as
@@ -22,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -65,6 +72,9 @@ class SendContext:
     cache: dict = field(default_factory=dict)
     server: str = ""
     opened: bool = False
+    # What the kinds read and locked for the chunk being sent (``KindSpec.lock``); valid only inside that
+    # chunk's transaction, so emptied when it ends.
+    locked: dict = field(default_factory=dict)
 
 
 class ServerFault(Exception):
@@ -98,6 +108,41 @@ def claim_row(row_id: int, now: dt.datetime, *, row: Message | None = None) -> M
         return None
     row.status, row.claimed_at, row.attempts, row.msgid = Status.SENDING, now, claimed[0], msgid
     return row
+
+
+def claim_rows(rows: list[Message], now: dt.datetime) -> list[Message]:
+    """``claim_row`` for several loaded rows in one statement: each row is claimed on its own condition
+    (still planned, due), with its own Message-ID. Commits at once. Returns the rows claimed here, in the
+    order given."""
+    if not rows:
+        return []
+    at = connection.ops.adapt_datetimefield_value(now)
+    ids = [row.pk for row in rows]
+    msgids = {row.pk: message_id(row.key) for row in rows}
+    cases = " ".join(["WHEN %s THEN %s"] * len(rows))
+    marks = ", ".join(["%s"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Message._meta.db_table}" SET "status" = %s, "claimed_at" = %s, '  # noqa: S608 - our names
+            f'"attempts" = "attempts" + 1, "msgid" = CASE "id" {cases} END '
+            f'WHERE "id" IN ({marks}) AND "status" = %s AND "due_at" <= %s RETURNING "id", "attempts"',
+            [
+                Status.SENDING.value,
+                at,
+                *(v for pk in ids for v in (pk, msgids[pk])),
+                *ids,
+                Status.PLANNED.value,
+                at,
+            ],
+        )
+        claimed = dict(cursor.fetchall())
+    mine = []
+    for row in rows:
+        if row.pk in claimed:
+            row.status, row.claimed_at, row.attempts = Status.SENDING, now, claimed[row.pk]
+            row.msgid = msgids[row.pk]
+            mine.append(row)
+    return mine
 
 
 def claim_batch(ids: Iterable[int], now: dt.datetime) -> set[int]:
@@ -193,50 +238,122 @@ def _deliver(message: EmailMessage, ctx: SendContext) -> None:
         raise
 
 
-def _send_locked(row: Message, ctx: SendContext) -> str:
-    """In the send's transaction: the row still ours (locked), the message checked and built by its
-    owner (who locks what it checks), sent, recorded."""
-    mine = (
+def _record_sent(sent: list[tuple[Message, EmailMessage]], ctx: SendContext) -> None:
+    """The rows of a chunk that left, recorded as sent in one statement, with the subject and plain text
+    each went out with (a record for the Secretariat; a message is always built afresh)."""
+    if not sent:
+        return
+    at = connection.ops.adapt_datetimefield_value(ctx.now)
+    cases = " ".join(["WHEN %s THEN %s"] * len(sent))
+    marks = ", ".join(["%s"] * len(sent))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{Message._meta.db_table}" SET "status" = %s, "sent_at" = %s, "last_error" = \'\', '  # noqa: S608
+            f'"next_attempt_at" = NULL, "transient" = %s, "subject" = CASE "id" {cases} END, '
+            f'"body_text" = CASE "id" {cases} END WHERE "id" IN ({marks}) AND "status" = %s',
+            [
+                Status.SENT.value,
+                at,
+                False,
+                *(v for row, msg in sent for v in (row.pk, str(msg.subject)[:300])),
+                *(v for row, msg in sent for v in (row.pk, str(msg.body))),
+                *(row.pk for row, _ in sent),
+                Status.SENDING.value,
+            ],
+        )
+
+
+def _lock_chunk(rows: list[Message], ctx: SendContext) -> list[Message]:
+    """In the chunk's transaction: its rows locked (still ours: same claim), then what each kind checks."""
+    mine = set(
         Message.objects.select_for_update()
-        .filter(pk=row.pk, status=Status.SENDING, claimed_at=row.claimed_at)
-        .exists()
+        .filter(pk__in=[r.pk for r in rows], status=Status.SENDING, claimed_at=ctx.now)
+        .values_list("pk", flat=True)
     )
-    if not mine:
-        return "lost-claim"
-    message = build(row, ctx)
-    if isinstance(message, Withheld):
-        return _withhold(row, message, ctx.now)
-    _deliver(message, ctx)
-    # One update per message after it left: the line between "sent" and "send again after a crash". It
-    # records what went out (a record for the Secretariat; a message is always built afresh).
-    Message.objects.filter(pk=row.pk, status=Status.SENDING).update(
-        status=Status.SENT,
-        sent_at=ctx.now,
-        last_error="",
-        next_attempt_at=None,
-        transient=False,
-        subject=str(message.subject)[:300],
-        body_text=str(message.body),
-    )
-    return Status.SENT
+    rows = [r for r in rows if r.pk in mine]
+    by_kind: dict[str, list[Message]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    for kind, kind_rows in by_kind.items():
+        spec = kind_spec(kind)
+        if spec is not None and spec.lock is not None:
+            spec.lock(kind_rows, ctx)
+    return rows
+
+
+@dataclass
+class ChunkResult:
+    """What a chunk did: outcomes counted, and the server fault that stopped it (with the rows it left)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    fault: ServerFault | None = None
+    fault_row: Message | None = None
+    unsent: list[Message] = field(default_factory=list)
+
+
+def _send_chunk_locked(rows: list[Message], ctx: SendContext, result: ChunkResult) -> None:
+    """In the chunk's transaction: each row checked and built by its owner, sent; the sent recorded."""
+    rows_locked = _lock_chunk(rows, ctx)
+    result.counts["lost-claim"] += len(rows) - len(rows_locked)
+    sent: list[tuple[Message, EmailMessage]] = []
+    for n, row in enumerate(rows_locked):
+        try:
+            message = build(row, ctx)
+            if isinstance(message, Withheld):
+                result.counts[_withhold(row, message, ctx.now)] += 1
+                continue
+            _deliver(message, ctx)
+        except ServerFault as fault:
+            result.fault, result.fault_row, result.unsent = fault, row, rows_locked[n + 1 :]
+            break
+        except DatabaseError:
+            raise  # the database's fault: the task is retried, the sweep reclaims the rows
+        except Exception as exc:  # noqa: BLE001 - any other failure is the message's: recorded and retried
+            log.warning("message %s failed: %s", row.key, exc)
+            result.counts[record_failure(row.pk, row.attempts, f"{type(exc).__name__}: {exc}", ctx.now)] += 1
+            continue
+        sent.append((row, message))
+    # The line between "sent" and "send again after a crash": one statement for the chunk, committed with
+    # the locks it was checked under. Rows sent before a server fault are recorded too.
+    _record_sent(sent, ctx)
+    result.counts[Status.SENT] += len(sent)
+
+
+def send_chunk(rows: list[Message], ctx: SendContext) -> ChunkResult:
+    """Claim, check, build, send and record a chunk of loaded rows. A server fault stops it: the rows
+    sent before are recorded, the failing row and the rest go back without using an attempt (and the
+    server's breaker opens)."""
+    result = ChunkResult()
+    claimed = claim_rows(rows, ctx.now)
+    result.counts["not-claimed"] += len(rows) - len(claimed)
+    if not claimed:
+        return result
+    try:
+        with transaction.atomic():
+            _send_chunk_locked(claimed, ctx, result)
+    finally:
+        ctx.locked.clear()
+    if result.fault is not None:
+        fault = result.fault
+        log.warning("mail server %s failed on %s: %s", ctx.server, result.fault_row.key, fault)
+        until = breaker.server_failed(ctx.server, str(fault), ctx.now)
+        release(
+            result.fault_row.pk, f"mail server: {fault}", until=until, may_have_arrived=fault.may_have_arrived
+        )
+        for row in result.unsent:
+            release(row.pk, f"waiting for the mail server: {fault}", until=until)
+        result.counts["retry"] += 1
+        result.counts["paused"] += len(result.unsent)
+    return result
 
 
 def send_one(row: Message, ctx: SendContext) -> str:
-    """Check, build, send, record one row this worker has claimed. Returns what happened; a server fault
-    is raised (``ServerFault``) once the row is put back, for the batch to stop."""
-    try:
-        with transaction.atomic():
-            return _send_locked(row, ctx)
-    except ServerFault as fault:
-        log.warning("mail server %s failed on %s: %s", ctx.server, row.key, fault)
-        until = breaker.server_failed(ctx.server, str(fault), ctx.now)
-        release(row.pk, f"mail server: {fault}", until=until, may_have_arrived=fault.may_have_arrived)
-        raise
-    except DatabaseError:
-        raise  # the database's fault, not the message's: the task is retried, the sweep reclaims the row
-    except Exception as exc:  # noqa: BLE001 - any other failure is the message's: recorded and retried
-        log.warning("message %s failed: %s", row.key, exc)
-        return record_failure(row.pk, row.attempts, f"{type(exc).__name__}: {exc}", ctx.now)
+    """Check, build, send, record one loaded row (claimed here). Returns what happened; a server fault
+    is raised (``ServerFault``) once the row is put back."""
+    result = send_chunk([row], ctx)
+    if result.fault is not None:
+        raise result.fault
+    return next((k for k, v in result.counts.items() if v and k != "not-claimed"), "not-claimed")
 
 
 def _preload(ids: list[int], ctx: SendContext) -> dict[int, Message]:
@@ -271,8 +388,8 @@ def _hang_up(ctx: SendContext) -> None:
 
 
 def send_batch(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send the given rows (a worker's task body): each claimed just before it is sent. A row not claimed
-    here is sent, cancelled or held by another worker, or not due."""
+    """Send the given rows (a worker's task body), chunk by chunk, each chunk claimed just before it is
+    sent. A row not claimed here is sent, cancelled or held by another worker, or not due."""
     ids = list(ids)
     start = now or timezone.now()
     counts: dict[str, int] = defaultdict(int)
@@ -283,27 +400,29 @@ def send_batch(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[st
         return dict(counts)
     rows = _preload(ids, ctx)
     counts["not-claimed"] = len(ids) - len(rows)
+    todo = [rows[i] for i in ids if i in rows]
+    most = max(1, int(setting("NOTIFY_SEND_CHUNK", 20)))
+    target = float(setting("NOTIFY_SEND_CHUNK_SECONDS", 0.5))
+    size, answered = 1, False
     try:
-        for i, row_id in enumerate(ids):
-            if row_id not in rows:
-                continue
+        while todo:
+            chunk, todo = todo[:size], todo[size:]
             ctx.now = now or timezone.now()
-            row = claim_row(row_id, ctx.now, row=rows[row_id])
-            if row is None:
-                counts["not-claimed"] += 1
-                continue
-            try:
-                outcome = send_one(row, ctx)
-            except ServerFault:
+            began = time.monotonic()
+            result = send_chunk(chunk, ctx)
+            for key, value in result.counts.items():
+                counts[key] += value
+            if result.fault is not None:
                 _hang_up(ctx)  # no QUIT to a server that just failed: it could hang a second time
-                counts["retry"] += 1
-                counts["paused"] = _pause_rest(ids[i + 1 :], ctx)
+                counts["paused"] += _pause_rest([r.pk for r in todo], ctx)
                 break
-            counts[str(outcome)] += 1
-            if outcome == Status.SENT and counts["sent"] == 1:
+            if result.counts[Status.SENT] and not answered:
+                answered = True
                 revived = breaker.server_answered(ctx.server, ctx.now)
                 if revived:
                     counts["revived"] = revived
+            took = time.monotonic() - began
+            size = min(most, size * 2) if took < target else max(1, size // 2)
     finally:
         if ctx.opened:
             try:

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_POST
 from outbox.backends import FILE_RE, outbox_dir, outbox_messages
 from outbox.health import delivery_health, failed_retry, held_decide
 from outbox.models import Message
-from outbox.registry import About, kind_choices, kind_spec, may_read_page, page_filters, page_panels
+from outbox.registry import (
+    About,
+    kind_choices,
+    kind_spec,
+    may_read_page,
+    operator_acted,
+    page_filters,
+    page_panels,
+)
 from outbox.tasks import dispatch
 
 
@@ -102,6 +110,9 @@ def outbox_retry(request, pk: int):
             status=Message.Status.PLANNED, attempts=0, next_attempt_at=None, due_at=timezone.now()
         )
         if changed:
+            operator_acted(
+                request=request, action="outbox_retry", summary=f"Message {row.pk} retried", ids=[row.pk]
+            )
             transaction.on_commit(lambda: dispatch([row.pk]))
     return HttpResponseRedirect(reverse("outbox:index") + "?status=failed")
 
@@ -112,7 +123,10 @@ def outbox_held(request):
     """Release (send, each checked as ever) or cancel every message held after a restore."""
     _require_reader(request)
     with transaction.atomic():
-        ids = held_decide(now=timezone.now(), release=request.POST.get("decision") == "release")
+        release = request.POST.get("decision") == "release"
+        ids = held_decide(now=timezone.now(), release=release)
+        summary = f"{len(ids)} held message(s) released" if release else "Held messages cancelled"
+        operator_acted(request=request, action="outbox_held", summary=summary, ids=ids)
         transaction.on_commit(lambda: dispatch(ids))
     return HttpResponseRedirect(reverse("outbox:index"))
 
@@ -125,5 +139,8 @@ def outbox_retry_failed(request):
     kind = request.POST.get("kind", "")
     with transaction.atomic():
         ids = failed_retry(now=timezone.now(), kind=kind if kind in dict(kind_choices()) else "")
+        if ids:
+            summary = f"{len(ids)} failed message(s) retried"
+            operator_acted(request=request, action="outbox_retry", summary=summary, ids=ids)
         transaction.on_commit(lambda: dispatch(ids))
     return HttpResponseRedirect(reverse("outbox:index") + "?status=planned")

@@ -4,6 +4,8 @@ in place), their action items, a month calendar on their own days, and their cal
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
@@ -89,6 +91,9 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
         visible.filter(start__lt=after, end__gt=first).select_related("body", "host").order_by("start")[:200]
     )
     prev_month = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    # The month table is the same HTML for everyone who sees the same meetings of that month in the same
+    # zone on the same day: cached per the meetings' versions (docs/decisions/0056), built only on a miss.
+    month_key = _month_key(in_month, reader_tz, today, year, month_no)
     feed = feed_url(person) if person is not None and user.is_active else None
     return {
         "person": person,
@@ -99,13 +104,23 @@ def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
         "actions": actions,
         "today": today,
         "month_title": f"{MONTHS_LONG[month_no - 1]} {year}",
-        "month_weeks": month_grid(year, month_no, in_month, reader_tz, namer=namer),
+        "month_key": month_key,
+        # A callable: the template calls it only when the cached table is missing.
+        "month_weeks": functools.partial(month_grid, year, month_no, in_month, reader_tz, namer=namer),
         "prev_month": prev_month,
         "next_month": after.strftime("%Y-%m"),
         "feed_url": feed,
         "feed_webcal": webcal(feed) if feed else None,
         "zone_namer": namer,
     }
+
+
+def _month_key(meetings: list[Meeting], reader_tz: str | None, today: dt.date, year: int, month: int) -> str:
+    """What the month table shows depends on: each meeting's version and the fields it shows, the
+    reader's zone, today (highlighted) and the month."""
+    parts = [reader_tz, today, year, month]
+    parts += [(m.pk, m.sequence, m.updated_at, m.title, m.start, m.end, m.timezone) for m in meetings]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
 
 
 @login_required

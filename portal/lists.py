@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from governance.concurrency import VERSION_FIELD, version_column
+from governance.input_rules import InputRulesMixin
 from governance.models import Body
 from governance.permissions import VIEW, body_ids_with, person_ids_with_visible_email, today_in_asean
 from meetings.models import ActionItem, Attendance, Meeting
@@ -30,9 +32,11 @@ from portal.filters import ActionItemFilter, AttendanceFilter, ParticipantFilter
 ROW_LIMIT = 500  # a page shows this many; the export takes every row that matches
 
 
-class FollowForm(forms.Form):
+class FollowForm(InputRulesMixin, forms.Form):
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
     progress_note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput)
+    # The version the row was drawn from: a save over someone else's newer change is refused.
+    edit_version = forms.CharField(required=False)
 
 
 @dataclass
@@ -48,7 +52,10 @@ def action_item_list(*, user, params, on: dt.date, limit: int | None = ROW_LIMIT
     meetings named, and which of them the reader may update. Four queries whatever the number of rows."""
     visible = on_visible_meetings(user, ActionItem.objects.all())
     qs = with_overdue(visible, on=on).annotate(
-        **party_names("owner"), meeting_title=F("meeting__title"), body_acronym=F("body__acronym")
+        **party_names("owner"),
+        meeting_title=F("meeting__title"),
+        body_acronym=F("body__acronym"),
+        edit_version=version_column(ActionItem),
     )
     ids = body_ids_with(user, VIEW)
     bodies = (
@@ -135,6 +142,7 @@ def action_item_update(request, pk: int):
                 actor=request.user,
                 status=form.cleaned_data["status"],
                 progress_note=form.cleaned_data["progress_note"],
+                expected_version=form.cleaned_data[VERSION_FIELD] if VERSION_FIELD in request.POST else None,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

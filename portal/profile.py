@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from governance.input_rules import InputRulesMixin
 from governance.models import MemberState, Person, validate_timezone
 from meetings.calendar.feeds import feed_token_rotate, feed_url, webcal
 
@@ -40,7 +41,7 @@ def _zone_choices(person: Person) -> list[tuple[str, str]]:
     return [first, ("ASEAN capitals", asean), ("All zones", others)]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(InputRulesMixin, forms.Form):
     timezone = forms.ChoiceField(required=False, label="Your time zone", validators=[])
 
     def __init__(self, *args, person: Person, **kwargs) -> None:

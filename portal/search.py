@@ -22,6 +22,18 @@ PER_KIND = 20
 MIN_LENGTH = 2
 CONFIG = "english"  # the record is written in English: "meetings" finds "meeting", "digitalised" "digitalise"
 
+# Per kind: the fields searched (the first weighted A, the rest B) and the one matched "as typed". On
+# PostgreSQL each kind has a GIN index on exactly this vector and a trigram index on UPPER(that field)
+# (meetings/migrations/0023_search_indexes.py, whose copy of this table must stay the same:
+# tests/portal/test_search_index.py asks the planner).
+SEARCHED: dict[type, tuple[tuple[str, ...], str]] = {
+    Meeting: (("title", "venue", "city"), "title"),
+    AgendaItem: (("title", "description", "minutes"), "title"),
+    Decision: (("text",), "text"),
+    ActionItem: (("title", "progress_note"), "title"),
+    Document: (("title",), "title"),
+}
+
 
 @dataclass
 class SearchResults:
@@ -45,9 +57,11 @@ def full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _match(qs: QuerySet, q: str, fields: tuple[str, ...], *, title: str) -> QuerySet:
-    """Rows of ``qs`` whose ``fields`` match ``q``, best first. On PostgreSQL: full-text on all the fields,
-    weighted to the title, or the title containing the text as typed (a part of a word, an acronym)."""
+def match(qs: QuerySet, q: str) -> QuerySet:
+    """Rows of ``qs`` whose searched fields (``SEARCHED``) match ``q``, best first. On PostgreSQL: full-text
+    on all the fields, weighted to the title, or the title containing the text as typed (a part of a word,
+    an acronym); each half of that OR is an index scan."""
+    fields, title = SEARCHED[qs.model]
     if full_text():
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -77,21 +91,19 @@ def search(*, user, q: str, per_kind: int = PER_KIND) -> SearchResults:
         results.too_short = bool(q)
         return results
     meetings = visible_meetings(user).select_related("body")
-    results.meetings = list(_match(meetings, q, ("title", "venue", "city"), title="title")[:per_kind])
+    results.meetings = list(match(meetings, q)[:per_kind])
     items = on_visible_meetings(user, AgendaItem.objects.all()).annotate(meeting_title=F("meeting__title"))
-    results.agenda_items = list(
-        _match(items, q, ("title", "description", "minutes"), title="title")[:per_kind]
-    )
+    results.agenda_items = list(match(items, q)[:per_kind])
     decisions = on_visible_meetings(user, Decision.objects.all()).annotate(
         meeting_title=F("meeting__title"), item_title=F("agenda_item__title")
     )
-    results.decisions = list(_match(decisions, q, ("text",), title="text")[:per_kind])
+    results.decisions = list(match(decisions, q)[:per_kind])
     actions = on_visible_meetings(user, ActionItem.objects.all()).annotate(meeting_title=F("meeting__title"))
-    results.action_items = list(_match(actions, q, ("title", "progress_note"), title="title")[:per_kind])
+    results.action_items = list(match(actions, q)[:per_kind])
     docs = visible_documents(user, Document.objects.all()).annotate(
         meeting_title=F("meeting__title"), body_acronym=F("body__acronym")
     )
-    results.documents = list(_match(docs, q, ("title",), title="title")[:per_kind])
+    results.documents = list(match(docs, q)[:per_kind])
     return results
 
 

@@ -4,7 +4,7 @@ the ``governance`` namespace, the dashboard in ``meetings``, the profile beside 
 
 from django.urls import path
 
-from portal import dashboard, lists, profile, search, views, work
+from portal import dashboard, lists, profile, public, search, views, work
 
 governance_pages = [
     path("", views.chart, name="chart"),
@@ -29,4 +29,16 @@ portal_pages = [
     path("action-items/<int:pk>/update/", lists.action_item_update, name="action_item_update"),
     path("meetings/<int:pk>/lists/participants/", lists.participants, name="participants"),
     path("meetings/<int:pk>/lists/attendance/", lists.attendance, name="attendance"),
+]
+
+# The public pages (namespace ``public``): no login, nothing that is not published (docs/decisions/0049).
+public_pages = [
+    path("public/", public.index, name="index"),
+    path("public/bodies/<str:acronym>/", public.body, name="body"),
+    path("public/meetings/<int:pk>/", public.meeting, name="meeting"),
+    path("public/meetings/<int:pk>/agenda/", public.agenda, name="agenda"),
+    path("public/decisions/<int:pk>/", public.decision, name="decision"),
+    path("public/papers/<int:pk>/", public.paper, name="paper"),
+    path("public/sitemap.xml", public.sitemap, name="sitemap"),
+    path("robots.txt", public.robots_txt, name="robots_txt"),
 ]

@@ -14,7 +14,7 @@ from meetings.api.documents import DocumentViewSet
 from meetings.api.meetings import MeetingViewSet
 from meetings.api.participation import AttendanceViewSet, InvitationViewSet
 from meetings.api.record import ActionItemViewSet, DecisionViewSet
-from meetings.api.reports import ReportViewSet, SubmissionViewSet
+from meetings.api.reports import ReportJobViewSet, ReportViewSet, SubmissionViewSet
 from meetings.api.written_procedure import WrittenProcedureViewSet
 
 extra_urls: list = []
@@ -30,5 +30,6 @@ def register(router) -> None:
     router.register("decisions", DecisionViewSet, basename="decision")
     router.register("action-items", ActionItemViewSet, basename="action-item")
     router.register("reports", ReportViewSet, basename="report")
+    router.register("report-jobs", ReportJobViewSet, basename="report-job")
     router.register("submissions", SubmissionViewSet, basename="submission")
     router.register("written-procedures", WrittenProcedureViewSet, basename="written-procedure")

@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance.api_filters import is_id
+from governance.api_support import MirrorsConstraints
+from governance.concurrency import requested_version, with_version
 from meetings.api.base import (
     EditableRecordViewSet,
     MeetingRefSerializer,
@@ -23,7 +25,7 @@ from meetings.selectors.agenda import number_agenda
 from meetings.selectors.documents import document_level, readable_documents
 from meetings.services import agenda as agenda_services
 from meetings.services import agenda_versions as agenda_versions_services
-from meetings.services.concurrency import requested_version, with_version
+from meetings.services.agenda import AGENDA_ITEM_FIELDS
 
 
 class ReadableDocumentsField(serializers.PrimaryKeyRelatedField):
@@ -37,7 +39,11 @@ class ReadableDocumentsField(serializers.PrimaryKeyRelatedField):
         return value.pk
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+# Given when an item is added (then through ``move``), and its linked papers: not in the service's field set.
+AGENDA_ITEM_PLACEMENT = frozenset({"meeting", "parent", "position", "documents"})
+
+
+class AgendaItemSerializer(MirrorsConstraints, serializers.ModelSerializer):
     meeting = visible_meeting_field()
     number = serializers.SerializerMethodField()
     documents = ReadableDocumentsField(many=True, required=False)
@@ -63,7 +69,9 @@ class AgendaItemSerializer(serializers.ModelSerializer):
             "minutes",
             "is_standing",
         ]
-        read_only_fields = ["is_standing", "minutes"]
+        # Writable: what the service lets change (one source), plus where the item stands (on creation;
+        # later through ``move``) and its papers.
+        read_only_fields = [f for f in fields if f not in AGENDA_ITEM_FIELDS | AGENDA_ITEM_PLACEMENT]
         extra_kwargs = {"position": {"required": False}}
 
     def get_number(self, obj) -> str:
@@ -209,7 +217,7 @@ class AgendaItemViewSet(EditableRecordViewSet):
         )
 
 
-class AgendaVersionSerializer(serializers.ModelSerializer):
+class AgendaVersionSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = AgendaVersion
         fields = ["id", "meeting", "number", "status", "items", "created_at", "adopted_at"]

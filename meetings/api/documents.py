@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from governance.api_support import MirrorsConstraints
 from meetings.api.base import RecordViewSet, run, visible_meeting_field
 from meetings.api.filters import DocumentFilter
 from meetings.models import Document
@@ -17,7 +18,9 @@ from meetings.services import documents as documents_services
 from meetings.views.documents import document_download_response
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    # A title already used becomes its next version: the service numbers it.
+    constraints_left_to_service = frozenset({"document_unique_version"})
     meeting = visible_meeting_field()
     file = serializers.FileField(write_only=True)
     download = serializers.SerializerMethodField()

@@ -14,22 +14,35 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from governance.api_filters import is_id, year_param
+from governance.api_support import MirrorsConstraints
+from governance.concurrency import requested_version, with_version
 from governance.models import Body
 from governance.permissions import body_ids_with, is_secretariat
-from meetings.api.base import RecordViewSet, VenueDateTimeField, require_manage, run
+from meetings.api.base import RecordViewSet, VenueDateTimeField, require_manage, run, visible_meeting_field
 from meetings.api.filters import MeetingFilter
+from meetings.api.pagination import MeetingCursorPagination
 from meetings.models import Meeting
 from meetings.selectors.meetings import visible_meetings
 from meetings.services import meetings as meetings_services
 from meetings.services import participation as participation_services
 from meetings.services import year_plan as year_plan_services
-from meetings.services.concurrency import requested_version, with_version
+from meetings.services.meetings import MEETING_EDITABLE
+
+# Chosen when a meeting is scheduled and never changed after (a meeting does not move to another body).
+MEETING_SET_ON_CREATE = frozenset({"body"})
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    # Numbers and labels: the service names the meeting that holds them. Times: a naive time is read in
+    # the meeting's zone, which only the service settles (the fields already hold the 1967-2100 range).
+    constraints_left_to_service = frozenset(
+        {"meeting_unique_number", "meeting_unique_label", "meeting_end_after_start", "meeting_dates_in_range"}
+    )
     start = VenueDateTimeField()
     end = VenueDateTimeField()
     page = serializers.SerializerMethodField()
+    previous = visible_meeting_field(required=False, allow_null=True)
+    prepares_for = visible_meeting_field(required=False, allow_null=True)
 
     class Meta:
         model = Meeting
@@ -57,7 +70,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "previous",
             "prepares_for",
         ]
-        read_only_fields = ["status", "uid", "sequence", "date_precision", "previous"]
+        # Writable: the body, chosen once at creation, and what the service lets change (one source).
+        read_only_fields = [f for f in fields if f not in MEETING_EDITABLE | MEETING_SET_ON_CREATE]
         extra_kwargs = {"title": {"required": False}, "timezone": {"required": False}}
         validators = []  # numbers and labels are checked by the service, with a clearer message
 
@@ -111,6 +125,7 @@ class MeetingViewSet(
 
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    pagination_class = MeetingCursorPagination
 
     def body_id_of(self, obj) -> int:
         return obj.body_id
@@ -140,7 +155,7 @@ class MeetingViewSet(
         )
 
     def perform_update(self, serializer):
-        data = {k: v for k, v in serializer.validated_data.items() if k in meetings_services.MEETING_EDITABLE}
+        data = {k: v for k, v in serializer.validated_data.items() if k in MEETING_EDITABLE}
         if (
             "body" in serializer.validated_data
             and serializer.validated_data["body"] != serializer.instance.body

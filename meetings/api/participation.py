@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from governance.api_support import MirrorsConstraints
 from governance.permissions import today_in_asean
 from meetings.api.base import RecordViewSet, run, visible_meeting_field
 from meetings.models import Attendance, Invitation
@@ -18,7 +19,9 @@ from meetings.selectors.participation import delegation_states_for
 from meetings.services import participation as participation_services
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    # Inviting a withdrawn invitee again puts them back on the list (the service's call, not a refusal).
+    constraints_left_to_service = frozenset({"invitation_unique_person"})
     meeting = visible_meeting_field()
 
     class Meta:
@@ -105,7 +108,8 @@ class InvitationViewSet(
         return Response(self.get_serializer(inv).data)
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    constraints_left_to_service = frozenset({"attendance_unique_person"})  # posting again corrects the row
     meeting = visible_meeting_field()
 
     class Meta:

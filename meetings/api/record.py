@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+import datetime as dt
+
+from django.db.models import F, Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers
 
+from governance.api_support import MirrorsConstraints
+from governance.concurrency import VersionedWrites, requested_version
 from governance.models import MemberState
+from governance.permissions import today_in_asean
 from meetings.api.base import EditableRecordViewSet, RecordViewSet, run, visible_meeting_field
 from meetings.api.filters import ActionItemFilter
 from meetings.models import ActionItem, Decision, Meeting
-from meetings.selectors.action_items import can_follow_action_item
+from meetings.selectors.action_items import OPEN as ACTION_OPEN
+from meetings.selectors.action_items import can_follow_action_item, next_chase_on
 from meetings.selectors.meetings import can_manage, visible_meetings
 from meetings.services import action_items as action_items_services
 from meetings.services import record as record_services
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(MirrorsConstraints, serializers.ModelSerializer):
     meeting = visible_meeting_field()
     participating_states = serializers.PrimaryKeyRelatedField(
         many=True, queryset=MemberState.objects.all(), required=False, help_text="ASEAN Minus X; empty: all"
@@ -36,17 +42,22 @@ class DecisionSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["position", "created_at"]
+        # A decision through this API is taken at a meeting, under an item (one by written procedure has
+        # neither and is written by the procedure's closing).
+        extra_kwargs = {"agenda_item": {"required": True, "allow_null": False}}
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("meeting", OpenApiTypes.INT)]))
-class DecisionViewSet(EditableRecordViewSet):
+class DecisionViewSet(VersionedWrites, EditableRecordViewSet):
     """What the meeting agreed, noted, endorsed, tasked, deferred or referred, item by item."""
 
     serializer_class = DecisionSerializer
+    version_checked_by_service = True  # decision_update locks the meeting first, then compares
 
     def get_queryset(self):
         return self.of_visible_meetings(
-            Decision.objects.select_related("meeting")
+            Decision.objects.filter(meeting__isnull=False)
+            .select_related("meeting")
             .prefetch_related(Prefetch("participating_states", queryset=MemberState.objects.only("pk")))
             .order_by("meeting_id", "position", "id")
         )
@@ -69,7 +80,11 @@ class DecisionViewSet(EditableRecordViewSet):
             raise serializers.ValidationError({"meeting": "A decision stays with its meeting."})
         states = d.pop("participating_states", None)
         serializer.instance = run(
-            record_services.decision_update, decision=serializer.instance, data=d, participating_states=states
+            record_services.decision_update,
+            decision=serializer.instance,
+            data=d,
+            participating_states=states,
+            expected_version=requested_version(self.request),
         )
 
     def perform_destroy(self, instance):
@@ -85,11 +100,21 @@ class FollowsActionItem(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or can_follow_action_item(request.user, obj)
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(MirrorsConstraints, serializers.ModelSerializer):
     meeting = visible_meeting_field()
     at_meeting = serializers.PrimaryKeyRelatedField(
         queryset=Meeting.objects.all(), write_only=True, required=False, help_text="Where it was closed"
     )
+    next_chase_on = serializers.SerializerMethodField(
+        help_text="While open: the day its owners are next chased (from the day after the due date, then "
+        "every chase interval of the body)"
+    )
+
+    def get_next_chase_on(self, obj: ActionItem) -> dt.date | None:
+        if obj.due_date is None or obj.status not in ACTION_OPEN:
+            return None
+        every = getattr(obj, "chase_days", None) or obj.body.action_chase_days  # annotated on lists
+        return next_chase_on(due_date=obj.due_date, today=today_in_asean(), every=every)
 
     class Meta:
         model = ActionItem
@@ -104,11 +129,13 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "owner_person",
             "owner_body",
             "due_date",
+            "goal",
             "status",
             "progress_note",
             "closed_at",
             "closed_at_meeting",
             "at_meeting",
+            "next_chase_on",
         ]
         read_only_fields = ["body", "closed_at", "closed_at_meeting"]
 
@@ -124,6 +151,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
     )
 )
 class ActionItemViewSet(
+    VersionedWrites,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -141,8 +169,10 @@ class ActionItemViewSet(
         return obj.body_id
 
     def get_queryset(self):
-        qs = ActionItem.objects.filter(meeting__in=visible_meetings(self.request.user)).order_by(
-            "due_date", "id"
+        qs = (
+            ActionItem.objects.filter(meeting__in=visible_meetings(self.request.user))
+            .annotate(chase_days=F("body__action_chase_days"))
+            .order_by("due_date", "id")
         )
         return qs  # ?meeting=, ?body=, ?status=, ?open=: ActionItemFilter
 

@@ -9,15 +9,18 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from governance.api_support import BoundedDateField
-from meetings.api.base import MeetingRefSerializer, RecordViewSet, run
+from governance.api_support import BoundedDateField, MirrorsConstraints
+from meetings import tasks
+from meetings.api.base import MeetingRefSerializer, RecordViewSet, require_manage, run
 from meetings.api.filters import SubmissionFilter
-from meetings.models import Meeting, Report, Submission
+from meetings.models import Meeting, Report, ReportJob, Submission
 from meetings.permissions import reports_visible, submissions_visible
+from meetings.selectors.meetings import visible_meetings
+from meetings.services import report_jobs
 from meetings.services import reports as reports_services
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(MirrorsConstraints, serializers.ModelSerializer):
     read = serializers.SerializerMethodField()
     # Blank until the report is adopted: the schema must allow "" as well as the modes.
     adoption_mode = serializers.ChoiceField(
@@ -47,6 +50,38 @@ class GenerateSerializer(MeetingRefSerializer):
     pass
 
 
+class ReportJobSerializer(MirrorsConstraints, serializers.ModelSerializer):
+    """One request to write a meeting's report, as the worker left it: how far it got, then the report
+    (done) or the reason (failed)."""
+
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    live = serializers.BooleanField(source="is_live", read_only=True)
+    url = serializers.SerializerMethodField(help_text="This job: GET it until it is no longer live.")
+
+    class Meta:
+        model = ReportJob
+        fields = [
+            "id",
+            "url",
+            "meeting",
+            "status",
+            "status_label",
+            "live",
+            "progress",
+            "step",
+            "error",
+            "attempts",
+            "report",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return reverse("report-job-detail", args=[obj.pk])
+
+
 class AdoptReportSerializer(serializers.Serializer):
     adoption_mode = serializers.ChoiceField(choices=Report.AdoptionMode.choices)
     adopted_on = BoundedDateField()
@@ -56,7 +91,7 @@ class SubmitSerializer(serializers.Serializer):
     submitted_on = BoundedDateField()
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(MirrorsConstraints, serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
@@ -86,12 +121,23 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordView
             reports_visible(self.request.user, Report.objects.select_related("meeting")).order_by("-id")
         )
 
-    @extend_schema(request=GenerateSerializer, responses={201: ReportSerializer})
+    @extend_schema(
+        request=GenerateSerializer,
+        responses={202: ReportJobSerializer},
+        description="Ask for the report (HTML and PDF) to be written by a worker, as the report page does: "
+        "the answer is at once (202) and names the job (its `url`, also in `Location`); GET the job until "
+        "`live` is false, then read `report` (done) or `error` (failed). Asking while a job is waiting or "
+        "running gives that job. Refused (400) when no report may be written (a planned meeting, an adopted "
+        "report).",
+    )
     @action(detail=False, methods=["post"])
     def generate(self, request):
         meeting = self.meeting_named_for_write(GenerateSerializer, request.data)
-        report = run(reports_services.report_generate, meeting=meeting, actor=request.user)
-        return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+        job, created = run(report_jobs.report_job_request, meeting=meeting, actor=request.user)
+        if created:
+            tasks.report_job_queue(job.pk)
+        data = ReportJobSerializer(job, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
     @extend_schema(request=AdoptReportSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"])
@@ -116,6 +162,24 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RecordView
         s.is_valid(raise_exception=True)
         sub = run(reports_services.report_submit, report=report, on=s.validated_data["submitted_on"])
         return Response(SubmissionSerializer(sub).data, status=status.HTTP_201_CREATED)
+
+
+class ReportJobViewSet(mixins.RetrieveModelMixin, RecordViewSet):
+    """Report jobs (``POST /reports/generate/`` starts one): progress while a worker writes the report, then
+    the report or the reason it failed. For the meeting's managers, as on the report page."""
+
+    serializer_class = ReportJobSerializer
+    filterset_class = None
+
+    def get_queryset(self):
+        return ReportJob.objects.filter(meeting__in=visible_meetings(self.request.user)).select_related(
+            "meeting"
+        )
+
+    def get_object(self):
+        job = super().get_object()
+        require_manage(self.request.user, job.meeting.body_id)
+        return job
 
 
 class OutcomeSerializer(serializers.Serializer):

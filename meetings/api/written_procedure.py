@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from governance.api_support import MirrorsConstraints
 from governance.models import Body, MemberState
 from governance.permissions import can_manage_body
 from meetings.api.base import run
@@ -18,7 +19,7 @@ from meetings.selectors.procedures import procedures_visible
 from meetings.services import written_procedure as wp
 
 
-class ProcedureAnswerSerializer(serializers.ModelSerializer):
+class ProcedureAnswerSerializer(MirrorsConstraints, serializers.ModelSerializer):
     member_state = serializers.SlugRelatedField(slug_field="iso2", read_only=True)
 
     class Meta:
@@ -27,7 +28,7 @@ class ProcedureAnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WrittenProcedureSerializer(serializers.ModelSerializer):
+class WrittenProcedureSerializer(MirrorsConstraints, serializers.ModelSerializer):
     body = serializers.SlugRelatedField(slug_field="acronym", queryset=Body.objects.all())
     papers = serializers.PrimaryKeyRelatedField(many=True, queryset=Document.objects.all(), required=False)
     answers = ProcedureAnswerSerializer(many=True, read_only=True)
@@ -48,15 +49,29 @@ class WrittenProcedureSerializer(serializers.ModelSerializer):
             "status",
             "closed_at",
             "outcome",
+            "withdrawn_reason",
             "answers",
         ]
-        read_only_fields = ["timezone", "opened_at", "opened_on", "status", "closed_at", "outcome", "answers"]
+        read_only_fields = [
+            "timezone",
+            "opened_at",
+            "opened_on",
+            "status",
+            "closed_at",
+            "outcome",
+            "withdrawn_reason",
+            "answers",
+        ]
 
 
 class AnswerSerializer(serializers.Serializer):
     member_state = serializers.SlugRelatedField(slug_field="iso2", queryset=MemberState.objects.all())
     answer = serializers.ChoiceField(choices=ProcedureAnswer.Answer.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField()
 
 
 class WrittenProcedureViewSet(
@@ -97,3 +112,15 @@ class WrittenProcedureViewSet(
             raise PermissionDenied("Only a head of delegation or an alternate answers.")
         row = run(wp.procedure_answer, procedure=procedure, person=person, **s.validated_data)
         return Response(ProcedureAnswerSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawSerializer, responses={200: WrittenProcedureSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The Secretariat or the body's chair withdraws an open procedure, with a reason (audited)."""
+        procedure = self.get_object()
+        s = WithdrawSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        procedure = run(
+            wp.procedure_withdraw, procedure=procedure, actor=request.user, reason=s.validated_data["reason"]
+        )
+        return Response(self.get_serializer(procedure).data)

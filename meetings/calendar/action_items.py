@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 
+from chairmanship.models import ChairTerm
+from chairmanship.selectors import CHAIRING_ROLES
 from governance.models import Membership, Person
 from meetings.calendar.kinds import LATE_POLICY, Kind
 from meetings.calendar.plan import offsets
@@ -24,9 +26,30 @@ from outbox.sending import SendContext, late_policy, setting
 Status = Message.Status
 
 
+def body_lead_ids(*, body_id: int, on: dt.date) -> set[int]:
+    """The leads of a body on ``on`` (a task force's chair or co-chairs): the chair person of each chairing
+    term running then, and the chairing state's head of delegation seated on the body that day."""
+    terms = ChairTerm.objects.filter(
+        body_id=body_id, role__in=CHAIRING_ROLES, start_date__lte=on, end_date__gte=on
+    ).values_list("member_state_id", "chair_person_id")
+    people = {person for _, person in terms if person}
+    states = {state for state, _ in terms}
+    if states:
+        heads = Membership.objects.filter(
+            body_id=body_id, member_state_id__in=states, role=Membership.Role.HEAD_OF_DELEGATION
+        )
+        people |= set(seated_on(heads, on).values_list("person_id", flat=True))
+    return people
+
+
+def seated_on(memberships, on: dt.date):
+    return memberships.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
 def action_recipients(item: ActionItem, on: dt.date) -> list[Person]:
-    """Who is reminded of an action item: its owner; for a state, the state's heads of delegation on the
-    item's body; for a body, that body's Secretariat officers (the desk that follows its work)."""
+    """Who is reminded of (and chased for) an action item: its owner; for a state, the state's heads of
+    delegation on the item's body; for a body (a task force), its leads, or its Secretariat officers (the
+    desk that follows its work) while it has none."""
     if item.owner_person_id:
         return [item.owner_person] if item.owner_person and item.owner_person.email else []
     if item.owner_state_id:
@@ -34,15 +57,14 @@ def action_recipients(item: ActionItem, on: dt.date) -> list[Person]:
             body_id=item.body_id, member_state_id=item.owner_state_id, role=Membership.Role.HEAD_OF_DELEGATION
         )
     elif item.owner_body_id:
+        leads = body_lead_ids(body_id=item.owner_body_id, on=on)
+        if leads:
+            people = Person.objects.filter(pk__in=leads).exclude(email="").order_by("pk")
+            return list(people.select_related("member_state"))
         members = Membership.objects.filter(body_id=item.owner_body_id, role=Membership.Role.SECRETARIAT)
     else:
         return []
-    members = (
-        members.filter(start_date__lte=on)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        .select_related("person__member_state")
-        .order_by("person_id")
-    )
+    members = seated_on(members, on).select_related("person__member_state").order_by("person_id")
     return list({m.person_id: m.person for m in members if m.person.email}.values())
 
 

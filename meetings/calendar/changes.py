@@ -98,7 +98,7 @@ def plan_notices(meeting_id: int, sequence: int, now: dt.datetime) -> list[str]:
         )
         everyone = recipients(meeting)
         plan_timed(plan, meeting, everyone, fresh=fresh)
-        # People added while the meeting was only planned get the agenda already circulated (once).
+        # The agenda already circulated, to anyone on the list who lacks it (its key: once).
         plan_current_agenda(plan, meeting, everyone)
         keys = plan.save()
         Meeting.objects.filter(pk=meeting.pk).update(notices_planned_for=sequence)

@@ -85,7 +85,8 @@ def _timed(kind: str, notice: MeetingNotice, meeting: Meeting, inv: Invitation, 
     """Reminders, coming-up notices, chasers and the agenda's lead-time notice."""
     if meeting.start <= ctx.now:
         return Withheld(Status.SKIPPED, "meeting already started")
-    held = withheld_by_preference(kind, preference_of(notice.person_id, ctx.cache if ctx else None))
+    pref = preference_of(notice.person_id, ctx.cache if ctx else None)
+    held = withheld_by_preference(kind, pref, days=notice.days)
     if held is not None:
         return held
     if kind == Kind.CHASER and inv.partstat != Invitation.PartStat.NEEDS_ACTION:
@@ -107,7 +108,7 @@ def _timed(kind: str, notice: MeetingNotice, meeting: Meeting, inv: Invitation, 
 def why_not_send(message: Message, notice: MeetingNotice | None, ctx: SendContext) -> Withheld | None:
     """(status, note) when the message must not go out, None when it may. Runs in the send's transaction:
     the meeting and the invitation are read again and locked for share (``currency.lock_current``)."""
-    meeting = lock_current(notice, ctx.cache) if notice is not None else None
+    meeting = lock_current(notice, ctx.cache, ctx.locked) if notice is not None else None
     if meeting is None:
         return Withheld(Status.CANCELLED, "meeting deleted")
     if notice.agenda_version_id is not None:

@@ -32,12 +32,52 @@ def _read_for_share(model, where: str, params: list):
     return next(iter(model.objects.raw(sql, params)), None)
 
 
-def lock_current(notice: MeetingNotice, cache: dict) -> Meeting | None:
+def lock_chunk(notices: list[MeetingNotice], locked: dict) -> None:
+    """``lock_current`` for a chunk of notices sent in one transaction: their meetings and the invitees'
+    invitations as committed now, locked for share until that transaction ends, in two queries (not two
+    per message), into ``locked`` (the send context's, emptied when the transaction ends)."""
+    if not notices:
+        return
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    meeting_ids = sorted({n.meeting_id for n in notices})
+    marks = ", ".join(["%s"] * len(meeting_ids))
+    table = Meeting._meta.db_table
+    sql = f'SELECT * FROM "{table}" WHERE "id" IN ({marks}) ORDER BY "id"{lock}'  # noqa: S608 - our names
+    meetings = locked.setdefault("meetings", {})
+    meetings.update({m.pk: m for m in Meeting.objects.raw(sql, meeting_ids)})
+    for pk in meeting_ids:
+        meetings.setdefault(pk, None)  # gone: withheld
+    pairs = {(n.meeting_id, n.person_id) for n in notices if n.person_id is not None}
+    invitations = locked.setdefault("invitations", {})
+    if pairs:
+        people = sorted({p for _, p in pairs})
+        table = Invitation._meta.db_table
+        sql = (
+            f'SELECT * FROM "{table}" WHERE "meeting_id" IN ({marks}) '  # noqa: S608 - our names
+            f'AND "person_id" IN ({", ".join(["%s"] * len(people))}) ORDER BY "id"{lock}'
+        )
+        for inv in Invitation.objects.raw(sql, [*meeting_ids, *people]):
+            if (inv.meeting_id, inv.person_id) in pairs:
+                invitations[(inv.meeting_id, inv.person_id)] = inv
+        for pair in pairs:
+            invitations.setdefault(pair, None)
+
+
+def lock_current(notice: MeetingNotice, cache: dict, locked: dict | None = None) -> Meeting | None:
     """The notice's meeting (and the invitee's invitation, into ``cache["invitations"]``) as committed
-    now, locked for share until the send's transaction ends. None when the meeting is gone. The body, the
-    host and the person loaded for the batch are kept (what a message says of them is not its version)."""
+    now, locked for share until the send's transaction ends: read here, or taken from what ``lock_chunk``
+    read and locked for the chunk in this transaction (``locked``). None when the meeting is gone. The
+    body, the host and the person loaded for the batch are kept (what a message says of them is not its
+    version)."""
     loaded = notice.meeting if "meeting" in notice._state.fields_cache else None
-    meeting = _read_for_share(Meeting, '"id" = %s', [notice.meeting_id])
+    chunk_meetings = (locked or {}).get("meetings", {})
+    chunk_invitations = (locked or {}).get("invitations", {})
+    pair = (notice.meeting_id, notice.person_id)
+    in_chunk = notice.meeting_id in chunk_meetings and (notice.person_id is None or pair in chunk_invitations)
+    if in_chunk:
+        meeting = chunk_meetings[notice.meeting_id]
+    else:
+        meeting = _read_for_share(Meeting, '"id" = %s', [notice.meeting_id])
     if meeting is None:
         return None
     if loaded is not None:
@@ -49,9 +89,12 @@ def lock_current(notice: MeetingNotice, cache: dict) -> Meeting | None:
     if notice.person_id is not None:
         invitations = cache.setdefault("invitations", {})
         before = invitations.get((meeting.pk, notice.person_id))
-        inv = _read_for_share(
-            Invitation, '"meeting_id" = %s AND "person_id" = %s', [meeting.pk, notice.person_id]
-        )
+        if in_chunk:
+            inv = chunk_invitations[pair]
+        else:
+            inv = _read_for_share(
+                Invitation, '"meeting_id" = %s AND "person_id" = %s', [meeting.pk, notice.person_id]
+            )
         if inv is not None and before is not None and "person" in before._state.fields_cache:
             inv.person = before.person
         invitations[(meeting.pk, notice.person_id)] = inv

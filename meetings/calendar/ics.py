@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from meetings.calendar.zones import cached_vtimezone
 from meetings.models import Invitation, Meeting
 from meetings.times import ZoneNamer, meeting_times
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 PRODID = "-//ASEAN Secretariat//ACCMSME Governance//EN"
 
 REQUEST, CANCEL, PUBLISH, REPLY = "REQUEST", "CANCEL", "PUBLISH", "REPLY"
@@ -294,6 +296,39 @@ class PersonalCalendars:
         return template.replace(_SLOT_LINE, attendee_lines(invitation), 1)
 
 
+# Events of a feed are kept serialised with this stand-in DTSTAMP, put back to the request's moment on the way
+# out: DTSTAMP is when the file was made (RFC 5545 §3.8.7.2), the rest is the meeting's version.
+_STAMP_SLOT = b"DTSTAMP:19700101T000000Z\r\n"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+def feed_event_key(meeting: Meeting, reader_tz: str | None) -> str:
+    """The cache key of one meeting's serialised feed event: its version and every field the event is
+    made of (a queryset ``update()`` leaves ``updated_at`` as it was), and the reader's zone, which the
+    DESCRIPTION names. Nothing of the reader but the zone: a feed event holds no attendee, no alarm."""
+    parts = (
+        meeting.pk, meeting.sequence, meeting.updated_at, meeting.status, meeting.start, meeting.end,
+        meeting.timezone, meeting.title, meeting.venue, meeting.city, meeting.modality, meeting.join_url,
+        meeting.host_id, meeting.date_precision, reader_tz, settings.SITE_URL,
+    )  # fmt: skip
+    return "feed-event:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def _feed_event_bytes(
+    meeting: Meeting, *, reader_tz: str | None, namer: ZoneNamer, org: vCalAddress
+) -> bytes:
+    event = meeting_event(
+        meeting,
+        dtstamp=_EPOCH,
+        method=PUBLISH,
+        reader_tz=reader_tz,
+        namer=namer,
+        alarm=False,
+        organizer_address=org,
+    )
+    return event.to_ical()
+
+
 def feed_calendar(
     meetings: Iterable[Meeting],
     *,
@@ -302,12 +337,46 @@ def feed_calendar(
     reader_tz: str | None = None,
     namer: ZoneNamer | None = None,
 ) -> bytes:
-    """A PUBLISH feed of many meetings: no attendees, no alarms (a subscriber sets their own)."""
+    """A PUBLISH feed of many meetings: no attendees, no alarms (a subscriber sets their own). Each event
+    is serialised once per meeting version and reader zone and kept in the cache (``feed_event_key``), so
+    a feed not yet cached costs the join of events that other readers' feeds already made."""
+    from django.core.cache import cache
+
     namer = namer or ZoneNamer()
+    meetings = list(meetings)
+    keys = [feed_event_key(m, reader_tz) for m in meetings]
+    found = cache.get_many(keys) if keys else {}
+    made = {}
+    org = organizer()  # one address object for every event
+    for meeting, key in zip(meetings, keys, strict=True):
+        if key not in found:
+            made[key] = _feed_event_bytes(meeting, reader_tz=reader_tz, namer=namer, org=org)
+    if made:
+        cache.set_many(made, settings.FEED_CACHE_SECONDS * 24)
     cal = new_calendar(PUBLISH, name=name)
     cal.add("x-published-ttl", "PT1H")
-    starts, zones = [], set()
-    org = organizer()  # one address object for every event
+    starts = [m.start for m in meetings]
+    zones = {m.timezone for m in meetings}
+    if starts:
+        first = dt.date(min(starts).year - 1, 1, 1)
+        last = dt.date(max(starts).year + 2, 1, 1)
+        try:
+            cal.subcomponents[0:0] = [cached_vtimezone(tzid, first, last) for tzid in sorted(zones)]
+        except (KeyError, ValueError):
+            return _feed_calendar_whole(meetings, name=name, now=now, reader_tz=reader_tz, namer=namer)
+    stamp = b"DTSTAMP:" + now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ").encode() + b"\r\n"
+    events = b"".join(found.get(key) or made[key] for key in keys).replace(_STAMP_SLOT, stamp)
+    head = cal.to_ical()
+    return head[: -len(_END_CALENDAR)] + events + _END_CALENDAR
+
+
+def _feed_calendar_whole(
+    meetings: list[Meeting], *, name: str, now: dt.datetime, reader_tz: str | None, namer: ZoneNamer
+) -> bytes:
+    """The feed built in one piece, for a zone ``zoneinfo`` does not know (icalendar decides about it)."""
+    cal = new_calendar(PUBLISH, name=name)
+    cal.add("x-published-ttl", "PT1H")
+    org = organizer()
     for meeting in meetings:
         cal.add_component(
             meeting_event(
@@ -320,6 +389,4 @@ def feed_calendar(
                 organizer_address=org,
             )
         )
-        starts.append(meeting.start)
-        zones.add(meeting.timezone)
-    return _finish(cal, starts, zones)
+    return _finish(cal, [m.start for m in meetings], {m.timezone for m in meetings})

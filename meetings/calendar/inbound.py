@@ -14,7 +14,8 @@ Each message is read once and filed:
 
 What became of every message is an ``InboundReply`` row keyed by its Message-ID: the row and the answer
 commit together, then the message is moved. A message read again (the worker died before moving it) is
-moved as recorded, never applied twice.
+moved as recorded, never applied twice. A mail provider's inbound webhook (``meetings.calendar.webhook``)
+files the messages it posts through the same ``reply_file``.
 """
 
 from __future__ import annotations
@@ -85,7 +86,14 @@ def mailbox_settings(url: str | None = None) -> MailboxSettings | None:
 
 
 def inbox_state() -> str:
-    """One line for the Outbox page: on (which mailbox) or off."""
+    """One line for the Outbox page: on (which mailbox) or off, and whether the webhook takes them."""
+    line = _mailbox_state()
+    if settings.ITIP_WEBHOOK_SECRET and settings.ITIP_WEBHOOK_SIGNING_KEY:
+        line += " Replies posted by the mail provider (Mailgun inbound webhook) are taken too."
+    return line
+
+
+def _mailbox_state() -> str:
     try:
         box = mailbox_settings()
     except ValueError as exc:

@@ -1,15 +1,16 @@
 """iTIP REPLY (RFC 5546): what Outlook or Thunderbird sends back when a delegate clicks Accept, read with
-``icalendar`` and applied to the matching invitations."""
+``icalendar`` and applied to the matching invitations; and the DECLINECOUNTER that answers a COUNTER."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from icalendar import Calendar
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from governance.permissions import is_secretariat
-from meetings.calendar.ics import REPLY, calendar_sequence
+from meetings.calendar.ics import REPLY, calendar_sequence, new_calendar, organizer
 from meetings.calendar.rsvp import ANSWER_LABELS, RsvpError, invitation_respond
 from meetings.models import Invitation, Meeting
 
@@ -113,3 +114,27 @@ def itip_reply_apply(*, data: bytes, user) -> list[dict]:
             }
         )
     return results
+
+
+DECLINECOUNTER = "DECLINECOUNTER"
+
+
+def decline_counter_calendar(*, invitation: Invitation, now: dt.datetime, comment: str = "") -> bytes:
+    """The organizer's DECLINECOUNTER (RFC 5546 §3.2.8) to an attendee's counter-proposal: the meeting's UID,
+    the attendee's current SEQUENCE, the attendee and the organizer. A calendar client drops the proposed
+    time on reading it; the meeting itself is unchanged (so no DTSTART, no VTIMEZONE)."""
+    meeting, person = invitation.meeting, invitation.person
+    cal = new_calendar(DECLINECOUNTER)
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", calendar_sequence(meeting, invitation))
+    event.add("dtstamp", now.astimezone(dt.UTC))
+    event.add("organizer", organizer())
+    att = vCalAddress(f"mailto:{person.email}")
+    att.params["CN"] = vText(person.full_name)
+    event.add("attendee", att)
+    event.add("summary", meeting.title)
+    if comment:
+        event.add("comment", comment)
+    cal.add_component(event)
+    return cal.to_ical()

@@ -14,6 +14,7 @@ class Kind(models.TextChoices):
     COMING_UP = "coming_up", "Coming up"
     CHASER = "chaser", "RSVP chaser"
     ACTION_DUE = "action_due", "Action item due"
+    ACTION_CHASE = "act_chase", "Overdue action item chased"
     COUNTER_DECLINED = "counter", "Counter-proposal declined"
     DIGEST = "digest", "Daily digest"
 

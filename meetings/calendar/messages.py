@@ -14,9 +14,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 
 from meetings.calendar import ics as ical
 from meetings.calendar.checks import invitation_for, why_not_send
+from meetings.calendar.currency import lock_chunk
+from meetings.calendar.itip import DECLINECOUNTER, decline_counter_calendar
 from meetings.calendar.kinds import LATE_POLICY, VERSIONED_KINDS, Kind
 from meetings.calendar.preferences import digest_lines, preference_of, preferences_preload
 from meetings.calendar.rsvp import earlier_answer_line, rsvp_links
@@ -60,6 +63,13 @@ def preload(messages: list[Message], ctx: SendContext) -> None:
                 invitations[(inv.meeting_id, inv.person_id)] = inv
 
 
+def lock(messages: list[Message], ctx: SendContext) -> None:
+    """At the start of a chunk's send transaction: the meetings and invitations its messages are checked
+    against, read and locked for share in two queries (``currency.lock_chunk``)."""
+    notices = ctx.cache.get("meeting_notices", {})
+    lock_chunk([notices[m.pk] for m in messages if m.pk in notices], ctx.locked)
+
+
 def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
     notices = ctx.cache.get("meeting_notices", {})
     notice = notices.get(message.pk)
@@ -99,11 +109,15 @@ def about_meeting(messages: QuerySet[Message], meeting_id: str) -> QuerySet[Mess
 
 
 def counter_declined(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
-    """The polite answer to a counter-proposal (a new time proposed from a calendar)."""
+    """The polite answer to a counter-proposal (a new time proposed from a calendar): the text, and an iTIP
+    DECLINECOUNTER (``text/calendar; method=DECLINECOUNTER``) so the calendar drops the proposed time."""
     notice = MeetingNotice.objects.select_related("meeting", "person").filter(pk=message.pk).first()
     if notice is None or notice.person is None:
         return Withheld(Message.Status.CANCELLED, "meeting or person deleted")
     meeting, person = notice.meeting, notice.person
+    inv = invitation_for(notice)
+    if inv is None:
+        return Withheld(Message.Status.CANCELLED, "no invitation to answer for")
     times = meeting_times(meeting, person.effective_timezone, namer=zone_namer(ctx))
     lines = [
         f"Dear {person.full_name},",
@@ -119,12 +133,17 @@ def counter_declined(message: Message, ctx: SendContext) -> EmailMultiAlternativ
         "",
         "ASEAN Secretariat, for the ACCMSME",
     ]
-    return EmailMultiAlternatives(
+    msg = CalendarEmail(
         f"Re: your proposed new time for {meeting.title}",
         "\n".join(lines) + "\n",
         settings.DEFAULT_FROM_EMAIL,
         [message.recipient],
     )
+    msg.calendar_method = DECLINECOUNTER
+    comment = "The time of the meeting is agreed by the chair with the Member States; it stays as it is."
+    ics = decline_counter_calendar(invitation=inv, now=ctx.now, comment=comment)
+    msg.attach_alternative(ics.decode(), "text/calendar")
+    return msg
 
 
 def digest(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
@@ -166,6 +185,7 @@ def register() -> None:
                 label=Kind(kind).label,
                 build=build,
                 preload=preload,
+                lock=lock,
                 describe=describe,
                 late_policy=LATE_POLICY.get(kind, "skip"),
             )
@@ -213,6 +233,59 @@ def _agenda_lines(version: AgendaVersion | None, meeting: Meeting, reader_tz: st
                 when = ""
         lines.append(f"{number}. {title}" + (f" — {when}" if when else ""))
     return lines
+
+
+# Where the per-person parts go in a rendering shared by everyone who reads the same thing: characters
+# no name, link or template holds, and that HTML escaping leaves alone.
+_NAME_SLOT = "\x1fname\x1f"
+_LINK_SLOT = "\x1flink-{}\x1f"
+_RENDERED: dict[tuple, tuple[str, str]] = {}
+_RENDERED_MAX = 256
+
+
+def render_bodies(context: dict, person) -> tuple[str, str]:
+    """The plain text and HTML of a message: the two templates rendered once per distinct reading (the
+    meeting as it is, the kind, the reader's zone, their answer so far...), with the person's name and
+    their signed links put in the slots. The key holds everything the templates read except those, so a
+    copy is never shared between two readings that differ (a new title, another zone, another answer)."""
+    links = context["rsvp_links"]
+    meeting = context["meeting"]
+    key = (
+        context["kind"],
+        context["subject"],
+        tuple(context["intro"]),
+        meeting.title,
+        meeting.join_url,
+        tuple(context["times"].lines),
+        context["where"],
+        context["meeting_url"],
+        context["agenda_url"],
+        context["partstat"],
+        tuple(context["agenda"]),
+        context["calendar_attached"],
+        person is not None,
+        tuple((p, label) for p, label, _ in links),
+    )
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        slotted = {
+            **context,
+            "person": {"full_name": _NAME_SLOT} if person is not None else None,
+            "rsvp_links": [(p, label, _LINK_SLOT.format(i)) for i, (p, label, _) in enumerate(links)],
+        }
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        rendered = _RENDERED[key] = (
+            render_to_string("meetings/email/message.txt", slotted),
+            render_to_string("meetings/email/message.html", slotted),
+        )
+    text, html = rendered
+    values = [(_NAME_SLOT, person.full_name if person is not None else "")]
+    values += [(_LINK_SLOT.format(i), url) for i, (_, _, url) in enumerate(links)]
+    for slot, value in values:
+        text = text.replace(slot, value)
+        html = html.replace(slot, conditional_escape(value))
+    return text, html
 
 
 def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> EmailMultiAlternatives:
@@ -293,8 +366,7 @@ def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> Em
         "agenda": agenda,
         "calendar_attached": method is not None,
     }
-    text = render_to_string("meetings/email/message.txt", context)
-    html = render_to_string("meetings/email/message.html", context)
+    text, html = render_bodies(context, person)
     if method is None:
         msg = EmailMultiAlternatives(
             subject,

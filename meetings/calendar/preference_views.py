@@ -12,22 +12,47 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from governance.input_rules import InputRulesMixin
 from governance.permissions import is_secretariat
 from meetings.calendar.preferences import (
+    DAY_CHANNELS,
     DEFAULT,
     Delivery,
+    day_channel,
     people_with_preferences,
     preference_of,
     preference_save,
     receives,
+    reminder_offsets,
 )
 
+FOLLOW = ""  # a reminder day not chosen on its own: it follows the choices above
 
-class PreferenceForm(forms.Form):
+
+class PreferenceForm(InputRulesMixin, forms.Form):
     reminders = forms.BooleanField(required=False, label="Reminders before a meeting")
     chasers = forms.BooleanField(required=False, label='"Please reply" reminders while I have not answered')
     delivery = forms.ChoiceField(choices=Delivery.choices, label="Send reminders", widget=forms.RadioSelect)
     alarm = forms.BooleanField(required=False, label="An alarm in the calendar entry of invitations")
+
+    def __init__(self, *args, days: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [
+            (FOLLOW, "Like my other reminders"),
+            *((k, v.capitalize()) for k, v in DAY_CHANNELS.items()),
+        ]
+        for d in days:
+            label = "The reminder the day before" if d == 1 else f"The reminder {d} days before"
+            self.fields[f"day_{d}"] = forms.ChoiceField(choices=choices, required=False, label=label)
+        self.days = days
+
+    def choice(self) -> dict:
+        """The cleaned data as ``preference_save`` takes it."""
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("day_")}
+        data["reminder_days"] = {
+            d: self.cleaned_data[f"day_{d}"] for d in self.days if self.cleaned_data[f"day_{d}"]
+        }
+        return data
 
 
 @login_required
@@ -36,14 +61,13 @@ def my_notifications(request):
     if person is None:
         raise Http404("No person for this account")
     pref = preference_of(person.pk)
-    form = PreferenceForm(
-        request.POST or None,
-        initial=dict(
-            reminders=pref.reminders, chasers=pref.chasers, delivery=pref.delivery, alarm=pref.alarm
-        ),
-    )
+    # The days any body reminds on, and any the person chose before (a body may have dropped one since).
+    days = sorted(set(reminder_offsets()) | {int(d) for d in pref.reminder_days or {}}, reverse=True)
+    initial = dict(reminders=pref.reminders, chasers=pref.chasers, delivery=pref.delivery, alarm=pref.alarm)
+    initial.update({f"day_{d}": day_channel(pref, d) or FOLLOW for d in days})
+    form = PreferenceForm(request.POST or None, initial=initial, days=days)
     if request.method == "POST" and form.is_valid():
-        preference_save(person=person, **form.cleaned_data)
+        preference_save(person=person, **form.choice())
         messages.success(request, "Saved: " + receives(preference_of(person.pk)) + ".")
         return HttpResponseRedirect(reverse("meetings:my_notifications"))
     return render(

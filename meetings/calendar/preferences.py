@@ -1,5 +1,6 @@
 """Notification preferences: which reminders a person gets (or none), as they fall due or in one daily
-digest, and whether their invitations carry an alarm; what the Secretariat sees of them.
+digest, each reminder day on its own if they wish (the 7-day one in the digest, none the day before), and
+whether their invitations carry an alarm; what the Secretariat sees of them.
 
 The choice is applied when a message is sent (``checks.why_not_send`` asks ``withheld_by_preference``), so
 it holds for messages planned before it was made. A digest reader's reminders, coming-up notices and
@@ -12,10 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from governance.models import Person
+from governance.audit import audit
+from governance.models import Body, Person
 from meetings.calendar.kinds import Kind
+from meetings.calendar.plan import offsets
 from meetings.models import DigestNotice, MeetingNotice, NotificationPreference
 from outbox.keys import message_key, object_ref, recipient_ref
 from outbox.models import Message
@@ -44,7 +48,29 @@ def preferences_preload(person_ids: set[int], cache: dict) -> None:
         found[pref.person_id] = pref
 
 
-def withheld_by_preference(kind: str, pref: NotificationPreference) -> Withheld | None:
+# What a person may choose for one reminder day; a day not chosen follows their general choice.
+DAY_CHANNELS = {"immediate": "as it falls due", "digest": "in the daily digest", "off": "not at all"}
+
+
+def day_channel(pref: NotificationPreference, days: int | None) -> str | None:
+    """Their choice for the reminder ``days`` before a meeting, or None (follow the general choice)."""
+    if days is None:
+        return None
+    return (pref.reminder_days or {}).get(str(days))
+
+
+def withheld_by_preference(
+    kind: str, pref: NotificationPreference, *, days: int | None = None
+) -> Withheld | None:
+    """Why the person's choice holds this message back, or None. A reminder day they chose on its own
+    follows that choice (at once, in the digest or not at all) whatever the general one says."""
+    channel = day_channel(pref, days) if kind == Kind.REMINDER else None
+    if channel == "off":
+        return Withheld(Status.SKIPPED, f"opted out of the {days}-day reminder")
+    if channel == "digest":
+        return Withheld(Status.SKIPPED, HELD_FOR_DIGEST)
+    if channel == "immediate":
+        return None
     if kind in (Kind.REMINDER, Kind.COMING_UP) and not pref.reminders:
         return Withheld(Status.SKIPPED, "opted out of reminders")
     if kind == Kind.CHASER and not pref.chasers:
@@ -54,16 +80,38 @@ def withheld_by_preference(kind: str, pref: NotificationPreference) -> Withheld 
     return None
 
 
-def preference_save(*, person: Person, reminders: bool, chasers: bool, delivery: str, alarm: bool):
-    """Set a person's choice (one row per person)."""
+def preference_save(
+    *,
+    person: Person,
+    reminders: bool,
+    chasers: bool,
+    delivery: str,
+    alarm: bool,
+    reminder_days: dict | None = None,
+):
+    """Set a person's choice (one row per person). ``reminder_days``: {days before: channel} for the days
+    chosen on their own; a day left out follows ``reminders`` and ``delivery``."""
     if delivery not in Delivery.values:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"delivery": f"Choose one of: {', '.join(Delivery.values)}."})
-    pref, _ = NotificationPreference.objects.update_or_create(
-        person=person, defaults=dict(reminders=reminders, chasers=chasers, delivery=delivery, alarm=alarm)
+    days = {}
+    for day, channel in (reminder_days or {}).items():
+        if channel not in DAY_CHANNELS or not str(day).isdigit() or int(day) <= 0:
+            raise ValidationError({"reminder_days": f"Not a reminder choice: {day} → {channel}."})
+        days[str(int(day))] = channel
+    choice = dict(reminders=reminders, chasers=chasers, delivery=delivery, alarm=alarm, reminder_days=days)
+    pref, _ = NotificationPreference.objects.update_or_create(person=person, defaults=choice)
+    audit(
+        action="notification_preferences", obj=person, summary=f"Notifications of {person} set", data=choice
     )
     return pref
+
+
+def reminder_offsets() -> list[int]:
+    """The reminder days any body uses, longest first: the days a person can choose one by one."""
+    days: set[int] = set()
+    for values in Body.objects.values_list("reminder_days", flat=True):
+        days.update(offsets(values))
+    return sorted(days, reverse=True)
 
 
 def receives(pref: NotificationPreference) -> str:
@@ -75,6 +123,11 @@ def receives(pref: NotificationPreference) -> str:
         parts.append(f"{' and '.join(timed)} {when}")
     else:
         parts.append("no reminders")
+    chosen = sorted((pref.reminder_days or {}).items(), key=lambda item: -int(item[0]))
+    if chosen:
+        when = lambda d: "the day before" if d == "1" else f"{d} days before"  # noqa: E731
+        days = ", ".join(f"{when(d)} {DAY_CHANNELS[c]}" for d, c in chosen if c in DAY_CHANNELS)
+        parts.append(f"the reminder {days}")
     parts.append("an alarm in the calendar entry" if pref.alarm else "no alarm")
     return "; ".join(parts)
 
@@ -116,7 +169,15 @@ def digest_key(person: Person, day: dt.date) -> str:
 def digests_plan(*, now: dt.datetime) -> int:
     """A sweep step: one digest per digest reader for their previous day, when anything was held."""
     planned = 0
-    readers = Person.objects.filter(notification_preference__delivery=Delivery.DIGEST).exclude(email="")
+    # Whoever had something held lately: digest readers, and those who chose the digest for one day only.
+    held_lately = Message.objects.filter(
+        kind__in=list(DIGEST_KINDS),
+        status=Status.SKIPPED,
+        note=HELD_FOR_DIGEST,
+        due_at__gte=now - dt.timedelta(days=3),
+        due_at__lt=now,
+    ).values("meeting_notice__person")
+    readers = Person.objects.filter(pk__in=held_lately).exclude(email="")
     for person in readers.select_related("member_state"):
         day = now.astimezone(ZoneInfo(person.effective_timezone or "UTC")).date() - dt.timedelta(days=1)
         if DigestNotice.objects.filter(person=person, day=day).exists() or not held_for(person, day).exists():

@@ -18,13 +18,16 @@ import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
-from meetings.calendar import action_items, messages
+from meetings.calendar import action_chase, action_items, messages
 from meetings.calendar.changes import (
     agenda_circulation_plan,
     invitation_plan,
     invitation_withdrawal_plan,
     meeting_plan_version,
+    plan_entries,
+    plan_notices,
     reconcile,
 )
 from meetings.calendar.feeds import revoke_inactive_feeds
@@ -34,16 +37,34 @@ from meetings.calendar.preferences import digests_plan
 from meetings.models import Invitation
 from outbox.registry import register_page_panel, register_sweep_step
 from outbox.sending import setting
-from outbox.tasks import TASK_OPTIONS
+from outbox.tasks import TASK_OPTIONS, parse_now
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="meetings.calendar.tasks.plan_meeting_version", **TASK_OPTIONS)
 def plan_meeting_version(meeting_id: int) -> int:
-    """Plan a meeting version with a long list of invitees (the hook hands it over); idempotent."""
+    """Plan a meeting version with a long list of invitees (the hook hands it over); idempotent. Its
+    calendar entries are planned and handed out first; its reminders, chasers and agenda notices (weeks
+    ahead, six rows per invitee) by a task queued behind those sends, so every worker sends invitations
+    before any plans reminders. Should that task be lost, the sweep's ``reconcile`` plans them."""
     meeting = load_meeting(meeting_id)
-    return len(meeting_plan_version(meeting=meeting)) if meeting else 0
+    if meeting is None:
+        return 0
+    keys, live_sequence = plan_entries(meeting.pk, timezone.now())
+    if live_sequence is not None:
+        try:
+            plan_meeting_notices.apply_async(args=[meeting_id, live_sequence], retry=False)
+        except Exception as exc:  # noqa: BLE001 - no broker: plan here rather than wait for the sweep
+            log.warning("could not queue the notices of meeting %s: %s", meeting_id, exc)
+            keys += plan_notices(meeting.pk, live_sequence, timezone.now())
+    return len(keys)
+
+
+@shared_task(name="meetings.calendar.tasks.plan_meeting_notices", **TASK_OPTIONS)
+def plan_meeting_notices(meeting_id: int, sequence: int) -> int:
+    """Step two of a long list's plan (``changes.plan_notices``): nothing when a newer version took over."""
+    return len(plan_notices(meeting_id, sequence, timezone.now()))
 
 
 @shared_task(name="meetings.calendar.tasks.read_itip_inbox", **TASK_OPTIONS)
@@ -52,6 +73,13 @@ def read_itip_inbox() -> dict[str, int]:
     from meetings.calendar.inbound import inbox_read
 
     return inbox_read()
+
+
+@shared_task(name="meetings.calendar.tasks.action_items_chase", **TASK_OPTIONS)
+def action_items_chase(now: str | None = None) -> int:
+    """Beat: plan this interval's chaser of every overdue action item (idempotent: a key per item,
+    recipient and interval); the outbox's sweep sends them."""
+    return action_chase.plan_action_item_chasers(now=parse_now(now) or timezone.now())
 
 
 def meeting_version_plan(*, meeting_id: int) -> None:
@@ -77,7 +105,8 @@ def meeting_version_changed(*, meeting_id: int) -> None:
 
 
 def invitation_added(*, invitation_id: int) -> None:
-    """Someone was added to a confirmed meeting's list: invited, with their reminders, once this commits."""
+    """Someone was added to the list: invited with their reminders (confirmed meeting), and sent the agenda
+    already circulated (confirmed or planned), once this commits."""
     transaction.on_commit(lambda: invitation_plan(invitation_id=invitation_id))
 
 
@@ -95,6 +124,7 @@ def register_with_outbox() -> None:
     """Called by ``MeetingsConfig.ready``: the meeting kinds and the sweep's steps for meetings."""
     messages.register()
     action_items.register()
+    action_chase.register()
     register_page_panel("meetings/calendar/inbox_panel.html", inbox_panel)
     register_sweep_step("revoked_feeds", lambda **_: revoke_inactive_feeds())
     register_sweep_step("reconciled", reconcile)

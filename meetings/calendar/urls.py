@@ -1,8 +1,9 @@
-"""URLs of the calendar side: RSVP, feeds (included by ``meetings/urls.py``)."""
+"""URLs of the calendar side: RSVP, feeds, preferences, the inbound webhook (included by
+``meetings/urls.py``)."""
 
 from django.urls import path
 
-from meetings.calendar import feeds, preference_views, rsvp
+from meetings.calendar import feeds, preference_views, rsvp, webhook
 
 urlpatterns = [
     path("meetings/<int:pk>/rsvp/", rsvp.rsvp_post, name="rsvp"),
@@ -16,4 +17,6 @@ urlpatterns = [
         preference_views.notifications_overview,
         name="notifications_overview",
     ),
+    # Mailgun sends the raw MIME (``body-mime``) to a forward() URL ending in "mime".
+    path("calendar/inbound/mailgun/mime", webhook.mailgun_inbound, name="itip_webhook"),
 ]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from governance.input_rules import date_in_range, single_line
 from governance.models import Body, MemberState, Person, StrategicGoal
 
 from .documents import Document
@@ -27,7 +28,7 @@ class AgendaItem(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     description = models.TextField(blank=True)
     purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.DISCUSSION)
     presenter_state = models.ForeignKey(
@@ -40,7 +41,9 @@ class AgendaItem(models.Model):
         Body, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     minutes_allotted = models.PositiveSmallIntegerField(null=True, blank=True)
-    starts_at = models.DateTimeField(null=True, blank=True, help_text="Planned start, for timed agendas")
+    starts_at = models.DateTimeField(
+        null=True, blank=True, help_text="Planned start, for timed agendas", validators=[date_in_range]
+    )
     goal = models.ForeignKey(
         StrategicGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
     )

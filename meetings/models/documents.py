@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from governance.input_rules import single_line
 from governance.models import Body
 
 from .meeting import Meeting
@@ -29,14 +30,14 @@ class Document(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
-    title = models.CharField(max_length=250)
+    title = models.CharField(max_length=250, validators=[single_line])
     kind = models.CharField(max_length=16, choices=Kind.choices)
     classification = models.PositiveSmallIntegerField(
         choices=Classification.choices, default=Classification.RESTRICTED
     )
     version = models.PositiveSmallIntegerField(default=1)
     file = models.FileField(upload_to="documents/%Y/%m/", max_length=300)
-    original_name = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=255, validators=[single_line])
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -29,10 +29,12 @@ class MeetingSeries(SourcedFact):
         LABEL = "label", "Free-text label (SEOM 2/55)"
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="series")
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=[single_line])
     numbering = models.CharField(max_length=8, choices=Numbering.choices, default=Numbering.ORDINAL)
     per_year = models.PositiveSmallIntegerField(default=2)
-    title_template = models.CharField(max_length=200, help_text="Uses {ordinal} or {label}")
+    title_template = models.CharField(
+        max_length=200, help_text="Uses {ordinal} or {label}", validators=[single_line]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -83,7 +85,7 @@ class Meeting(models.Model):
     start = models.DateTimeField(validators=[date_in_range])
     end = models.DateTimeField(validators=[date_in_range])
     timezone = models.CharField(
-        max_length=64, validators=[validate_timezone], help_text="IANA zone of the venue"
+        max_length=64, validators=[single_line, validate_timezone], help_text="IANA zone of the venue"
     )
     host = models.ForeignKey(
         MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_meetings"
@@ -108,7 +110,7 @@ class Meeting(models.Model):
         choices=[("day", "Day"), ("month", "Month")],
         help_text="Month: only the month is known (historical records)",
     )
-    source = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=500, blank=True, validators=[single_line])
     previous = models.ForeignKey(
         "self",
         null=True,
@@ -162,6 +164,10 @@ class Meeting(models.Model):
             models.Index(fields=["status", "start"]),
             # "Ends after now" and "overlaps this month": the dashboard's and the feed's range scans.
             models.Index(fields=["end"], name="meeting_end_idx"),
+            # The list API's keyset pages (start, id): the first page read off the index, not sorted.
+            models.Index(fields=["start", "id"], name="meeting_start_id_idx"),
+            # The public pages' scans: a body's public meetings by date (docs/decisions/0049).
+            models.Index(fields=["body", "start"], condition=Q(is_public=True), name="meeting_public_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from governance.models import Person
 
@@ -47,7 +48,20 @@ class ActionItemNotice(models.Model):
     action_item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="notices")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField(help_text="The item's due date when the reminder was planned")
-    days = models.PositiveSmallIntegerField(help_text="Days before the due date")
+    days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days before the due date")
+    chase = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Once overdue: which chase interval since the due date (1, 2 ...)"
+    )
+
+    class Meta:
+        constraints = [
+            # A reminder before the due date, or a chaser after it: one of the two.
+            models.CheckConstraint(
+                condition=Q(days__isnull=False, chase__isnull=True) | Q(days__isnull=True, chase__gte=1),
+                name="actionitemnotice_reminder_or_chase",
+            ),
+        ]
+        indexes = [models.Index(fields=["action_item", "chase"], name="actionitemnotice_chase")]
 
     def __str__(self) -> str:
         return f"{self.message_id} about action item {self.action_item_id}"

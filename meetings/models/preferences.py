@@ -24,6 +24,11 @@ class NotificationPreference(models.Model):
     )
     delivery = models.CharField(max_length=9, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     alarm = models.BooleanField(default=True, help_text="An alarm in the calendar entry of invitations")
+    # Per reminder day, a choice that wins over ``reminders`` and ``delivery`` for that day's reminder:
+    # {"7": "digest", "1": "off"}; a day not named follows them (``meetings.calendar.preferences``).
+    reminder_days = models.JSONField(
+        default=dict, blank=True, help_text="Days before a meeting → immediate, digest or off"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

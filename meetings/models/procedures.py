@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from governance.input_rules import date_in_range, single_line
 from governance.models import Body, MemberState, Person
 
 from .documents import Document
@@ -26,20 +27,26 @@ class WrittenProcedure(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="written_procedures")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     text = models.TextField(help_text="The proposal the member states answer")
     papers = models.ManyToManyField(Document, blank=True, related_name="written_procedures")
     rule = models.CharField(max_length=10, choices=Rule.choices)
-    timezone = models.CharField(max_length=64, help_text="The body's zone: the deadline is said in it")
+    timezone = models.CharField(
+        max_length=64, help_text="The body's zone: the deadline is said in it", validators=[single_line]
+    )
     opened_at = models.DateTimeField()
     opened_on = models.DateField(help_text="The opening day in the body's zone: the members on it answer")
-    deadline = models.DateTimeField()
+    deadline = models.DateTimeField(validators=[date_in_range])
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True, help_text="How the rule read the answers, in words")
+    withdrawn_reason = models.TextField(blank=True, help_text="Why the procedure was withdrawn")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -56,6 +63,12 @@ class WrittenProcedure(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["open", "withdrawn"]) | ~Q(outcome=""),
                 name="wproc_decided_has_outcome",
+            ),
+            # Withdrawn with a reason and no outcome; a decided one was never withdrawn.
+            models.CheckConstraint(
+                condition=(Q(status="withdrawn") & ~Q(withdrawn_reason="") & Q(outcome=""))
+                | (~Q(status="withdrawn") & Q(withdrawn_reason="")),
+                name="wproc_withdrawn_has_reason_no_outcome",
             ),
         ]
         indexes = [models.Index(fields=["status", "deadline"]), models.Index(fields=["body", "closed_at"])]
@@ -102,6 +115,7 @@ class ProcedureNotice(models.Model):
         OPENED = "opened", "Opened"
         REMINDER = "reminder", "Reminder"
         OUTCOME = "outcome", "Outcome"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     message = models.OneToOneField(
         "outbox.Message", primary_key=True, on_delete=models.CASCADE, related_name="procedure_notice"
@@ -109,7 +123,7 @@ class ProcedureNotice(models.Model):
     procedure = models.ForeignKey(WrittenProcedure, on_delete=models.CASCADE, related_name="notices")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="+")
-    stage = models.CharField(max_length=8, choices=Stage.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
     days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days before the deadline")
 
     def __str__(self) -> str:

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from governance.models import Body, MemberState, Person
+from governance.input_rules import date_in_range, single_line
+from governance.models import Body, MemberState, Person, StrategicGoal
 
 from .agenda import AgendaItem
 from .documents import Document
@@ -24,18 +25,41 @@ class Decision(models.Model):
         DEFERRED = "deferred", "Deferred"
         REFERRED = "referred", "Referred to the higher body"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="decisions")
+    # Taken at a meeting, under an agenda item; or between meetings by written procedure (no meeting).
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    procedure = models.OneToOneField(
+        "meetings.WrittenProcedure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        help_text="The written procedure whose outcome this is (one decision per procedure)",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.TextField()
     # "ASEAN Minus X": blank means all states present took part.
     participating_states = models.ManyToManyField(MemberState, blank=True, related_name="+")
     position = models.PositiveIntegerField(default=0)
+    # Marked by the Secretariat; shown on the public pages only once the meeting is public and its report
+    # adopted (docs/decisions/0049).
+    is_public = models.BooleanField(default=False, help_text="Published on the meeting's public page")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, agenda_item__isnull=False, procedure__isnull=True)
+                | Q(meeting__isnull=True, agenda_item__isnull=True, procedure__isnull=False),
+                name="decision_at_meeting_or_by_procedure",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
@@ -56,7 +80,7 @@ class ActionItem(models.Model):
     agenda_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     owner_state = models.ForeignKey(
         MemberState, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items"
     )
@@ -66,7 +90,15 @@ class ActionItem(models.Model):
     owner_body = models.ForeignKey(
         Body, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_action_items"
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[date_in_range])
+    goal = models.ForeignKey(
+        StrategicGoal,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        help_text="The strategic goal (SAP SMED 2016–2025 or its successor) the work serves",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_at_meeting = models.ForeignKey(
@@ -138,11 +170,11 @@ class Report(models.Model):
         AD_REFERENDUM = "ad_referendum", "Ad referendum"
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="report")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=[single_line])
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     html = models.TextField(blank=True)
     adoption_mode = models.CharField(max_length=14, choices=AdoptionMode.choices, blank=True)
-    adopted_on = models.DateField(null=True, blank=True)
+    adopted_on = models.DateField(null=True, blank=True, validators=[date_in_range])
     generated_at = models.DateTimeField(null=True, blank=True)
     pdf = models.ForeignKey(
         Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The PDF"
@@ -184,7 +216,7 @@ class Submission(models.Model):
         help_text="The submission this one carries further up",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_on = models.DateField()
+    submitted_on = models.DateField(validators=[date_in_range])
     considered_at = models.ForeignKey(
         Meeting,
         null=True,
@@ -193,7 +225,7 @@ class Submission(models.Model):
         related_name="+",
         help_text="The higher body's meeting that considered it",
     )
-    outcome_on = models.DateField(null=True, blank=True)
+    outcome_on = models.DateField(null=True, blank=True, validators=[date_in_range])
     outcome = models.TextField(blank=True)
     history = HistoricalRecords()
 

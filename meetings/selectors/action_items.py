@@ -33,6 +33,20 @@ def with_overdue(qs: QuerySet[ActionItem], *, on: dt.date) -> QuerySet[ActionIte
     )
 
 
+def chase_interval(*, due_date: dt.date, today: dt.date, every: int) -> int:
+    """Which chase interval ``today`` falls in: 0 while the item is not overdue, 1 from the day after the
+    due date for ``every`` days, then 2, and so on."""
+    late = (today - due_date).days
+    return 0 if late <= 0 else (late - 1) // max(every, 1) + 1
+
+
+def next_chase_on(*, due_date: dt.date, today: dt.date, every: int) -> dt.date:
+    """The day the next chaser goes (the schedule the owner sees): the day after the due date while it is
+    not overdue yet, then the first day of the next interval."""
+    n = chase_interval(due_date=due_date, today=today, every=every)
+    return due_date + dt.timedelta(days=1 + n * max(every, 1))
+
+
 @object_rule
 def can_follow_action_item(user, item: ActionItem) -> bool:
     """Update an action item's progress and status: the body's Secretariat and chair; a delegate of the

@@ -3,6 +3,7 @@ cancellation to 24 people in 11 delegations"). One query each, whatever the list
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from meetings.models import Invitation, Meeting
@@ -34,6 +35,13 @@ def live_audience(meeting: Meeting | int) -> Audience:
     rows = Invitation.objects.filter(meeting_id=meeting_id, is_withdrawn=False).values_list(
         "member_state_id", "person__email"
     )
+    return audience_of(rows)
+
+
+def audience_of(rows: Iterable[tuple[int | None, str]]) -> Audience:
+    """The counts for people given as ``(member state id or None, e-mail)``: people about to be put on a
+    list are counted the same way as those on it."""
+    rows = list(rows)
     reachable = [state for state, email in rows if email]
     return Audience(
         people=len(reachable),

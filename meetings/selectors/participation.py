@@ -1,14 +1,16 @@
-"""The delegations a user sits on."""
+"""The delegations a user sits on, and the seats "invite all delegations" would add to a meeting's list."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
+
 from governance.accounts import person_of
-from governance.models import Body
+from governance.models import Body, Membership, MemberState
 from governance.permissions import delegation_seats
-from meetings.models import Meeting
-from meetings.selectors.meetings import meeting_local
+from meetings.models import Invitation, Meeting
+from meetings.selectors.meetings import meeting_date, meeting_local
 
 
 def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
@@ -29,3 +31,24 @@ def registration_open(meeting: Meeting, *, on: dt.date) -> bool:
     if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.HELD):
         return False
     return on <= meeting_local(meeting)[1].date()
+
+
+def delegation_seats_to_invite(meeting: Meeting) -> list[Membership]:
+    """The seats "invite all delegations" adds: every current member of the body (observers aside) for the
+    states that are ASEAN members on the meeting's date, one seat per person, leaving out anyone already on
+    the list or taken off it. The service invites exactly these; its confirmation page counts them."""
+    day = meeting_date(meeting)
+    seats = (
+        Membership.objects.filter(
+            body_id=meeting.body_id, member_state__in=MemberState.objects.members_on(day), start_date__lte=day
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .exclude(role=Membership.Role.OBSERVER)
+        .exclude(person_id__in=Invitation.objects.filter(meeting=meeting).values("person_id"))
+        .select_related("person", "member_state")
+        .order_by("member_state__short_name", "person__full_name", "pk")
+    )
+    chosen: dict[int, Membership] = {}
+    for seat in seats:
+        chosen.setdefault(seat.person_id, seat)
+    return list(chosen.values())

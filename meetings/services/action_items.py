@@ -12,7 +12,12 @@ from meetings.services.record import action_item_update
 
 
 def action_item_follow(
-    *, action_item: ActionItem, actor, status: str | None = None, progress_note: str | None = None
+    *,
+    action_item: ActionItem,
+    actor,
+    status: str | None = None,
+    progress_note: str | None = None,
+    expected_version: str | None = None,
 ) -> ActionItem:
     """Set the status and the progress note of an action item the actor follows (refused with 403 for
     another state's item). Closing it here records when, not at which meeting."""
@@ -21,4 +26,6 @@ def action_item_follow(
         raise PermissionDenied(
             f"Only the delegation of {owner}, the Secretariat or the chair update this action item."
         )
-    return action_item_update(action_item=action_item, status=status, progress_note=progress_note)
+    return action_item_update(
+        action_item=action_item, status=status, progress_note=progress_note, expected_version=expected_version
+    )

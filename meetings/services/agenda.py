@@ -10,14 +10,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from governance import concurrency
 from governance.services import reporting_chain
 from meetings.models import AgendaItem, AgendaVersion, Decision, Document, Meeting, Submission
 from meetings.selectors.agenda import MAX_AGENDA_DEPTH
 from meetings.selectors.meetings import meeting_date
 from meetings.selectors.procedures import procedures_decided_between
 from meetings.selectors.record import action_item_owner, open_action_items_before
-from meetings.services import concurrency
 from meetings.services.meetings import fmt_day, localize, locked_meeting, previous_meeting
 
 Status = Meeting.Status
@@ -383,6 +384,49 @@ def agenda_standing_items_add(*, meeting: Meeting, on: dt.date | None = None) ->
                         )
                     )
                     i += 1
+            anchor += 1
+        out += _reports_received_items(meeting=m, position=anchor)
+    return out
+
+
+STANDING_RECEIVED = "received"
+
+
+def _reports_received_items(*, meeting: Meeting, position: int) -> list[AgendaItem]:
+    """The "Reports received" item: one sub-item per report a lower body (a task force) sent up to this
+    body and not yet considered at an earlier meeting, or considered at this one, so the meeting takes
+    note of it and its outcome (``submission_record_outcome``) goes back down to the sender's next agenda."""
+    received = list(
+        Submission.objects.filter(to_body=meeting.body, submitted_on__lte=meeting_date(meeting))
+        .filter(Q(considered_at=meeting) | Q(considered_at__isnull=True, status=Submission.Status.SUBMITTED))
+        .select_related("report", "from_body")
+        .order_by("submitted_on", "pk")
+    )
+    if not received:
+        return []
+    parent = _standing_upsert(
+        meeting=meeting,
+        key=STANDING_RECEIVED,
+        parent=None,
+        title="Reports received",
+        description="",
+        purpose=AgendaItem.Purpose.DECISION,
+        position=position,
+    )
+    out = [parent]
+    for i, s in enumerate(received):
+        out.append(
+            _standing_upsert(
+                meeting=meeting,
+                key=f"rcv-{s.pk}",
+                parent=parent,
+                title=f"{s.report.title} (from {s.from_body.acronym})",
+                description=f"Submitted on {fmt_day(s.submitted_on)}."
+                + (f" {s.get_status_display()}: {s.outcome}" if s.outcome else ""),
+                purpose=AgendaItem.Purpose.ENDORSEMENT,
+                position=i,
+            )
+        )
     return out
 
 

@@ -68,6 +68,13 @@ def agenda_circulate(*, meeting: Meeting, actor=None) -> AgendaVersion:
             items=snapshot,
             created_by=actor if getattr(actor, "pk", None) else None,
         )
+        audit(
+            action="agenda_circulated",
+            obj=m,
+            actor=version.created_by,
+            summary=f"Agenda version {version.number} of {m} circulated",
+            data={"version": version.number},
+        )
         calendar.agenda_circulated(version_id=version.pk)
     return version
 

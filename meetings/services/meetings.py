@@ -20,12 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chairmanship.models import ChairTerm
+from governance import concurrency
 from governance.models import Body, MemberState
 from meetings.calendar import rsvp
 from meetings.calendar import tasks as calendar
 from meetings.models import Invitation, Meeting, MeetingSeries
 from meetings.numbering import meeting_title, ordinal
-from meetings.services import concurrency
 
 Status = Meeting.Status
 
@@ -224,7 +224,7 @@ def locked_meeting(meeting: Meeting | int) -> Meeting:
 def meeting_update(*, meeting: Meeting, data: dict[str, Any], expected_version: str | None = None) -> Meeting:
     """Change a meeting. A change of time or place raises the sequence; if invitees were told about the
     meeting, they are told again after commit. With ``expected_version`` (the edit form's or the API
-    client's), a save over someone else's newer change is refused (``services.concurrency``)."""
+    client's), a save over someone else's newer change is refused (``governance.concurrency``)."""
     unknown = set(data) - MEETING_EDITABLE
     if unknown:
         raise ValidationError({k: "This field cannot be changed here." for k in sorted(unknown)})

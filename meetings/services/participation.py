@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 
 from governance.accounts import person_of
 from governance.audit import audit
@@ -21,7 +20,11 @@ from meetings.calendar import tasks as calendar
 from meetings.models import Attendance, Invitation, Meeting
 from meetings.rights import sync_meeting_rights
 from meetings.selectors.meetings import can_manage, meeting_date
-from meetings.selectors.participation import delegation_states_for, registration_open
+from meetings.selectors.participation import (
+    delegation_seats_to_invite,
+    delegation_states_for,
+    registration_open,
+)
 from meetings.services.meetings import ANNOUNCED, chair_term_on, fmt_day, locked_meeting
 
 Status = Meeting.Status
@@ -46,7 +49,10 @@ def _invite(
     inv.registered_by = actor if getattr(actor, "pk", None) else None
     inv.save()
     sync_meeting_rights(meeting, person_ids=[person.pk])  # a live invitation lets them see the meeting
-    if meeting.status == Status.CONFIRMED:
+    circulated = meeting.status == Status.PLANNED and meeting.agenda_versions.exists()
+    if meeting.status == Status.CONFIRMED or circulated:
+        # Planned: no invitation yet, but an agenda already circulated goes to them at once, as it went to
+        # everyone on the list when it was circulated (docs/decisions/0045).
         calendar.invitation_added(invitation_id=inv.pk)
     return inv
 
@@ -65,22 +71,9 @@ def invitations_for_delegations(*, meeting: Meeting, actor=None) -> list[Invitat
     with transaction.atomic():
         m = locked_meeting(meeting)
         _check_list_open(m)
-        day = meeting_date(m)
-        states = MemberState.objects.members_on(day)
-        seats = (
-            Membership.objects.filter(body_id=m.body_id, member_state__in=states, start_date__lte=day)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-            .exclude(role=Membership.Role.OBSERVER)
-            .select_related("person", "member_state")
-            .order_by("member_state__short_name", "person__full_name")
-        )
-        term = chair_term_on(body_id=m.body_id, day=day)
-        listed = set(Invitation.objects.filter(meeting=m).values_list("person_id", flat=True))
+        term = chair_term_on(body_id=m.body_id, day=meeting_date(m))
         created = []
-        for seat in seats:
-            if seat.person_id in listed:
-                continue
-            listed.add(seat.person_id)
+        for seat in delegation_seats_to_invite(m):
             chairs = term is not None and (
                 term.chair_person_id == seat.person_id
                 or (
@@ -166,39 +159,93 @@ def _check_registration_open(meeting: Meeting, on: dt.date) -> None:
         raise ValidationError({"meeting": "The meeting is over; its delegations' registration is closed."})
 
 
-def _member_without_account(member: NewMember, member_state: MemberState) -> tuple[Person, bool]:
-    """The person behind a name typed in, and whether it was created: the one with that e-mail if they are
-    of this delegation (so registering twice makes no twin), else a new person without an account."""
-    full_name, email = (member.full_name or "").strip(), (member.email or "").strip().lower()
-    if not full_name:
+def _normalised(member: NewMember) -> NewMember:
+    return NewMember(
+        (member.full_name or "").strip()[:200],
+        (member.title or "").strip()[:200],
+        (member.email or "").strip().lower(),
+    )
+
+
+def _member_known(member: NewMember, member_state: MemberState) -> Person | None:
+    """The person already behind a name typed in (``member`` normalised): the one with that e-mail if they
+    are of this delegation (so registering twice makes no twin); None when a new person is to be made."""
+    if not member.full_name:
         raise ValidationError({"full_name": "Give the member's full name."})
-    if email:
+    if member.email:
         try:
-            validate_email(email)
+            validate_email(member.email)
         except ValidationError:
-            raise ValidationError({"email": f"{email} is not an e-mail address."}) from None
-        known = Person.objects.filter(email__iexact=email).order_by("pk").first()
+            raise ValidationError({"email": f"{member.email} is not an e-mail address."}) from None
+        known = Person.objects.filter(email__iexact=member.email).order_by("pk").first()
     else:  # no e-mail: the same name in the same delegation, without an account, is the same member
         known = (
-            Person.objects.filter(member_state=member_state, full_name__iexact=full_name, user__isnull=True)
+            Person.objects.filter(
+                member_state=member_state, full_name__iexact=member.full_name, user__isnull=True
+            )
             .order_by("pk")
             .first()
         )
-    if known is not None:
-        if known.member_state_id != member_state.pk:
-            raise ValidationError(
-                {"email": f"{email} belongs to someone who is not of the delegation of {member_state}."}
-            )
-        return known, False
-    person = person_save(
-        person=Person(
-            full_name=full_name[:200],
-            position=(member.title or "").strip()[:200],
-            email=email,
-            member_state=member_state,
+    if known is not None and known.member_state_id != member_state.pk:
+        raise ValidationError(
+            {"email": f"{member.email} belongs to someone who is not of the delegation of {member_state}."}
         )
+    return known
+
+
+@dataclass
+class RegistrationPlan:
+    """What a registration will do, read before anything is written (its confirmation page states it):
+    who goes on the list (a ``NewMember`` is a person made without an account) and who is there already."""
+
+    meeting: Meeting
+    member_state: MemberState
+    to_add: list[Person | NewMember] = field(default_factory=list)
+    already_listed: list[Person] = field(default_factory=list)
+
+
+def delegation_registration_plan(
+    *,
+    meeting: Meeting,
+    member_state: MemberState,
+    persons: Sequence[Person] = (),
+    new_members: Sequence[NewMember] = (),
+    actor,
+    on: dt.date,
+) -> RegistrationPlan:
+    """Every rule of a registration, checked without writing: only a member of the delegation for their own
+    state (the Secretariat for any), someone to register, people of that state, until the meeting is held."""
+    if not is_secretariat(actor) and member_state.pk not in delegation_states_for(
+        actor, body=meeting.body_id, on=on
+    ):
+        raise PermissionDenied(f"Only a member of the delegation of {member_state} registers its delegation.")
+    if not persons and not new_members:
+        raise ValidationError({"persons": "Choose at least one person, or give a new member's name."})
+    wrong = [p.full_name for p in persons if p.member_state_id != member_state.pk]
+    if wrong:
+        raise ValidationError({"persons": f"Not of the delegation of {member_state}: {', '.join(wrong)}."})
+    _check_registration_open(meeting, on)
+    day = meeting_date(meeting)
+    if not member_state.is_member_on(day):
+        raise ValidationError({"member_state": f"{member_state} is not an ASEAN member on {fmt_day(day)}."})
+    people: list[Person | NewMember] = list(persons)
+    for member in map(_normalised, new_members):
+        people.append(_member_known(member, member_state) or member)
+    live = set(
+        Invitation.objects.filter(meeting=meeting, is_withdrawn=False).values_list("person_id", flat=True)
     )
-    return person, True
+    plan = RegistrationPlan(meeting=meeting, member_state=member_state)
+    seen: set = set()
+    for entry in people:
+        key = entry.pk if isinstance(entry, Person) else (entry.full_name.lower(), entry.email)
+        if key in seen:
+            continue
+        seen.add(key)
+        if isinstance(entry, Person) and entry.pk in live:
+            plan.already_listed.append(entry)
+        else:
+            plan.to_add.append(entry)
+    return plan
 
 
 def delegation_register_members(
@@ -212,36 +259,27 @@ def delegation_register_members(
 ) -> Registration:
     """Any member of a delegation puts its members on the list: people already known, and members who have
     no account (a person without a user, of that state). Only their own state (the Secretariat may do it for
-    any), and only until the meeting is held."""
-    if not is_secretariat(actor) and member_state.pk not in delegation_states_for(
-        actor, body=meeting.body_id, on=on
-    ):
-        raise PermissionDenied(f"Only a member of the delegation of {member_state} registers its delegation.")
-    if not persons and not new_members:
-        raise ValidationError({"persons": "Choose at least one person, or give a new member's name."})
-    wrong = [p.full_name for p in persons if p.member_state_id != member_state.pk]
-    if wrong:
-        raise ValidationError({"persons": f"Not of the delegation of {member_state}: {', '.join(wrong)}."})
+    any), and only until the meeting is held (``delegation_registration_plan``)."""
     result = Registration()
     with transaction.atomic():
         m = locked_meeting(meeting)
-        _check_registration_open(m, on)
-        day = meeting_date(m)
-        if not member_state.is_member_on(day):
-            raise ValidationError(
-                {"member_state": f"{member_state} is not an ASEAN member on {fmt_day(day)}."}
-            )
-        people = list(persons)
-        for member in new_members:
-            person, created = _member_without_account(member, member_state)
-            if created:
+        plan = delegation_registration_plan(
+            meeting=m, member_state=member_state, persons=persons, new_members=new_members, actor=actor, on=on
+        )
+        result.already_listed.extend(plan.already_listed)
+        for entry in plan.to_add:
+            if isinstance(entry, NewMember):
+                person = person_save(
+                    person=Person(
+                        full_name=entry.full_name,
+                        position=entry.title,
+                        email=entry.email,
+                        member_state=member_state,
+                    )
+                )
                 result.new_people.append(person)
-            people.append(person)
-        seen: set[int] = set()
-        for person in people:
-            if person.pk in seen:
-                continue
-            seen.add(person.pk)
+            else:
+                person = entry
             inv = _invite(
                 meeting=m,
                 person=person,

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from governance.models import Body, MemberState, Person
+from governance import concurrency
+from governance.models import Body, MemberState, Person, StrategicGoal
 from meetings.models import ActionItem, AgendaItem, Decision, Meeting
 from meetings.selectors.meetings import meeting_date
 from meetings.services.meetings import fmt_day, locked_meeting
@@ -66,8 +67,14 @@ def decision_record(
 
 
 def decision_update(
-    *, decision: Decision, data: dict[str, Any], participating_states: Sequence[MemberState] | None = None
+    *,
+    decision: Decision,
+    data: dict[str, Any],
+    participating_states: Sequence[MemberState] | None = None,
+    expected_version: str | None = None,
 ) -> Decision:
+    """Change a decision; with ``expected_version`` (the version the edit started from), a save over
+    someone else's newer change is refused (``governance.concurrency``)."""
     unknown = set(data) - {"kind", "text", "agenda_item"}
     if unknown:
         raise ValidationError({k: "This field cannot be changed here." for k in sorted(unknown)})
@@ -75,6 +82,7 @@ def decision_update(
         m = locked_meeting(decision.meeting_id)
         _check_record_open(m)
         d = Decision.objects.select_for_update().get(pk=decision.pk)
+        concurrency.check_current(d, expected_version, fields=sorted(data))
         for k, v in data.items():
             setattr(d, k, v)
         if d.agenda_item.meeting_id != m.pk:
@@ -107,6 +115,7 @@ def action_item_create(
     due_date: dt.date | None = None,
     decision: Decision | None = None,
     agenda_item: AgendaItem | None = None,
+    goal: StrategicGoal | None = None,
 ) -> ActionItem:
     """An action the meeting gave someone: a member state, a person or a task force. It stays open across
     meetings until closed, and comes back as a matter arising at the next one."""
@@ -136,6 +145,7 @@ def action_item_create(
             due_date=due_date,
             decision=decision,
             agenda_item=agenda_item or (decision.agenda_item if decision else None),
+            goal=goal,
         )
 
 
@@ -149,8 +159,10 @@ def action_item_update(
     progress_note: str | None = None,
     due_date: dt.date | None = None,
     at_meeting: Meeting | None = None,
+    expected_version: str | None = None,
 ) -> ActionItem:
-    """Follow an action item: progress, a new due date, closing it (at a meeting, or between meetings)."""
+    """Follow an action item: progress, a new due date, closing it (at a meeting, or between meetings).
+    With ``expected_version``, a save over someone else's newer change is refused."""
     if status is not None and status not in ActionItem.Status.values:
         raise ValidationError({"status": f"Status must be one of: {', '.join(ActionItem.Status.values)}."})
     if at_meeting is not None and at_meeting.body_id != action_item.body_id:
@@ -159,6 +171,10 @@ def action_item_update(
         )
     with transaction.atomic():
         a = ActionItem.objects.select_for_update().get(pk=action_item.pk)
+        changing = {"status": status, "progress_note": progress_note, "due_date": due_date}
+        concurrency.check_current(
+            a, expected_version, fields=[k for k, v in changing.items() if v is not None]
+        )
         if status is not None and status != a.status:
             if status in CLOSED:
                 a.closed_at, a.closed_at_meeting = timezone.now(), at_meeting

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from governance.audit import audit
 from meetings.models import Meeting, ReportJob
 from meetings.services import reports as report_services
 
@@ -52,6 +53,13 @@ def report_job_request(*, meeting: Meeting, actor=None) -> tuple[ReportJob, bool
         if live is None:
             raise
         return live, False
+    # The worker writes the report with nobody logged in: the request is where the person is on record.
+    audit(
+        action="report_requested",
+        obj=meeting,
+        actor=job.requested_by,
+        summary=f"Report of {meeting} requested",
+    )
     return job, True
 
 

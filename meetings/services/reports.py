@@ -177,6 +177,9 @@ def submission_record_outcome(
             )
         if considered_at is not None and considered_at.body_id != s.to_body_id:
             raise ValidationError({"considered_at": f"Choose a meeting of {s.to_body}."})
+        if considered_at is None:
+            # Decided at a meeting of the higher body on that day: the sender's next agenda cites it.
+            considered_at = meeting_on_day(body_id=s.to_body_id, day=outcome_on)
         if s.forwards.exists() and status == Submission.Status.RETURNED:
             raise ValidationError(
                 {"status": "It was already forwarded further up; it cannot be returned now."}
@@ -189,6 +192,21 @@ def submission_record_outcome(
         )
         s.save()
     return s
+
+
+def meeting_on_day(*, body_id: int, day: dt.date) -> Meeting | None:
+    """The body's meeting (confirmed or held) running on ``day`` at its venue, if one does."""
+    around = Meeting.objects.filter(
+        body_id=body_id,
+        status__in=(Status.CONFIRMED, Status.HELD),
+        start__lt=dt.datetime.combine(day + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC),
+        end__gt=dt.datetime.combine(day - dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC),
+    ).order_by("start")
+    for m in around:
+        tz = zoneinfo.ZoneInfo(m.timezone)
+        if m.start.astimezone(tz).date() <= day <= m.end.astimezone(tz).date():
+            return m
+    return None
 
 
 def submission_forward(*, submission: Submission, on: dt.date) -> Submission:

@@ -11,6 +11,9 @@ it for a member state, close it at its deadline by its rule (docs/decisions/0035
 - **Messages** go through the outbox as typed notices: on opening, reminders ``REMINDER_DAYS`` before the
   deadline to delegations that have not answered (planned once by unique key, so sent once), and the
   outcome. The deadline is closed by the outbox's beat sweep (``procedures_close_due``), idempotently.
+- **The outcome** is also a ``Decision`` of the body (agreed, or deferred when not adopted), one per
+  procedure; a **withdrawn** procedure (by the Secretariat or the chair, with a reason, the delegations
+  told) has no outcome (docs/decisions/0052).
 """
 
 from __future__ import annotations
@@ -21,14 +24,15 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from governance.audit import audit
 from governance.models import Body, Membership, MemberState, Person
-from meetings.models import Document, ProcedureAnswer, ProcedureNotice, WrittenProcedure
+from governance.permissions import can_manage_body
+from meetings.models import Decision, Document, ProcedureAnswer, ProcedureNotice, WrittenProcedure
 from outbox.keys import message_key, object_ref, recipient_ref
 from outbox.models import Message
 from outbox.planning import messages_save
@@ -306,6 +310,7 @@ def procedure_close(*, procedure: WrittenProcedure, now: dt.datetime) -> bool:
         outcome = procedure_outcome(rule=p.rule, states=[s.short_name for s in states], answers=answers)
         p.status, p.outcome, p.closed_at = outcome.status, outcome.text, now
         p.save(update_fields=["status", "outcome", "closed_at"])
+        procedure_decision_record(procedure=p, adopted=outcome.adopted)
         audit(action="procedure_closed", obj=p, actor=None, summary=f"{p.title}: {outcome.text}")
         seats = [
             s
@@ -314,6 +319,58 @@ def procedure_close(*, procedure: WrittenProcedure, now: dt.datetime) -> bool:
         ]
         messages_save(list(_notice_pairs(p, seats, ProcedureNotice.Stage.OUTCOME, now)))
     return True
+
+
+def procedure_decision_record(*, procedure: WrittenProcedure, adopted: bool) -> Decision:
+    """The closed procedure's outcome as a ``Decision`` of its body, taken between meetings: *agreed* when
+    adopted, *deferred* when not (the matter goes back to the next meeting, where the procedure stands under
+    matters arising). One per procedure (a one-to-one column), so a second call returns the first."""
+    kind = Decision.Kind.AGREED if adopted else Decision.Kind.DEFERRED
+    decision, _ = Decision.objects.get_or_create(
+        procedure=procedure,
+        defaults={"kind": kind, "text": f"{procedure.title}. {procedure.outcome}"},
+    )
+    return decision
+
+
+def procedure_withdraw(
+    *, procedure: WrittenProcedure, actor, reason: str, now: dt.datetime | None = None
+) -> WrittenProcedure:
+    """Withdraw an open procedure (the Secretariat or the body's chair, with a reason): no outcome is ever
+    computed for it, its pending reminders are withheld, and the answering delegations are told through the
+    outbox. Audited."""
+    now = now or timezone.now()
+    if not can_manage_body(actor, procedure.body_id):
+        raise PermissionDenied("Only the Secretariat and the body's chair withdraw a written procedure.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the procedure is withdrawn."})
+    with transaction.atomic():
+        p = WrittenProcedure.objects.select_for_update().get(pk=procedure.pk)
+        if p.status != Status.OPEN:
+            raise ValidationError(
+                {"procedure": f"The procedure is already closed ({p.get_status_display().lower()})."}
+            )
+        if now >= p.deadline:  # past the deadline the rule has decided it: closing is the sweep's
+            raise ValidationError(
+                {
+                    "procedure": f"The deadline passed on {fmt_moment(p.deadline, p.timezone)}: too late to withdraw."
+                }
+            )
+        p.status, p.closed_at = Status.WITHDRAWN, now
+        p.withdrawn_reason, p.withdrawn_by = reason, actor
+        p.save(update_fields=["status", "closed_at", "withdrawn_reason", "withdrawn_by"])
+        audit(
+            action="procedure_withdrawn",
+            obj=p,
+            actor=actor,
+            summary=f"Written procedure withdrawn: {p.title} ({reason})",
+            data={"reason": reason},
+        )
+        states = {s.pk for s in procedure_states(p)}
+        seats = [s for s in answering_seats(body_id=p.body_id, on=p.opened_on) if s.member_state_id in states]
+        messages_save(list(_notice_pairs(p, seats, ProcedureNotice.Stage.WITHDRAWN, now)))
+    return p
 
 
 def procedures_close_due(*, now: dt.datetime) -> int:

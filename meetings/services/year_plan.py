@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from chairmanship.models import ChairTerm
-from governance.models import Body, MemberState, ReportingLine
+from governance.models import HIERARCHICAL_KINDS, Body, MemberState, ReportingLine
 from meetings.models import Meeting, MeetingSeries
 from meetings.numbering import meeting_title, ordinal
 from meetings.services.meetings import fmt_day, meeting_create
@@ -217,11 +217,11 @@ def meeting_year_propose(*, body: Body, year: int) -> list[MeetingProposal]:
 
 
 def _preparatory_bodies(*, body: Body, on: dt.date) -> list[tuple[Body, MeetingSeries | None]]:
-    """Task forces advising ``body`` on ``on``, each with its meeting series."""
+    """Task forces reporting to (or advising) ``body`` on ``on``, each with its meeting series."""
     lines = (
         ReportingLine.objects.filter(
             to_body=body,
-            kind=ReportingLine.Kind.ADVISES,
+            kind__in=HIERARCHICAL_KINDS,  # task forces report to the body (or, as once seeded, advise it)
             from_body__kind=Body.Kind.TASK_FORCE,
             from_body__is_active=True,
         )
@@ -230,7 +230,7 @@ def _preparatory_bodies(*, body: Body, on: dt.date) -> list[tuple[Body, MeetingS
         .select_related("from_body")
         .order_by("from_body__acronym")
     )
-    bodies = [ln.from_body for ln in lines]
+    bodies = list({ln.from_body_id: ln.from_body for ln in lines}.values())  # one body, one or two lines
     series = {}
     for s in MeetingSeries.objects.filter(body__in=bodies).order_by("name"):
         series.setdefault(s.body_id, s)

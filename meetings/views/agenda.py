@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from governance import concurrency
 from meetings import forms as f
 from meetings.models import AgendaItem, AgendaVersion, Meeting
 from meetings.selectors.agenda import agenda_items_for, agenda_versions_for, number_agenda, presenter_label
@@ -17,7 +18,6 @@ from meetings.selectors.documents import document_level
 from meetings.selectors.meetings import can_manage
 from meetings.services import agenda as agenda_services
 from meetings.services import agenda_versions as agenda_versions_services
-from meetings.services import concurrency
 from meetings.views import confirmations
 from meetings.views.base import agenda_item_or_404, back, confirm_then, error_message, meeting_or_404
 

@@ -69,8 +69,13 @@ class Confirmation:
     back_url: str
     warning: str = ""  # shown above the button (e.g. nobody is invited yet)
     reach: str = ""  # who the action's messages reach, for the message after it ("3 people in 2 delegations")
-    carry: dict[str, str] = field(default_factory=dict)  # hidden fields carried to the POST
+    # Hidden fields carried to the POST; a list is a field with several values (ticked boxes).
+    carry: dict[str, str | list[str]] = field(default_factory=dict)
     danger: bool = True
+
+    @property
+    def hidden(self) -> list[tuple[str, str]]:
+        return [(k, v) for k, vs in self.carry.items() for v in ([vs] if isinstance(vs, str) else vs)]
 
 
 def ask_first(request, confirmation: Confirmation, *, refused: bool = False) -> HttpResponse:

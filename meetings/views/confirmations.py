@@ -8,9 +8,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import AgendaItem, Invitation, Meeting
-from meetings.selectors.audience import Audience, live_audience
+from governance.models import Membership
+from meetings.models import AgendaItem, AgendaVersion, Invitation, Meeting
+from meetings.selectors.audience import Audience, audience_of, live_audience
 from meetings.services.meetings import ANNOUNCED
+from meetings.services.participation import NewMember, RegistrationPlan
 from meetings.views.base import Confirmation
 
 Status = Meeting.Status
@@ -161,4 +163,109 @@ def invitation_withdraw(meeting: Meeting, inv: Invitation) -> Confirmation:
         mailed=mailed,
         button="Take off the list",
         back_url=reverse("meetings:participants", args=[meeting.pk]),
+    )
+
+
+# --- Putting people on the list -----------------------------------------------------------------------
+# Someone added to a confirmed meeting's list is invited at once (``meetings.calendar``: a calendar
+# invitation, with the agenda already circulated while the meeting is ahead); added to a planned one, they
+# get only the circulated agenda at once (docs/decisions/0045) and the invitation when it is confirmed.
+
+
+def _circulated_agenda(meeting: Meeting) -> int | None:
+    """The number of the agenda version a newcomer is sent at once, if any."""
+    if meeting.status not in (Status.PLANNED, Status.CONFIRMED) or meeting.end <= timezone.now():
+        return None
+    return (
+        AgendaVersion.objects.filter(meeting=meeting)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
+def _newcomers_mailed(meeting: Meeting, audience: Audience, names: str = "") -> str:
+    agenda = _circulated_agenda(meeting)
+    if meeting.status == Status.CONFIRMED:
+        what, after = "a calendar invitation", ""
+        if agenda:
+            what += f" and agenda version {agenda} as circulated"
+    elif meeting.status == Status.PLANNED and agenda:
+        what, after = (
+            f"agenda version {agenda} as circulated",
+            " The calendar invitation follows when the meeting is confirmed.",
+        )
+    elif meeting.status == Status.PLANNED:
+        return "Nobody is e-mailed now: the meeting is planned; everyone on the list is invited when it is confirmed."
+    else:
+        return f"Nobody is e-mailed: the meeting is {meeting.get_status_display().lower()}."
+    if not audience.people:
+        return "Nobody is e-mailed: nobody added has an e-mail address."
+    return f"This e-mails {what} to {names or audience}.{after}" + _unreachable(audience)
+
+
+def delegations_invite(meeting: Meeting, seats: list[Membership]) -> Confirmation:
+    per_state: dict[str, int] = {}
+    for seat in seats:
+        per_state[str(seat.member_state)] = per_state.get(str(seat.member_state), 0) + 1
+    audience = audience_of((seat.member_state_id, seat.person.email) for seat in seats)
+    n = len(seats)
+    added = (
+        f"{n} {'person' if n == 1 else 'people'} of {len(per_state)} "
+        f"delegation{'s' if len(per_state) != 1 else ''} go on the list: "
+        + ", ".join(f"{state} ({count})" for state, count in per_state.items())
+        + "."
+    )
+    return Confirmation(
+        question=f"Invite all delegations to the {meeting.title}?",
+        effects=[
+            added if n else "Nobody is added.",
+            "People already on the list, or taken off it, are left as they are.",
+        ],
+        mailed=_newcomers_mailed(meeting, audience) if n else "Nobody is e-mailed.",
+        warning=f"The meeting is {meeting.get_status_display().lower()}; its list is closed."
+        if meeting.status in (Status.CANCELLED, Status.HELD)
+        else ""
+        if n
+        else f"Every current member of {meeting.body} is already on the list (or was taken off it).",
+        reach=str(audience),
+        button="Invite all delegations",
+        back_url=reverse("meetings:participants", args=[meeting.pk]),
+        danger=False,
+    )
+
+
+def delegation_register(meeting: Meeting, plan: RegistrationPlan, *, carry: dict) -> Confirmation:
+    def label(entry) -> str:
+        if isinstance(entry, NewMember):
+            return f"{entry.full_name} (new, without an account)"
+        return entry.full_name
+
+    state_id = plan.member_state.pk
+    audience = audience_of((state_id, e.email) for e in plan.to_add)
+    with_email = [e for e in plan.to_add if e.email]
+    names = ", ".join(f"{e.full_name} <{e.email}>" for e in with_email)
+    effects = []
+    if plan.to_add:
+        effects.append(
+            f"Registered for the delegation of {plan.member_state}: "
+            + ", ".join(label(e) for e in plan.to_add)
+            + "."
+        )
+    if plan.already_listed:
+        effects.append(
+            "Already on the list (not added again): "
+            + ", ".join(p.full_name for p in plan.already_listed)
+            + "."
+        )
+    return Confirmation(
+        question=f"Register {len(plan.to_add)} member{'s' if len(plan.to_add) != 1 else ''} of the "
+        f"delegation of {plan.member_state} for the {meeting.title}?",
+        effects=effects,
+        mailed=_newcomers_mailed(meeting, audience, names) if plan.to_add else "Nobody is e-mailed.",
+        warning="" if plan.to_add else "Everyone chosen is already on the list: nobody is added.",
+        button="Register",
+        back_url=reverse("meetings:participants", args=[meeting.pk]),
+        carry=carry,
+        danger=False,
     )

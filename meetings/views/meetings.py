@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from governance import concurrency
 from governance.models import Body
 from governance.permissions import body_ids_with, is_secretariat, today_in_asean
 from meetings import forms as f
 from meetings.models import Meeting
 from meetings.selectors.meeting_page import meeting_page
 from meetings.selectors.meetings import can_manage, meetings_for_list
-from meetings.services import concurrency
 from meetings.services import meetings as meetings_services
 from meetings.views import confirmations
 from meetings.views.base import back, confirm_then, error_message, meeting_or_404, warn_conflicts

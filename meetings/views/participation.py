@@ -1,5 +1,6 @@
-"""The list of participants: inviting the delegations or one person, a delegation registered by its
-head, and taking someone off the list."""
+"""The list of participants: inviting the delegations or one person, a delegation registered by any of its
+members, and taking someone off the list. Whatever puts people on the list or takes them off asks first
+and names who is e-mailed."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from governance.permissions import is_secretariat, today_in_asean
 from meetings import forms as f
 from meetings.models import Invitation, Meeting
 from meetings.selectors.meetings import can_manage, meeting_date
-from meetings.selectors.participation import delegation_states_for, registration_open
+from meetings.selectors.participation import (
+    delegation_seats_to_invite,
+    delegation_states_for,
+    registration_open,
+)
 from meetings.services import participation as participation_services
 from meetings.views import confirmations
-from meetings.views.base import back, confirm_then, error_message, meeting_or_404
+from meetings.views.base import CONFIRM_FIELD, ask_first, back, confirm_then, meeting_or_404
 
 
 def _list_access(request, pk: int) -> tuple[Meeting, bool, dt.date, list[int]]:
@@ -82,20 +87,22 @@ def participants(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def participants_invite_delegations(request, pk: int):
+    """Asks first (``views.base.confirm_then``): who goes on the list, per delegation, and who is e-mailed."""
     meeting, manage, _, heads_of = _list_access(request, pk)
     if not manage:
         raise PermissionDenied("Only the Secretariat and the chair invite all delegations.")
-    try:
+    confirmation = confirmations.delegations_invite(meeting, delegation_seats_to_invite(meeting))
+
+    def act() -> str:
         created = participation_services.invitations_for_delegations(meeting=meeting, actor=request.user)
-    except ValidationError as exc:
-        invite = f.InvitePersonForm(None)
-        f.apply_errors(invite, exc)
-        messages.error(request, error_message(exc))
-        return _participants_page(request, meeting, manage, heads_of, invite=invite)
-    messages.success(request, f"{len(created)} delegate(s) added to the list.")
-    return back(meeting, "participants")
+        said = f"{len(created)} delegate(s) added to the list."
+        if created and confirmation.mailed.startswith("This e-mails"):
+            said += f" {confirmation.mailed}"
+        return said
+
+    return confirm_then(request, confirmation, act, then=back(meeting, "participants"))
 
 
 @login_required
@@ -121,33 +128,48 @@ def participants_invite_person(request, pk: int):
     return _participants_page(request, meeting, manage, heads_of, invite=invite)
 
 
+REGISTRATION_FIELDS = ("member_state", "persons", "full_name", "title", "email")
+
+
 @login_required
 @require_POST
 def participants_register_delegation(request, pk: int):
+    """The form's button asks for the review (``review=yes``): a confirmation page naming who goes on the list
+    and who is e-mailed, carrying the form to the POST that registers. A POST with neither is refused (400)."""
     meeting, manage, today, heads_of = _list_access(request, pk)
     delegation = _delegation_form(request, meeting, heads_of, request.POST)
 
-    def register(cd: dict) -> participation_services.Registration:
+    def members(cd: dict) -> dict:
         new = (
             [participation_services.NewMember(cd["full_name"], cd["title"], cd["email"])]
             if cd["full_name"] or cd["email"]
             else []
         )
-        return participation_services.delegation_register_members(
-            meeting=meeting,
-            member_state=cd["member_state"],
-            persons=list(cd["persons"]),
-            new_members=new,
-            actor=request.user,
-            on=today,
-        )
+        return {
+            "meeting": meeting,
+            "member_state": cd["member_state"],
+            "persons": list(cd["persons"]),
+            "new_members": new,
+            "actor": request.user,
+            "on": today,
+        }
 
-    saved, registration = f.form_submit(delegation, register)
-    if saved:
-        (messages.success if registration.added else messages.info)(
-            request, registration.summary(actor=request.user)
+    checked, plan = f.form_submit(
+        delegation, lambda cd: participation_services.delegation_registration_plan(**members(cd))
+    )
+    if checked:
+        carry = {name: request.POST.getlist(name) for name in REGISTRATION_FIELDS}
+        confirmation = confirmations.delegation_register(meeting, plan, carry=carry)
+        if request.POST.get(CONFIRM_FIELD) != "yes":
+            return ask_first(request, confirmation, refused=request.POST.get("review") != "yes")
+        saved, registration = f.form_submit(
+            delegation, lambda cd: participation_services.delegation_register_members(**members(cd))
         )
-        return back(meeting, "participants")
+        if saved:
+            (messages.success if registration.added else messages.info)(
+                request, registration.summary(actor=request.user)
+            )
+            return back(meeting, "participants")
     if delegation.non_field_errors():  # e.g. registration closed: the form is no longer on the page
         messages.error(request, " ".join(delegation.non_field_errors()))
     return _participants_page(request, meeting, manage, heads_of, delegation=delegation)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from governance.input_rules import InputRulesMixin
 from governance.models import Body, MemberState
 from governance.permissions import MANAGE, body_ids_with, can_manage_body, is_secretariat
 from meetings.models import Document, ProcedureAnswer, WrittenProcedure
@@ -21,7 +22,7 @@ from meetings.selectors.procedures import procedure_page, procedures_visible
 from meetings.services import written_procedure as wp
 
 
-class OpenForm(forms.Form):
+class OpenForm(InputRulesMixin, forms.Form):
     body = forms.ModelChoiceField(queryset=Body.objects.none())
     title = forms.CharField(max_length=300)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), label="Proposal")
@@ -41,7 +42,7 @@ class OpenForm(forms.Form):
         self.fields["papers"].queryset = docs if ids is None else docs.filter(body_id__in=ids)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(InputRulesMixin, forms.Form):
     member_state = forms.ModelChoiceField(queryset=MemberState.objects.none(), label="For")
     answer = forms.ChoiceField(choices=ProcedureAnswer.Answer.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -118,14 +119,45 @@ def procedure_detail(request, pk: int):
     return _render_detail(request, page, form)
 
 
-def _render_detail(request, page, form, status: int = 200):
+class WithdrawForm(InputRulesMixin, forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for withdrawing")
+
+
+def _render_detail(request, page, form, status: int = 200, withdraw_form: WithdrawForm | None = None):
     p = page.procedure
+    may_withdraw = p.status == WrittenProcedure.Status.OPEN and can_manage_body(request.user, p.body_id)
     return render(
         request,
         "meetings/procedure.html",
-        {"page": page, "p": p, "form": form, "deadline": wp.fmt_moment(p.deadline, p.timezone)},
+        {
+            "page": page,
+            "p": p,
+            "form": form,
+            "deadline": wp.fmt_moment(p.deadline, p.timezone),
+            "withdraw_form": (withdraw_form or WithdrawForm()) if may_withdraw else None,
+        },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def procedure_withdraw(request, pk: int):
+    """The Secretariat or the body's chair withdraws an open procedure, with a reason (audited; the
+    delegations are told through the outbox)."""
+    page = _page_or_404(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            wp.procedure_withdraw(
+                procedure=page.procedure, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, "The procedure is withdrawn; the delegations are told.")
+            return redirect("meetings:procedure", pk=pk)
+    return _render_detail(request, _page_or_404(request, pk), None, status=400, withdraw_form=form)
 
 
 @login_required

@@ -56,7 +56,12 @@ def test_the_secretariat_runs_the_next_meeting_up_to_seom(world, media, live_ser
     assert page.locator("#meeting-status").inner_text() == "Confirmed"
     # The delegations are invited (the three seats of the scene).
     page.click("#manage-nav >> text=Participants")
-    page.click("#invite-delegations button[type=submit]")
+    page.click("#invite-delegations-link")
+    assert (
+        "This e-mails a calendar invitation to 3 people in 2 delegations"
+        in page.locator("#confirm-mailed").inner_text()
+    )
+    page.click("#confirm-button")
     assert "3 delegate(s) added" in flash(page)
 
     # Build the agenda: the usual skeleton, one substantive item moved up, then circulate.

@@ -1144,6 +1144,15 @@ ROWS: list[Row] = [
         data={"meeting": "{w.m_acc.pk}"},
         json=True,
     ),
+    # The job behind generate: followed by the meeting's managers only, as on the report page.
+    Row(
+        "report",
+        "view",
+        "api",
+        "GET",
+        "/api/v1/report-jobs/{w.report_job.pk}/",
+        E("200 200 403 403 404 404 403"),
+    ),
     Row(
         "report",
         "change",
@@ -1365,6 +1374,85 @@ ROWS: list[Row] = [
         seen={"Mtg-ACC-public": ALL + " anonymous", "Mtg-ACC-private": ""},
     ),
     Row("feed", "view", "page", "GET", "/accounts/profile/", E("200 200 200 200 200 200 login")),
+    # --- Public pages: the same answer for everyone, logged in or not (tests/portal/test_public_pages.py) --
+    Row(
+        "public",
+        "list",
+        "page",
+        "GET",
+        "/public/",
+        E("200 200 200 200 200 200 200"),
+        seen={"Mtg-ACC-public": ALL + " anonymous", "Mtg-ACC-private": ""},
+    ),
+    Row("public", "view", "page", "GET", "/public/bodies/ACCMSME/", E("200 200 200 200 200 200 200")),
+    Row("public", "view", "page", "GET", "/public/bodies/TFX/", E("404 404 404 404 404 404 404")),
+    Row("public", "view", "page", "GET", "/public/meetings/{w.m_pub.pk}/", E("200 200 200 200 200 200 200")),
+    Row("public", "view", "page", "GET", "/public/meetings/{w.m_acc.pk}/", E("404 404 404 404 404 404 404")),
+    Row(
+        "public",
+        "view",
+        "page",
+        "GET",
+        "/public/meetings/{w.m_acc.pk}/agenda/",
+        E("404 404 404 404 404 404 404"),
+    ),
+    Row(
+        "public",
+        "view",
+        "page",
+        "GET",
+        "/public/decisions/{w.decision.pk}/",
+        E("404 404 404 404 404 404 404"),
+    ),
+    Row(
+        "public",
+        "download",
+        "page",
+        "GET",
+        "/public/papers/{w.doc_pub_public.pk}/",
+        E("200 200 200 200 200 200 200"),
+    ),
+    Row(
+        "public",
+        "download",
+        "page",
+        "GET",
+        "/public/papers/{w.doc_public.pk}/",
+        E("404 404 404 404 404 404 404"),
+    ),
+    Row("public", "list", "page", "GET", "/public/sitemap.xml", E("200 200 200 200 200 200 200")),
+    Row("public", "list", "page", "GET", "/robots.txt", E("200 200 200 200 200 200 200")),
+    # The Secretariat's publish step (docs/decisions/0049)
+    Row(
+        "public", "view", "page", "GET", "/meetings/{w.m_acc.pk}/public/", E("200 403 403 403 404 404 login")
+    ),
+    Row(
+        "public",
+        "change",
+        "page",
+        "POST",
+        "/meetings/{w.m_acc.pk}/public/publish/",
+        E("ok 403 403 403 404 404 login"),
+        data={"confirmed": "yes"},
+    ),
+    Row(
+        "public",
+        "change",
+        "page",
+        "POST",
+        "/meetings/{w.m_pub.pk}/public/withdraw/",
+        E("ok 403 403 403 403 404 login"),
+        data={"confirmed": "yes"},
+    ),
+    Row(
+        "public",
+        "change",
+        "page",
+        "POST",
+        "/meetings/{w.m_acc.pk}/public/decisions/",
+        E("ok 403 403 403 404 404 login"),
+        data={"public": "{w.decision.pk}"},
+    ),
     Row("feed", "change", "page", "POST", "/accounts/profile/feed/rotate/", E("ok ok ok ok ok ok login")),
     # --- Secretariat tools ---------------------------------------------------------------------------
     Row("audit", "list", "page", "GET", "/governance/audit/", E("200 403 403 403 403 403 login")),
@@ -1436,6 +1524,26 @@ ROWS: list[Row] = [
         data={"member_state": "PH", "answer": "concur"},
         json=True,
     ),
+    # Withdrawing one (the Secretariat or the body's chair): a procedure nobody may see is a 404 to all.
+    Row(
+        "procedure",
+        "change",
+        "page",
+        "POST",
+        "/procedures/999999/withdraw/",
+        E("404 404 404 404 404 404 login"),
+        data={"reason": "Superseded"},
+    ),
+    Row(
+        "procedure",
+        "change",
+        "api",
+        "POST",
+        "/api/v1/written-procedures/999999/withdraw/",
+        E("404 404 404 404 404 404 403"),
+        data={"reason": "Superseded"},
+        json=True,
+    ),
     Row(
         "document",
         "download",
@@ -1452,7 +1560,7 @@ ROWS: list[Row] = [
         "page",
         "GET",
         "/meetings/{w.m_acc.pk}/report/job/",
-        E("404 404 403 403 404 404 login"),
+        E("200 200 403 403 404 404 login"),  # the scene's job (w.report_job)
     ),
     Row(
         "report",
@@ -1518,6 +1626,7 @@ EXEMPT = {
     "api-docs": "Swagger UI assets, no data",
     "api-redoc": "ReDoc assets, no data",
     "meetings:rsvp_link": "signed RSVP token (tests/meetings/calendar/test_rsvp.py)",
+    "meetings:itip_webhook": "mail provider's signed post (tests/meetings/calendar/test_inbound_webhook.py)",
 }
 
 

@@ -35,6 +35,7 @@ class FuzzReport:
     server_errors: list[str] = dataclasses.field(default_factory=list)
     violations: list[str] = dataclasses.field(default_factory=list)
     statuses: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+    linked: int = 0  # stateful calls whose path parameters came from an earlier answer
 
     @property
     def failures(self) -> list[str]:
@@ -107,6 +108,56 @@ def fuzz(user, role: str, *, max_examples: int, deadline_seconds: float | None =
     return report
 
 
+def fuzz_stateful(user, role: str, *, scenarios: int, steps: int = 8) -> FuzzReport:
+    """Schemathesis' stateful phase as ``user``: scenarios of linked calls, where the ids an answer
+    carries (a created meeting, its agenda item ...) are the path parameters of the next call. The links
+    come from schemathesis' own analysis of the schema (path parameters against response fields)."""
+    schema = load_schema()
+    cookies, headers = session_credentials(user)
+    report = FuzzReport(role=role)
+    started = time.monotonic()
+
+    class Machine(schema.as_state_machine()):
+        def step(self, input):
+            if input.transition is not None and input.is_applied:
+                report.linked += 1  # this call used an id an earlier answer gave
+            return super().step(input)
+
+        def get_call_kwargs(self, case):
+            return {"headers": headers, "cookies": cookies}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            _check(case, response, report, headers=headers)  # counted, never raised: the scenario goes on
+
+    Machine.run(
+        settings=hypothesis.settings(
+            max_examples=scenarios,
+            stateful_step_count=steps,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            phases=[hypothesis.Phase.generate],
+        )
+    )
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _check(case, response, report: FuzzReport, *, headers) -> None:
+    label = f"{case.operation.method.upper()} {case.operation.path}"
+    report.cases += 1
+    report.statuses[response.status_code] += 1
+    try:
+        case.validate_response(response, checks=CHECKS, headers=headers)
+    except FailureGroup as exc:  # keep its report, go on with the next case
+        line = f"{label} -> {response.status_code}: {exc}"
+        if response.status_code >= 500:
+            report.server_errors.append(line[:3000])
+        else:
+            report.violations.append(line[:3000])
+
+
 def _fuzz_operation(strategy, report: FuzzReport, *, cookies, headers, max_examples: int) -> None:
     @hypothesis.settings(
         max_examples=max_examples,
@@ -118,17 +169,6 @@ def _fuzz_operation(strategy, report: FuzzReport, *, cookies, headers, max_examp
     )
     @hypothesis.given(case=strategy)
     def run(case):
-        label = f"{case.operation.method.upper()} {case.operation.path}"
-        report.cases += 1
-        response = case.call(headers=headers, cookies=cookies)
-        report.statuses[response.status_code] += 1
-        try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
-        except FailureGroup as exc:  # keep its report, go on with the next case
-            line = f"{label} -> {response.status_code}: {exc}"
-            if response.status_code >= 500:
-                report.server_errors.append(line[:3000])
-            else:
-                report.violations.append(line[:3000])
+        _check(case, case.call(headers=headers, cookies=cookies), report, headers=headers)
 
     run()

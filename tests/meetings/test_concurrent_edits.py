@@ -1,6 +1,7 @@
-"""Optimistic locking (issue 20): two people edit the same meeting or agenda item; the second save, made
-from the version before the first, is refused with the other person's change shown, and nothing is lost.
-The same through the API with ``If-Match``."""
+"""Optimistic locking (issue 20): two people edit the same meeting, agenda item, action item or handover
+checklist row; the second save, made from the version before the first, is refused with the other person's
+change shown, and nothing is lost. The same through the API with ``If-Match`` for every record a second
+person may change (meetings, agenda items, decisions, action items, bodies, people, chair terms)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import AgendaItem, Meeting
+from chairmanship.models import ChairTerm, HandoverItem
+from governance.models import Body
+from meetings import services
+from meetings.models import ActionItem, AgendaItem, Decision, Meeting
 from meetings.services import agenda as agenda_services
 from tests.world.build import api_as
+from tests.world.handover import build_scenario
 from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 pytestmark = pytest.mark.django_db
 STALE = "while you were editing it"
@@ -131,3 +137,118 @@ def test_api_writes_with_a_stale_if_match_are_refused(world):
     meeting.refresh_from_db()
     assert meeting.venue == "Hall B"
     assert AgendaItem.objects.get(pk=item.pk).title == "Welcome"
+
+
+def test_two_people_follow_one_action_item_on_the_list_the_second_is_refused_and_nothing_is_lost(world):
+    meeting = meeting_schedule(world, confirm=True)
+    item = services.action_item_create(
+        meeting=meeting, title="Share the PH MSME census", owner_state=state("PH"), due_date=None
+    )
+    url = reverse("portal:action_item_update", args=[item.pk])
+    listing = reverse("portal:action_items")
+    sec, chair = session(world.sec), session(world.chair)
+    v_sec = hidden_version(sec.get(listing).content.decode())
+    v_chair = hidden_version(chair.get(listing).content.decode())
+    assert v_sec == v_chair
+
+    first = {"status": "in_progress", "progress_note": "Census drafted", "edit_version": v_sec}
+    assert sec.post(url, first).status_code == 302
+    r = chair.post(
+        url,
+        {"status": "done", "progress_note": "Shared", "edit_version": v_chair, "next": listing},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert STALE in page and "Census drafted" in page  # refused, with their change shown
+    item.refresh_from_db()
+    assert (item.status, item.progress_note) == ("in_progress", "Census drafted")
+
+    fresh = hidden_version(page)  # the list drawn again carries the new version: saving again goes through
+    assert fresh != v_chair
+    again = {"status": "done", "progress_note": "Census drafted; shared", "edit_version": fresh}
+    assert chair.post(url, again).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.progress_note) == ("done", "Census drafted; shared")
+
+
+def test_two_people_save_one_handover_checklist_a_stale_row_is_refused_and_nothing_is_lost(seeded, make_user):
+    s = build_scenario(make_user)
+    HandoverItem.objects.bulk_create(  # as the checklist makes them: in bulk, without history
+        [
+            HandoverItem(handover=s.handover, kind="other", label="Pass on the contact list", position=91),
+            HandoverItem(handover=s.handover, kind="other", label="Brief the incoming chair", position=92),
+        ]
+    )
+    first, second = HandoverItem.objects.filter(handover=s.handover).order_by("position")
+    page_url = reverse("chairmanship:handover", args=[s.handover.pk])
+    url = reverse("chairmanship:handover_checklist", args=[s.handover.pk])
+    # Two people of the Secretariat (the chair's rights follow the calendar of 2030: not today's).
+    sec, chair = session(s.secretariat), session(make_user("asec-two", secretariat=True))
+
+    def drawn(client) -> dict:
+        html = client.get(page_url).content.decode()
+        rows = dict(re.findall(r'name="(version_\d+)" value="([^"]*)"', html))
+        assert set(rows) == {f"version_{first.pk}", f"version_{second.pk}"}, html
+        return rows
+
+    v_sec, v_chair = drawn(sec), drawn(chair)
+    # The Secretariat notes the first row; the chair, from the page drawn before, notes the second only:
+    # both go through (the first row, left as the chair saw it, is not the chair's edit).
+    assert (
+        sec.post(
+            url, {**v_sec, f"comment_{first.pk}": "Sent on 3 Dec", f"comment_{second.pk}": ""}
+        ).status_code
+        == 302
+    )
+    r = chair.post(url, {**v_chair, f"comment_{first.pk}": "", f"comment_{second.pk}": "Friday"})
+    assert r.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.comment, second.comment) == ("Sent on 3 Dec", "Friday")
+
+    # The chair, still from that old page, now writes over the first row: refused, nothing saved.
+    r = chair.post(url, {**v_chair, f"comment_{first.pk}": "Not sent yet", f"comment_{second.pk}": "Friday"})
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "Nothing was saved" in html and STALE in html and "Sent on 3 Dec" in html
+    assert "Not sent yet" in html  # what the chair typed is kept on the page
+    first.refresh_from_db()
+    assert first.comment == "Sent on 3 Dec"
+    # Having seen it, the chair saves from the page the refusal drew: it goes through.
+    again = dict(re.findall(r'name="(version_\d+)" value="([^"]*)"', html))
+    payload = {**again, f"comment_{first.pk}": "Sent on 3 Dec; received", f"comment_{second.pk}": "Friday"}
+    assert chair.post(url, payload).status_code == 302
+    first.refresh_from_db()
+    assert first.comment == "Sent on 3 Dec; received"
+
+
+def test_api_writes_to_decisions_action_items_bodies_people_and_chair_terms_with_a_stale_if_match_are_refused(
+    world,
+):
+    meeting = meeting_schedule(world, confirm=True)
+    agenda_item = agenda_services.agenda_item_add(meeting=meeting, title="Adoption of the agenda")
+    decision = services.decision_record(meeting=meeting, agenda_item=agenda_item, kind="noted", text="Noted.")
+    action = services.action_item_create(meeting=meeting, title="Share the census", owner_state=state("PH"))
+    term = ChairTerm.objects.filter(body=world.body).order_by("start_date").first()
+    api = api_as(world.sec)
+    cases = (
+        (f"/api/v1/decisions/{decision.pk}/", "text", "Noted with thanks.", "Agreed."),
+        (f"/api/v1/action-items/{action.pk}/", "progress_note", "Drafted", "Shared"),
+        (f"/api/v1/bodies/{world.body.pk}/", "mandate", "Mandate one", "Mandate two"),
+        (f"/api/v1/people/{world.chair.person.pk}/", "position", "Director", "Director-General"),
+        (f"/api/v1/chair-terms/{term.pk}/", "reason", "Confirmed at the 20th", "Confirmed at the 21st"),
+    )
+    for path, field, first, second in cases:
+        etag = api.get(path)["ETag"]
+        ok = api.patch(path, {field: first}, format="json", HTTP_IF_MATCH=etag)
+        assert ok.status_code == 200, (path, ok.content)
+        stale = api.patch(path, {field: second}, format="json", HTTP_IF_MATCH=etag)
+        assert stale.status_code == 400 and "edit_version" in stale.json(), (path, stale.content)
+        assert STALE in str(stale.json()) and first in str(stale.json()), (path, stale.content)
+        assert api.get(path).json()[field] == first  # nothing overwritten
+        again = api.patch(path, {field: second}, format="json", HTTP_IF_MATCH=ok["ETag"])
+        assert again.status_code == 200, (path, again.content)
+        assert api.get(path).json()[field] == second
+    assert Decision.objects.get(pk=decision.pk).text == "Agreed."
+    assert ActionItem.objects.get(pk=action.pk).progress_note == "Shared"
+    assert Body.objects.get(pk=world.body.pk).mandate == "Mandate two"

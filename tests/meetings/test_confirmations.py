@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
+from governance.models import Person
 from meetings import services
 from meetings.models import AgendaItem, AgendaVersion, Decision, Invitation, Meeting
 from meetings.selectors.audience import live_audience
+from tests.world.build import client_as
 from tests.world.clock import NOW, at
 from tests.world.meetings import meeting_schedule
+from tests.world.people import state
 
 
 @pytest.fixture
@@ -145,3 +148,128 @@ def test_removing_a_decision_asks_first(sec, listed):
     assert Decision.objects.filter(pk=d.pk).exists()
     sec.post(url, {"decision": d.pk, "confirmed": "yes"})
     assert not Decision.objects.filter(pk=d.pk).exists()
+
+
+# --- Putting people on the list ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)
+def test_inviting_all_delegations_asks_first_and_names_who_is_mailed(
+    sec, world, django_capture_on_commit_callbacks
+):
+    m = meeting_schedule(world, confirm=True)
+    services.agenda_default_create(meeting=m)
+    services.agenda_circulate(meeting=m)  # circulated to nobody: newcomers get it with their invitation
+    url = f"/meetings/{m.pk}/participants/delegations/"
+    r = sec.get(url)
+    c = r.context["c"]
+    assert r.status_code == 200
+    assert c.effects[0] == "3 people of 2 delegations go on the list: Philippines (2), Viet Nam (1)."
+    assert c.mailed == (
+        "This e-mails a calendar invitation and agenda version 1 as circulated to 3 people in 2 delegations."
+    )
+    assert c.mailed in r.content.decode()
+    r = sec.post(url)
+    assert r.status_code == 400 and any("Nothing was done" in t for t in messages_of(r))
+    assert not Invitation.objects.filter(meeting=m).exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        r = sec.post(url, {"confirmed": "yes"}, follow=True)
+    assert Invitation.objects.filter(meeting=m).count() == 3
+    assert f"3 delegate(s) added to the list. {c.mailed}" in messages_of(r)
+    # Again: nobody is left to add, and the page says so before anything is done.
+    c = sec.get(url).context["c"]
+    assert c.effects[0] == "Nobody is added." and c.mailed == "Nobody is e-mailed."
+    assert "already on the list" in c.warning
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)
+def test_inviting_to_a_planned_meeting_names_only_the_agenda_already_circulated(sec, world):
+    m = meeting_schedule(world)
+    url = f"/meetings/{m.pk}/participants/delegations/"
+    assert sec.get(url).context["c"].mailed == (
+        "Nobody is e-mailed now: the meeting is planned; everyone on the list is invited when it is confirmed."
+    )
+    services.agenda_default_create(meeting=m)
+    services.agenda_circulate(meeting=m)
+    assert sec.get(url).context["c"].mailed == (
+        "This e-mails agenda version 1 as circulated to 3 people in 2 delegations. "
+        "The calendar invitation follows when the meeting is confirmed."
+    )
+
+
+@pytest.mark.django_db
+def test_inviting_all_delegations_is_for_the_managers_only(world):
+    m = meeting_schedule(world, confirm=True)
+    head = client_as(world.head_ph)
+    url = f"/meetings/{m.pk}/participants/delegations/"
+    assert head.get(url).status_code == 403
+    assert head.post(url, {"confirmed": "yes"}).status_code == 403
+    assert not Invitation.objects.filter(meeting=m).exists()
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)  # before the meeting: registration is open
+def test_registering_a_delegation_names_who_is_mailed_and_needs_confirming(world):
+    m = meeting_schedule(world, confirm=True)
+    services.invitation_add(meeting=m, person=world.head_ph.person)
+    client = client_as(world.delegate_ph)
+    url = f"/meetings/{m.pk}/participants/delegation/"
+    form = {
+        "member_state": state("PH").pk,
+        "persons": [world.head_ph.person.pk, world.delegate_ph.person.pk],
+        "full_name": "Maria Santos",
+        "title": "Director",
+        "email": "m.santos@dti.gov.ph",
+    }
+    # The form's button asks for the review: nothing is written yet.
+    r = client.post(url, {**form, "review": "yes"})
+    c = r.context["c"]
+    me = world.delegate_ph.person
+    assert r.status_code == 200
+    assert c.effects == [
+        f"Registered for the delegation of Philippines: {me.full_name}, Maria Santos (new, without an account).",
+        f"Already on the list (not added again): {world.head_ph.person.full_name}.",
+    ]
+    assert c.mailed == (
+        f"This e-mails a calendar invitation to {me.full_name} <{me.email}>, Maria Santos <m.santos@dti.gov.ph>."
+    )
+    assert not Person.objects.filter(full_name="Maria Santos").exists()
+    assert Invitation.objects.filter(meeting=m).count() == 1
+    # A POST that neither asks for the review nor confirms is refused and changes nothing.
+    r = client.post(url, form)
+    assert r.status_code == 400 and any("Nothing was done" in t for t in messages_of(r))
+    assert not Person.objects.filter(full_name="Maria Santos").exists()
+    # The confirmation page carries the form; its button registers.
+    carried: dict[str, list[str]] = {}
+    for name, value in c.hidden:
+        carried.setdefault(name, []).append(value)
+    assert carried["persons"] == [str(world.head_ph.person.pk), str(me.pk)]
+    r = client.post(url, {**carried, "confirmed": "yes"}, follow=True)
+    assert any(t.startswith("Registered: You, Maria Santos.") for t in messages_of(r))
+    assert Invitation.objects.filter(meeting=m, person__full_name="Maria Santos").exists()
+    assert Invitation.objects.filter(meeting=m).count() == 3
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)
+def test_a_registration_the_rules_refuse_keeps_the_form_and_asks_nothing(world):
+    m = meeting_schedule(world)
+    Person.objects.create(
+        full_name="Official from Hanoi", email="official@mpi.gov.vn", member_state=state("VN")
+    )
+    r = client_as(world.delegate_ph).post(
+        f"/meetings/{m.pk}/participants/delegation/",
+        {
+            "member_state": state("PH").pk,
+            "full_name": "Someone",
+            "email": "official@mpi.gov.vn",
+            "review": "yes",
+        },
+    )
+    assert r.status_code == 200 and "c" not in r.context
+    form = r.context["delegation"]
+    assert "not of the delegation of Philippines" in form.errors["email"][0]
+    assert form["full_name"].value() == "Someone"
+    assert not Invitation.objects.filter(meeting=m).exists()

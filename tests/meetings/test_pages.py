@@ -196,7 +196,7 @@ def test_upload_page(sec, world, media):
 def test_participants_page(client, world):
     m = meeting_schedule(world)
     client.force_login(world.sec)
-    client.post(f"/meetings/{m.pk}/participants/delegations/")
+    client.post(f"/meetings/{m.pk}/participants/delegations/", {"confirmed": "yes"})
     assert Invitation.objects.filter(meeting=m).count() == 3
     from governance.models import Person
 
@@ -208,7 +208,7 @@ def test_participants_page(client, world):
     assert "Colleague from Manila" in html and "Chair-Vn" not in html  # only their own delegation
     client.post(
         f"/meetings/{m.pk}/participants/delegation/",
-        {"member_state": state("PH").pk, "persons": [colleague.pk]},
+        {"member_state": state("PH").pk, "persons": [colleague.pk], "confirmed": "yes"},
     )
     assert Invitation.objects.get(meeting=m, person=colleague).registered_by == world.head_ph
     # A delegate of the same state edits the delegation too, but sees only their own delegation.

@@ -35,6 +35,7 @@ def test_a_member_without_an_account_is_registered_by_a_plain_delegate(world):
                 "full_name": "Maria Santos",
                 "title": "Director, Bureau of SME Development",
                 "email": "M.Santos@dti.gov.ph",
+                "confirmed": "yes",
             },
             follow=True,
         )
@@ -65,10 +66,14 @@ def test_registering_yourself_says_so_and_twice_says_you_are_on_the_list(world):
     client = client_as(world.delegate_ph)
     with freeze_time(ON):
         first = client.post(
-            register_url(m), {"member_state": state("PH").pk, "persons": [me.pk]}, follow=True
+            register_url(m),
+            {"member_state": state("PH").pk, "persons": [me.pk], "confirmed": "yes"},
+            follow=True,
         ).content.decode()
         second = client.post(
-            register_url(m), {"member_state": state("PH").pk, "persons": [me.pk]}, follow=True
+            register_url(m),
+            {"member_state": state("PH").pk, "persons": [me.pk], "confirmed": "yes"},
+            follow=True,
         ).content.decode()
     assert "Registered: You." in first and "0 member(s)" not in first
     assert "Already on the list: You" in second and "Registered" not in second
@@ -114,7 +119,10 @@ def test_registration_is_closed_on_a_held_meeting_link_hidden_and_post_refused(w
         client = client_as(world.delegate_ph)  # a session of that day (an idle one ends)
         page = client.get(f"/meetings/{m.pk}/").content.decode()
         listing = client.get(f"/meetings/{m.pk}/participants/").content.decode()
-        r = client.post(register_url(m), {"member_state": state("PH").pk, "full_name": "Late Comer"})
+        r = client.post(
+            register_url(m),
+            {"member_state": state("PH").pk, "full_name": "Late Comer", "confirmed": "yes"},
+        )
     assert "Register your delegation" not in page
     assert 'id="registration-closed"' in listing and 'id="register-delegation"' not in listing
     assert r.status_code == 200 and "its list is closed" in r.content.decode()

@@ -9,10 +9,12 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from freezegun import freeze_time
+from rest_framework.test import APIClient
 
 from meetings import reports, services, tasks
 from meetings.models import Report, ReportJob
 from meetings.services import report_jobs
+from meetings.services import reports as report_services
 from tests.outbox.worker import Worker, wait_for
 from tests.world.build import client_as
 from tests.world.documents import pdf_bytes
@@ -158,3 +160,78 @@ def test_a_real_worker_writes_the_report_while_the_request_returns_at_once(
     finally:
         worker.stop()
         client.delete("celery", "unacked", "unacked_index", "unacked_mutex")
+
+
+def api(user) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+@pytest.mark.django_db
+def test_the_api_queues_the_same_job_and_answers_202_with_its_status_url(
+    world, media, fake_pdf, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    m = meeting_schedule(world, confirm=True)
+    written: list[int] = []
+    generate = report_services.report_generate
+
+    def spy(**kw):
+        written.append(kw["meeting"].pk)
+        return generate(**kw)
+
+    monkeypatch.setattr(report_services, "report_generate", spy)
+    sec = api(world.sec)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = sec.post("/api/v1/reports/generate/", {"meeting": m.pk}, format="json")
+    job = ReportJob.objects.get(meeting=m)
+    assert r.status_code == 202
+    # Nothing was written in the request: a job row and a queued message, as the page does.
+    assert written == [] and not Report.objects.filter(meeting=m).exists() and queued == [job.pk]
+    url = f"/api/v1/report-jobs/{job.pk}/"
+    assert r["Location"] == url and r.json()["url"] == url
+    assert (r.json()["status"], r.json()["live"], r.json()["progress"], r.json()["report"]) == (
+        "queued",
+        True,
+        0,
+        None,
+    )
+    # Asking again while it waits answers with the same job, queued once.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = sec.post("/api/v1/reports/generate/", {"meeting": m.pk}, format="json")
+    assert again.status_code == 202 and again.json()["id"] == job.pk and queued == [job.pk]
+    # Only the meeting's managers follow the job; someone who cannot see the meeting learns nothing.
+    assert api(world.delegate_ph).get(url).status_code == 403
+    assert api(world.outsider).get(url).status_code == 404
+
+    with freeze_time(NOW):
+        tasks.report_write(job.pk)  # what the worker does
+    done = sec.get(url).json()
+    report = Report.objects.get(meeting=m)
+    assert written == [m.pk]
+    assert (done["status"], done["live"], done["progress"], done["report"]) == ("done", False, 100, report.pk)
+    assert sec.get(f"/api/v1/reports/{report.pk}/").json()["title"] == "Report of the 21st ACCMSME Meeting"
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_at_once_when_no_report_may_be_written(world, queued):
+    m = meeting_schedule(world)  # planned: nothing to report yet
+    r = api(world.sec).post("/api/v1/reports/generate/", {"meeting": m.pk}, format="json")
+    assert r.status_code == 400 and not ReportJob.objects.exists() and queued == []
+    r = api(world.delegate_ph).post("/api/v1/reports/generate/", {"meeting": m.pk}, format="json")
+    assert r.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_202_and_the_job(world):
+    schema = client_as(world.sec).get("/api/schema/?format=json").json()
+    generate = schema["paths"]["/api/v1/reports/generate/"]["post"]
+    assert set(generate["responses"]) >= {"202"} and "201" not in generate["responses"]
+    assert generate["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ReportJob"
+    )
+    job = schema["paths"]["/api/v1/report-jobs/{id}/"]["get"]
+    assert job["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportJob")
+    assert {"status", "progress", "report", "error", "url"} <= set(
+        schema["components"]["schemas"]["ReportJob"]["properties"]
+    )

@@ -137,29 +137,33 @@ def test_a_row_reclaimed_from_sending_is_marked_possibly_delivered(settings):
     assert row.status == Status.PLANNED and row.possibly_delivered and "possibly delivered" in row.last_error
 
 
-def test_a_change_committed_while_a_batch_is_sending_stops_the_rest_of_it(monkeypatch):
-    """The batch loaded the meeting once; the meeting is cancelled after two invitations went, while the
-    third is being sent: it is withheld (checked against the meeting as it is at its send, not as the
-    batch loaded it), the rest never leave, and the CANCEL goes to the two who were told."""
+def test_a_change_committed_while_a_batch_is_sending_stops_the_rest_of_it(monkeypatch, settings):
+    """The batch loaded the meeting once; it is sent in chunks (here of at most two). The meeting is
+    cancelled after the first chunk's two invitations went, while the second chunk is being claimed: its
+    rows are withheld (checked against the meeting as it is when their chunk is sent, not as the batch
+    loaded it), the rest never leave, and the CANCEL goes to the two who were told."""
+    settings.NOTIFY_SEND_CHUNK = 2
+    settings.NOTIFY_SEND_CHUNK_SECONDS = 60  # chunks of 1, then 2, 2...
     w, ids = planned_invites()
-    real_claim = sending.claim_row
+    real_claim = sending.claim_rows
     claims = []
 
-    def claim_then_cancel(row_id, now, **kwargs):
-        claimed = real_claim(row_id, now, **kwargs)
-        claims.append(row_id)
-        if len(claims) == 3:  # the third is claimed (being sent) when the cancellation commits
+    def claim_then_cancel(rows, now):
+        claimed = real_claim(rows, now)
+        claims.append([r.pk for r in rows])
+        if len(claims) == 3:  # rows 3 and 4 are claimed (about to be sent) when the cancellation commits
             cancel(w.meeting, now=NOW)
         return claimed
 
-    monkeypatch.setattr(sending, "claim_row", claim_then_cancel)
+    monkeypatch.setattr(sending, "claim_rows", claim_then_cancel)
     counts = send_batch(ids, now=NOW)
-    # The one in flight is checked against the meeting as it now is; the others were never claimed.
-    assert counts == {"sent": 2, "cancelled": 1, "not-claimed": 2}
+    assert claims[:3] == [ids[:1], ids[1:3], ids[3:5]]
+    # The chunk in flight is checked against the meeting as it now is.
+    assert counts == {"sent": 3, "cancelled": 2}
     told = {m.to[0] for m in mail.outbox}
-    in_flight = Message.objects.get(pk=ids[2])
+    in_flight = Message.objects.get(pk=ids[3])
     assert in_flight.status == Status.CANCELLED and "superseded" in in_flight.note
-    assert set(Message.objects.filter(pk__in=ids[2:]).values_list("status", flat=True)) == {Status.CANCELLED}
+    assert set(Message.objects.filter(pk__in=ids[3:]).values_list("status", flat=True)) == {Status.CANCELLED}
     monkeypatch.undo()
     cancels = deliver(NOW + SECOND)
     assert {m.to[0] for m in cancels} == told

@@ -205,3 +205,82 @@ def test_tasks_ack_late_reject_on_worker_lost_and_beat_sweeps_from_the_database(
     assert entry["task"] == outbox_tasks.sweep_task.name
     assert entry["schedule"] == settings.NOTIFY_SWEEP_SECONDS
     assert "eta" not in entry.get("options", {}) and "countdown" not in entry.get("options", {})
+
+
+def test_a_fan_out_is_sent_in_chunks_each_row_recorded_with_what_it_went_out_with(settings):
+    """State is written per chunk, not per e-mail (issue 21): a few statements for each chunk, yet every
+    row records its own subject and text, and every invitee gets one message with their own name."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NOTIFY_SEND_CHUNK = 16
+    settings.NOTIFY_SEND_CHUNK_SECONDS = 600  # chunks of 1, 2, 4, 8, 16, then the rest
+    w = zones_scene(n_extra=35)
+    with clock(NOW):
+        meeting_version_plan(meeting_id=w.meeting.pk)
+    ids = due_ids(now=NOW, limit=100)
+    assert len(ids) == 40
+    with CaptureQueriesContext(connection) as queries:
+        assert send_batch(ids, now=NOW) == {"sent": 40}
+    # Six chunks; per e-mail, one statement was seven before (claim, lock, meeting, invitation, record...).
+    assert len(queries) < 80, len(queries)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in w.everyone)
+    names = {p.email: p.full_name for p in w.everyone}
+    for row in Message.objects.filter(pk__in=ids):
+        assert row.status == Status.SENT and row.sent_at == NOW
+        assert row.subject.startswith("Invitation:") and f"Dear {names[row.recipient]}," in row.body_text
+    for msg in mail.outbox:
+        assert f"Dear {names[msg.to[0]]}," in msg.body
+
+
+def test_the_shared_rendering_is_byte_for_byte_what_each_reader_would_get_alone():
+    """The two templates are rendered once per reading and the person's parts put in: the same bytes as
+    rendering them for that person, HTML escaping included."""
+    from django.template.loader import render_to_string
+
+    from meetings.calendar import ics
+    from meetings.calendar.messages import render_bodies
+    from meetings.calendar.rsvp import rsvp_links
+    from meetings.models import Invitation
+    from meetings.times import meeting_times
+
+    w = zones_scene(n_extra=2)
+    odd = w.everyone[-1]
+    odd.full_name = 'Nguyễn <b>"Bảo" & Co</b>'
+    odd.save()
+    for person in [w.everyone[-2], odd, w.everyone[-2]]:
+        inv = Invitation.objects.select_related("person", "meeting").get(meeting=w.meeting, person=person)
+        context = {
+            "kind": Kind.INVITE,
+            "subject": "Invitation: x",
+            "intro": ["You are invited <now>."],
+            "person": person,
+            "meeting": w.meeting,
+            "times": meeting_times(w.meeting, person.effective_timezone),
+            "where": ics.location_text(w.meeting),
+            "meeting_url": ics.meeting_url(w.meeting),
+            "agenda_url": ics.agenda_url(w.meeting),
+            "rsvp_links": rsvp_links(inv),
+            "partstat": inv.get_partstat_display(),
+            "agenda": [],
+            "calendar_attached": True,
+        }
+        text, html = render_bodies(context, person)
+        assert text == render_to_string("meetings/email/message.txt", context)
+        assert html == render_to_string("meetings/email/message.html", context)
+
+
+def test_rsvp_links_are_signed_as_django_signs_them_and_read_back():
+    from django.core import signing
+
+    from meetings.calendar.rsvp import SALT, read_token, rsvp_token
+    from meetings.models import Invitation
+
+    w = zones_scene()
+    inv = Invitation.objects.select_related("meeting").get(meeting=w.meeting, person=w.people.manila)
+    with clock(NOW):
+        token = rsvp_token(inv, "ACCEPTED")
+        data = {"i": inv.pk, "v": inv.link_version, "p": "ACCEPTED", "s": w.meeting.sequence}
+        assert token == signing.dumps(data, salt=SALT)
+        assert read_token(token) == (inv, "ACCEPTED")
+    assert signing.loads(token, salt=SALT) == data

@@ -99,3 +99,20 @@ def test_no_secret_has_a_default():
     assert ":?" in env["ALLOWED_HOSTS"]
     text = (PROJECT_ROOT / "docker-compose.yml").read_text()
     assert "POSTGRES_PASSWORD:-" not in text and "SECRET_KEY:-" not in text
+
+
+def test_the_image_has_the_backup_tools_of_the_database_s_major_version():
+    """``manage.py backup|restore`` run pg_dump / pg_restore inside the app image (README, "Backups"): the
+    image installs the PostgreSQL client of the compose server's major version, on a Debian release that
+    ships it (a pg_dump older than the server refuses to dump it)."""
+    import re
+
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    major = compose()["services"]["postgres"]["image"].split(":")[1].split(".")[0]
+    installs = " ".join(
+        line for line in dockerfile.replace("\\\n", " ").splitlines() if "apt-get install" in line
+    )
+    assert f"postgresql-client-{major}" in installs.split(), installs
+    base = re.search(r"^FROM\s+(\S+)", dockerfile, re.M)[1]
+    debian_with = {"15": "bookworm", "17": "trixie"}  # the postgresql-client-N each release ships
+    assert base.endswith(f"-{debian_with[major]}"), base

@@ -35,6 +35,7 @@ from meetings.models import (
     Decision,
     Meeting,
     Report,
+    ReportJob,
     Submission,
 )
 from meetings.services import agenda_snapshot
@@ -165,6 +166,7 @@ def roles_scene() -> SimpleNamespace:
         report=w.report, from_body=w.accmsme, to_body=w.seom_body, submitted_on=dt.date(2090, 6, 1)
     )
     w.report_other = Report.objects.create(meeting=w.m_other, title="Report-TFX")
+    w.report_job = ReportJob.objects.create(meeting=w.m_acc, status="done", progress=100, report=w.report)
 
     for role in ROLES[:-1]:
         person = getattr(w, role).person

@@ -14,6 +14,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 
 import pytest
+from icalendar import Calendar
 
 from meetings.calendar.inbound import inbox_read, inbox_state, mailbox_settings
 from meetings.calendar.kinds import Kind
@@ -21,10 +22,11 @@ from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import InboundReply, Invitation
 from outbox.models import Message
 from tests.machine import service_missing
+from tests.meetings.calendar.test_readers import ical_js
 from tests.world.build import client_as
 from tests.world.calendar import zones_scene
 from tests.world.clock import NOW, at, clock
-from tests.world.mail import deliver
+from tests.world.mail import calendar_part, deliver
 from tests.world.people import user_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("queued")]
@@ -89,6 +91,7 @@ WORD = {
     "TENTATIVE": "Tentative",
     "DECLINED": "Declined",
     "COUNTER": "New time proposed",
+    "DELEGATED": "Delegated",
 }
 
 
@@ -276,7 +279,7 @@ def test_stale_foreign_unknown_oversized_and_malformed_replies_are_filed_never_a
     assert "No meeting has UID nobody@example.org" in page and "too large" in page
 
 
-def test_a_counter_proposal_is_declined_politely(mailbox):
+def test_a_counter_proposal_is_declined_politely_and_by_declinecounter(mailbox, tmp_path):
     w = invited_scene()
     ics = (
         reply_ics(
@@ -296,6 +299,24 @@ def test_a_counter_proposal_is_declined_politely(mailbox):
     sent = [m for m in deliver(NOW + dt.timedelta(minutes=1)) if m.to == [w.people.manila.email]]
     assert [m.subject for m in sent] == ["Re: your proposed new time for 21st ACCMSME Meeting"]
     assert "we cannot change it from a calendar reply" in sent[0].body
+    # Beside the polite text, an iTIP DECLINECOUNTER (RFC 5546 §3.2.8) the calendar itself understands.
+    params, body = calendar_part(sent[0])
+    assert params["method"] == "DECLINECOUNTER"
+    cal = Calendar.from_ical(body)
+    (event,) = cal.walk("VEVENT")
+    assert str(cal["METHOD"]) == "DECLINECOUNTER"
+    assert str(event["UID"]) == w.meeting.uid and int(event["SEQUENCE"]) == w.meeting.sequence
+    assert str(event["ATTENDEE"]) == f"mailto:{w.people.manila.email}"
+    assert str(event["ORGANIZER"]) == "mailto:accmsme@asean.org"
+    assert "DTSTAMP" in event and "DTSTART" not in event
+    path = tmp_path / "declinecounter.ics"
+    path.write_text(body)
+    (read,) = ical_js([path])
+    assert read["method"] == "DECLINECOUNTER"
+    (js_event,) = read["events"]
+    assert js_event["uid"] == w.meeting.uid and js_event["sequence"] == w.meeting.sequence
+    assert js_event["attendees"] == [f"mailto:{w.people.manila.email}"]
+    assert js_event["organizer"] == "mailto:accmsme@asean.org"
     w.meeting.refresh_from_db()
     assert w.meeting.start == at(2026, 5, 4, 9)  # nothing moved
     assert Invitation.objects.get(meeting=w.meeting, person=w.people.manila).partstat == "NEEDS-ACTION"

@@ -50,9 +50,19 @@ def test_a_long_list_is_planned_by_a_worker(monkeypatch, settings):
     with clock(NOW):
         meeting_version_plan(meeting_id=w.meeting.pk)
     assert planned == [[w.meeting.pk]] and not Message.objects.exists()
+    notices = []
+    monkeypatch.setattr(
+        calendar_tasks.plan_meeting_notices, "apply_async", lambda args, **o: notices.append(args)
+    )
     with clock(NOW):
         calendar_tasks.plan_meeting_version(w.meeting.pk)  # what the worker runs
     assert Message.objects.filter(kind=Kind.INVITE).count() == len(w.everyone)
+    # The reminders are planned by a task queued behind the invitations' sends.
+    assert notices == [[w.meeting.pk, w.meeting.sequence]]
+    assert not Message.objects.filter(kind=Kind.REMINDER).exists()
+    with clock(NOW):
+        calendar_tasks.plan_meeting_notices(*notices[0])
+    assert Message.objects.filter(kind=Kind.REMINDER).count() > 0
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: each step's hand-out runs when it commits

@@ -106,3 +106,73 @@ def test_the_secretariat_sees_what_each_person_will_receive(client):
     assert r.status_code == 302
     page = own.get("/calendar/notifications/").content.decode()
     assert "You receive: invitations and updates at once; reply reminders in one daily digest" in page
+
+
+def test_each_reminder_day_can_be_chosen_on_its_own_and_the_sending_obeys():
+    """Reminders 7 and 1 days before: one person drops the 7-day one, one wants only the day-before one
+    though reminders are off, one takes the 7-day one in the digest and the day-before one at once."""
+    w = scene()
+    manila, yangon, bangkok = w.people.manila, w.people.yangon, w.people.bangkok
+    general = dict(chasers=False, delivery="immediate", alarm=True)
+    preference_save(person=manila, reminders=True, reminder_days={7: "off"}, **general)
+    preference_save(person=bangkok, reminders=False, reminder_days={1: "immediate"}, **general)
+    preference_save(person=yangon, reminders=True, reminder_days={"7": "digest"}, **general)
+    plan_and_invite(w)
+    got: dict[str, list[str]] = {}
+    for moment in DUE:
+        for m in deliver(moment):
+            got.setdefault(m.to[0], []).append(m.subject)
+    title = "21st ACCMSME Meeting"
+    assert got[manila.email] == [f"Reminder: {title} tomorrow"]
+    assert got[bangkok.email] == [f"Reminder: {title} tomorrow"]
+    assert got[yangon.email] == [f"Reminder: {title} tomorrow"]
+    # No choice made: both reminders and the chaser.
+    assert sorted(s.split(":")[0] for s in got[w.people.jakarta.email]) == ["Please reply", *["Reminder"] * 2]
+    notes = dict(
+        Message.objects.filter(recipient=manila.email, kind="reminder").values_list("status", "note")
+    )
+    assert notes["skipped"] == "opted out of the 7-day reminder"
+    # The 7-day one held for Yangon comes in the next day's digest, though Yangon is no digest reader.
+    assert digests_plan(now=at(2026, 4, 28, 6)) == 1
+    (digest,) = [m for m in deliver(at(2026, 4, 28, 7)) if m.to == [yangon.email]]
+    assert "- Reminder: 21st ACCMSME Meeting (7 days before)" in digest.body
+    assert DigestNotice.objects.get().person == yangon
+
+
+def test_the_page_offers_each_reminder_day_and_the_secretariat_sees_the_choice():
+    w = scene()
+    own = client_as(w.people.jakarta.user)
+    page = own.get("/calendar/notifications/").content.decode()
+    assert "The reminder 7 days before" in page and "The reminder the day before" in page
+    r = own.post(
+        "/calendar/notifications/",
+        {"reminders": "on", "delivery": "immediate", "alarm": "on", "day_7": "digest", "day_1": ""},
+    )
+    assert r.status_code == 302
+    pref = w.people.jakarta.notification_preference
+    pref.refresh_from_db()
+    assert pref.reminder_days == {"7": "digest"}
+    page = own.get("/calendar/notifications/").content.decode()
+    assert "the reminder 7 days before in the daily digest" in page
+    assert 'value="digest" selected' in page  # the page shows the choice it saved
+    assert (
+        own.post("/calendar/notifications/", {"delivery": "immediate", "day_7": "weekly"}).status_code == 200
+    )
+    pref.refresh_from_db()
+    assert pref.reminder_days == {"7": "digest"}  # a choice not offered is refused, nothing saved
+    sec = user_make("secretariat", secretariat=True)
+    overview = client_as(sec).get("/calendar/notifications/everyone/").content.decode()
+    assert "the reminder 7 days before in the daily digest" in overview
+
+
+def test_the_menu_links_to_the_notifications_page_for_those_who_have_one():
+    delegate = user_make("delegate-ph")
+    page = client_as(delegate).get("/calendar/notifications/").content.decode()
+    assert 'id="nav-notifications"' in page and 'href="/calendar/notifications/"' in page
+    # An account with no person (an administrator's) has no notifications page: no link to a 404.
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_user(username="admin-only", email="admin@example.org")
+    page = client_as(admin).get("/profile/").content.decode()
+    assert client_as(admin).get("/calendar/notifications/").status_code == 404
+    assert 'id="nav-notifications"' not in page and "Log out" in page

@@ -233,3 +233,31 @@ def test_someone_added_after_the_agenda_went_out_gets_it_at_once_and_once(
     # The 14-day lead-time notice finds it already circulated: nothing twice.
     later = [m for m in deliver(at(2026, 4, 20, 9)) if m.to[0] == late.email and "Agenda" in m.subject]
     assert later == []
+
+
+def test_someone_added_to_a_planned_meeting_gets_the_circulated_agenda_at_once(
+    sec, django_capture_on_commit_callbacks
+):
+    """Planned (not confirmed): the list had the agenda when it was circulated, so a newcomer gets it at
+    once too; no invitation until the meeting is confirmed, and then no second agenda."""
+    from tests.world.calendar import confirm
+
+    w = zones_scene()
+    w.meeting.status = w.meeting.Status.PLANNED
+    w.meeting.save()
+    version = AgendaVersion.objects.create(meeting=w.meeting, number=1, items=[{"title": "Adoption"}])
+    with clock(NOW):
+        changes.agenda_circulation_plan(version_id=version.pk)
+    first = deliver(NOW)
+    assert {m.to[0] for m in first} == {p.email for p in w.everyone}
+    assert {m.subject for m in first} == {"Agenda: 21st ACCMSME Meeting (version 1)"}
+    late = user_make("fay-hanoi", state=w.states["VN"]).person
+    with clock(NOW), django_capture_on_commit_callbacks(execute=True):
+        services.invitation_add(meeting=w.meeting, person=late, actor=sec)
+    out = [m for m in deliver(SOON) if m.to[0] == late.email]
+    assert [m.subject for m in out] == ["Agenda: 21st ACCMSME Meeting (version 1)"]
+    assert "1. Adoption" in text_part(out[0])
+    assert calendar_part(out[0]) == (None, None)  # no calendar entry for a meeting not yet confirmed
+    confirm(w.meeting, now=SOON)
+    later = [m for m in deliver(SOON + dt.timedelta(minutes=1)) if m.to[0] == late.email]
+    assert [m.subject.split(":")[0] for m in later] == ["Invitation"]  # the agenda is not sent twice

@@ -10,7 +10,7 @@ can say who changed what. Compared inside the service's transaction, after the r
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 VERSION_FIELD = "edit_version"
@@ -24,6 +24,13 @@ def edit_version(obj: models.Model) -> str:
     """The version an edit form or an API client sends back: the latest history entry's id, "" if none."""
     latest = obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
     return str(latest or "")
+
+
+def version_column(model: type[models.Model]) -> models.Subquery:
+    """``edit_version`` of each row as a column (``.annotate(edit_version=version_column(Model))``), for a
+    list whose rows each carry an edit form: one query for the page, not one per row."""
+    latest = model.history.model.objects.filter(id=models.OuterRef("pk")).order_by("-history_id")
+    return models.Subquery(latest.values("history_id")[:1])
 
 
 def _their_change(obj: models.Model, since: str, fields: list[str]) -> tuple[str, str, str]:
@@ -40,6 +47,16 @@ def _their_change(obj: models.Model, since: str, fields: list[str]) -> tuple[str
         if base is None or getattr(base, field, None) != now_value:
             changed.append(f"{obj._meta.get_field(field).verbose_name}: {now_value if now_value else '—'}")
     return who or "Someone else", when, "; ".join(changed) or "no field of this form changed"
+
+
+def drawn_unchanged(obj: models.Model, expected: str, values: dict) -> bool:
+    """Whether ``values`` are what the record held at version ``expected``: a row of a many-row form that
+    the submitter left as it was drawn is not their edit, however stale its version (the newer one stays)."""
+    since = str(expected).strip().strip('"')
+    if not since:  # no history when drawn: a row made in bulk (which writes none), its fields as created
+        return all(obj._meta.get_field(k).get_default() == v for k, v in values.items())
+    base = obj.history.filter(history_id=int(since)).first() if since.isdigit() else None
+    return base is not None and all(getattr(base, k) == v for k, v in values.items())
 
 
 def check_current(obj: models.Model, expected: str | None, *, fields: list[str]) -> None:
@@ -93,3 +110,43 @@ def form_version(form) -> str | None:
     if form.add_prefix(VERSION_FIELD) not in form.data:
         return None
     return form.cleaned_data.get(VERSION_FIELD, "")
+
+
+class VersionedWrites:
+    """For a DRF viewset of records that keep history: a read answers the record's ``ETag``, and an update
+    whose ``If-Match`` (or ``edit_version``) is no longer the record's is refused with a 400 naming the
+    other person's change, before anything is written. The check and the write share one transaction with
+    the row locked, so two clients that read the same version cannot both pass. A client that sends no
+    version is not compared (clients written before). A viewset whose service locks other rows first
+    (a decision: its meeting, then the decision) sets ``version_checked_by_service`` and passes
+    ``requested_version(request)`` to the service, which compares after its own locks (one lock order)."""
+
+    version_checked_by_service = False
+
+    def retrieve(self, request, *args, **kwargs):
+        from rest_framework.response import Response
+
+        obj = self.get_object()
+        return _versioned(Response(self.get_serializer(obj).data), obj)
+
+    def update(self, request, *args, **kwargs):
+        from governance.api_support import as_drf_error
+
+        expected = requested_version(request)
+        with transaction.atomic():
+            obj = self.get_object()
+            model = type(obj)
+            if expected is not None and hasattr(model, "history") and not self.version_checked_by_service:
+                locked = model._default_manager.select_for_update().get(pk=obj.pk)
+                data = request.data if hasattr(request.data, "keys") else {}
+                fields = [f.name for f in model._meta.concrete_fields if f.name in data]
+                try:
+                    check_current(locked, expected, fields=fields)
+                except ValidationError as exc:
+                    raise as_drf_error(exc) from exc
+            response = super().update(request, *args, **kwargs)
+        return _versioned(response, model._default_manager.get(pk=obj.pk))
+
+
+def _versioned(response, obj: models.Model):
+    return with_version(response, obj) if hasattr(type(obj), "history") else response

@@ -1,0 +1,62 @@
+"""The meeting list's pages: keyset (cursor) on (start, id), so the first page is read from the index
+without sorting the table, and a count capped where an exact one would scan it (docs/decisions/0056)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from governance.api_support import BoundedLimitOffsetPagination
+
+COUNT_CAP = 1000  # above this many, ``count`` is null: follow ``next``
+
+
+class MeetingCursorPagination(CursorPagination):
+    """``?limit=`` (at most 500) rows after ``?cursor=``, in start order. ``count`` is exact up to
+    ``COUNT_CAP`` and null beyond it. A client that sends ``?offset=`` still gets limit/offset pages with an
+    exact count, as before: it asked for a position, which only a scan can find."""
+
+    ordering = ("start", "id")
+    page_size = settings.REST_FRAMEWORK.get("PAGE_SIZE", 100)
+    page_size_query_param = "limit"
+    max_page_size = BoundedLimitOffsetPagination.max_limit
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.by_offset = BoundedLimitOffsetPagination() if "offset" in request.query_params else None
+        if self.by_offset is not None:
+            return self.by_offset.paginate_queryset(queryset, request, view)
+        # Bounded: PostgreSQL stops after COUNT_CAP + 1 rows, whatever the table's size.
+        found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+        self.count = found if found <= COUNT_CAP else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.by_offset is not None:
+            return self.by_offset.get_paginated_response(data)
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        shape = super().get_paginated_response_schema(schema)
+        shape["required"] = ["count", "results"]
+        shape["properties"] = {
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "description": f"Exact up to {COUNT_CAP}; null when there are more (follow `next`).",
+            },
+            **shape["properties"],
+        }
+        return shape
+
+    def get_schema_operation_parameters(self, view):
+        offset = BoundedLimitOffsetPagination().get_schema_operation_parameters(view)
+        cursor = [p for p in super().get_schema_operation_parameters(view) if p["name"] != "limit"]
+        return cursor + offset

@@ -1,0 +1,67 @@
+"""The meeting list's keyset pages (meetings/api/pagination.py): every visible meeting once, in start
+order, page after page; a count capped rather than a scan; ?limit= still capped at 500 and ?offset=
+still served as before."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from meetings.api import pagination
+from meetings.models import Meeting
+from meetings.selectors import visible_meetings
+from tests.world.meetings import meeting_row
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user) -> APIClient:
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+def more_meetings(world, n: int) -> None:
+    start = dt.datetime(2030, 1, 6, 9, tzinfo=dt.UTC)
+    for i in range(n):  # two on each day: equal starts are told apart by id
+        at = start + dt.timedelta(days=i // 2)
+        meeting_row(world.body, start=at, end=at + dt.timedelta(hours=8), title=f"Extra {i}")
+
+
+def test_cursor_pages_walk_every_visible_meeting_once_in_start_order(world):
+    more_meetings(world, 7)
+    c = api(world.delegate_ph)
+    expected = list(visible_meetings(world.delegate_ph).order_by("start", "id").values_list("id", flat=True))
+    seen, url, pages = [], "/api/v1/meetings/?limit=3", 0
+    while url:
+        page = c.get(url).json()
+        assert len(page["results"]) <= 3 and page["count"] == len(expected)
+        seen += [m["id"] for m in page["results"]]
+        url, pages = page["next"], pages + 1
+    assert seen == expected and pages == -(-len(expected) // 3)
+    assert Meeting.objects.exclude(pk__in=expected).exists()  # the delegate does not see everything
+
+
+def test_the_count_is_null_past_the_cap_and_limit_stays_capped(world, monkeypatch):
+    more_meetings(world, 4)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    c = api(world.sec)
+    page = c.get("/api/v1/meetings/?limit=2").json()
+    assert page["count"] is None and len(page["results"]) == 2 and page["next"]
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10_000)
+    assert len(c.get("/api/v1/meetings/?limit=100000000").json()["results"]) == min(
+        500, Meeting.objects.count()
+    )
+    # A position asked for by offset: limit/offset pages with the exact count, as before.
+    by_offset = c.get("/api/v1/meetings/?limit=2&offset=1").json()
+    assert by_offset["count"] == Meeting.objects.count()
+    ids = list(Meeting.objects.order_by("start", "id").values_list("id", flat=True))
+    assert [m["id"] for m in by_offset["results"]] == ids[1:3]
+
+
+def test_the_schema_describes_the_cursor_and_the_capped_count(world):
+    schema = api(world.sec).get("/api/schema/?format=json").json()
+    op = schema["paths"]["/api/v1/meetings/"]["get"]
+    assert {"cursor", "limit", "offset"} <= {p["name"] for p in op["parameters"]}
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][ref]["properties"]["count"]["nullable"] is True
