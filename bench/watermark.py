@@ -4,7 +4,8 @@ Not a test: figures.
 
     python bench/watermark.py [--papers 5] [--pages 10] [--runs 15]
 
-Needs no database: it calls ``meetings.services.watermark.stamp_pdf`` directly on papers WeasyPrint lays
+The floor and the product are also taken in turn within each run ("side by side"): on a loaded host the
+ratios of those pairs are the figures to compare. Needs no database: it calls ``meetings.services.watermark.stamp_pdf`` directly on papers WeasyPrint lays
 out for the run (text and a table on A4, one paper on US Letter so two stamp sizes are rendered).
 """
 
@@ -44,6 +45,29 @@ def timed(fn, runs: int) -> tuple[float, float]:
         fn()
         times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000, max(times) * 1000
+
+
+def side_by_side(floor, fns: dict, runs: int) -> tuple[float, dict[str, tuple[float, float]]]:
+    """The floor and each measured function taken in turn within every run, so a loaded host slows them
+    alike: the floor's median ms, and for each function its median ms and its median ratio to the floor
+    of the same run."""
+    floor_ms: list[float] = []
+    ms: dict[str, list[float]] = {k: [] for k in fns}
+    ratios: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(runs):
+        t = time.perf_counter()
+        floor()
+        base = time.perf_counter() - t
+        floor_ms.append(base * 1000)
+        for key, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            took = time.perf_counter() - t
+            ms[key].append(took * 1000)
+            ratios[key].append(took / base)
+    return statistics.median(floor_ms), {
+        k: (statistics.median(ms[k]), statistics.median(ratios[k])) for k in fns
+    }
 
 
 def main() -> None:
@@ -112,6 +136,26 @@ def main() -> None:
     built = pack()
     pages = len(PdfReader(io.BytesIO(built)).pages)
     rows.append((f"stamp the pack ({pages} pages)", *timed(lambda: stamp_pdf(built, stamp), args.runs)))
+    stamp_built = lambda: stamp_pdf(built, stamp)  # noqa: E731
+
+    def build_and_stamp() -> None:
+        stamp_pdf(pack(), stamp)
+
+    floor_ms, paired = side_by_side(
+        concat,
+        {
+            "stamp": lambda: stamp_pdf(joined, stamp),
+            "pack": pack,
+            "stamp pack": stamp_built,
+            "both": build_and_stamp,
+        },
+        args.runs,
+    )
+    print(
+        f"side by side with the floor ({total} pages, floor median {floor_ms:.1f} ms), median of per-run ratios:"
+    )
+    for key, (med, ratio) in paired.items():
+        print(f"  {key:<12} {med:>8.1f} ms  {ratio:.2f}x")
     print(f"{'what':<62} {'median ms':>10} {'max ms':>8}")
     for what, med, worst in rows:
         print(f"{what:<62} {med:>10.1f} {worst:>8.1f}")

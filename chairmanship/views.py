@@ -134,6 +134,7 @@ def _complete_confirmation(page: selectors.HandoverPage, *, bring_forward: bool)
     ]
     if open_items:
         effects.append(f"{open_items} of {page.total} checklist items are not ticked; they stay open.")
+    carry = {"bring_forward": "on"} if bring_forward else {}
     return {
         "question": f"Complete the {h.body.acronym} handover "
         f"from {h.outgoing_term.member_state} to {h.incoming_term.member_state}?",
@@ -141,7 +142,8 @@ def _complete_confirmation(page: selectors.HandoverPage, *, bring_forward: bool)
         "mailed": "Nobody is e-mailed.",
         "button": "Complete handover",
         "back_url": reverse("chairmanship:handover", args=[h.pk]),
-        "hidden": [("bring_forward", "on")] if bring_forward else [],  # confirm.html: (name, value) pairs
+        "carry": carry,
+        "hidden": list(carry.items()),  # what confirm.html writes: (name, value) pairs
         "danger": True,
     }
 

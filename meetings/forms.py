@@ -370,9 +370,16 @@ class RecordForm(InputRulesMixin, forms.Form):
         remote_allowed: bool,
         items: list,
         actions: list[ActionItem],
+        versions: dict[str, str] | None = None,
     ):
         super().__init__(data)
         self.attendance_rows, self.minutes_rows, self.action_rows = [], [], []
+        # The version each row was drawn from, by row key ("present_3", "minutes_12", "status_7"): a row
+        # someone else saved since is refused if changed here, skipped if left as drawn (issue 20).
+        for key, version in (versions or {}).items():
+            self.fields[f"version_{key}"] = forms.CharField(
+                required=False, initial=version, widget=forms.HiddenInput
+            )
         for inv in invitations:
             name = inv.person_name
             self.fields[f"present_{inv.person_id}"] = forms.BooleanField(
@@ -410,3 +417,34 @@ class RecordForm(InputRulesMixin, forms.Form):
 
     def attendance_changed(self) -> bool:
         return any(n.startswith(("present_", "remote_")) for n in self.changed_data)
+
+    def drawn_versions(self) -> dict[str, str]:
+        """The version each row was drawn from, as posted; rows whose version was not posted are absent."""
+        return {
+            name.removeprefix("version_"): self.cleaned_data.get(name, "")
+            for name in self.fields
+            if name.startswith("version_") and self.add_prefix(name) in self.data
+        }
+
+    def caught_up(self, keys: set[str], *, redrawn: set[str]) -> None:
+        """After a refused save: the rows in ``keys`` now carry the record's current version, so saving
+        again after reviewing the other change goes through; the rows in ``redrawn`` (left as drawn by this
+        person, changed by someone else) show the current values, so saving again does not revert them.
+        Everything else keeps what was typed."""
+        data = self.data.copy()
+        for key in keys | redrawn:
+            data[f"version_{key}"] = self.fields[f"version_{key}"].initial
+        for key in redrawn:
+            kind, pk = key.split("_", 1)
+            names = {"present": ["present", "remote"], "status": ["status", "note"]}.get(kind, [kind])
+            for name in (f"{n}_{pk}" for n in names):
+                if name not in self.fields:
+                    continue
+                value = self.fields[name].initial
+                if isinstance(self.fields[name], forms.BooleanField):
+                    data.pop(name, None)
+                    if value:
+                        data[name] = "on"
+                else:
+                    data[name] = value
+        self.data = data

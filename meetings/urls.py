@@ -54,6 +54,8 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("documents/downloads/trace/", downloads.download_trace, name="download_trace"),
     path("meetings/<int:pk>/pack.pdf", pack.meeting_pack, name="pack"),
+    path("meetings/<int:pk>/pack/status/", pack.pack_status, name="pack_status"),
+    path("meetings/<int:pk>/pack/build/", pack.pack_build_now, name="pack_build"),
     # The public page: preview, publish, withdraw, which decisions (docs/decisions/0049)
     path("meetings/<int:pk>/public/", publication.publication, name="publication"),
     path("meetings/<int:pk>/public/publish/", publication.publication_publish, name="publication_publish"),

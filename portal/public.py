@@ -100,11 +100,11 @@ def _render(template: str, context: dict) -> str:
 
 
 def _index() -> str:
-    return _render("public/index.html", {"bodies": selectors.public_index(now=timezone.now())})
+    return _render("public/index.html", {"bodies": selectors.public_index()})
 
 
 def _body(*, acronym: str) -> str:
-    page = selectors.public_body_page(acronym=acronym, now=timezone.now())
+    page = selectors.public_body_page(acronym=acronym)
     if page is None:
         raise Http404("No such body")
     return _render("public/body.html", {"page": page})

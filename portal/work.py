@@ -53,8 +53,9 @@ class WorkQueue:
     today: dt.date
 
 
-def work_queue(*, now: dt.datetime, today: dt.date) -> WorkQueue:
-    """What is waiting on the Secretariat, in four queries."""
+def work_queue() -> WorkQueue:
+    """What is waiting on the Secretariat now (today in the Secretariat's zone), in four queries."""
+    now, today = timezone.now(), today_in_asean()
     upcoming = (
         Meeting.objects.filter(end__gte=now, status__in=[Status.PLANNED, Status.CONFIRMED])
         .annotate(
@@ -149,9 +150,11 @@ class ChairOverview:
     today: dt.date | None = None
 
 
-def chair_overview(*, user, today: dt.date) -> ChairOverview:
+def chair_overview(*, user) -> ChairOverview:
     """The chair terms whose rights the user holds (as chair person, or as head of the chairing state's
-    delegation), running or to come, with the rights they give and the handover dates. Three queries."""
+    delegation), running today (in the Secretariat's zone) or to come, with the rights they give and the
+    handover dates. Three queries."""
+    today = today_in_asean()
     person = person_of(user)
     overview = ChairOverview(today=today)
     if person is None:
@@ -195,12 +198,12 @@ def chair_overview(*, user, today: dt.date) -> ChairOverview:
 def work_queue_page(request):
     if not is_secretariat(request.user):
         raise PermissionDenied("The work queue is the Secretariat's.")
-    queue = work_queue(now=timezone.now(), today=today_in_asean())
+    queue = work_queue()
     return render(request, "portal/work_queue.html", {"queue": queue})
 
 
 @login_required
 @require_safe
 def chair_overview_page(request):
-    overview = chair_overview(user=request.user, today=today_in_asean())
+    overview = chair_overview(user=request.user)
     return render(request, "portal/chair_overview.html", {"overview": overview})

@@ -7,6 +7,7 @@ from .downloads import DocumentDownload, MeetingPack
 from .inbound import InboundReply
 from .meeting import Meeting, MeetingSeries, MeetingUserObjectPermission, meeting_path
 from .notices import ActionItemNotice, MeetingNotice
+from .pack import PackBuild
 from .participation import Attendance, Invitation
 from .preferences import DigestNotice, NotificationPreference
 from .procedures import ProcedureAnswer, ProcedureNotice, WrittenProcedure
@@ -31,6 +32,7 @@ __all__ = [
     "MeetingSeries",
     "MeetingUserObjectPermission",
     "NotificationPreference",
+    "PackBuild",
     "ProcedureAnswer",
     "ProcedureNotice",
     "Report",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F
 
+from governance.permissions import today_in_asean
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -59,8 +59,9 @@ class MeetingPage:
     registration_open: bool = False  # may the user's delegation still register its members
 
 
-def meeting_page(*, meeting: Meeting, user, on: dt.date) -> MeetingPage:
-    """Everything the meeting page shows, in a fixed number of queries."""
+def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
+    """Everything the meeting page shows today (in the Secretariat's zone), in a fixed number of queries."""
+    on = today_in_asean()
     manage = can_manage(user, meeting.body_id)
     level = document_level(user, meeting.body_id)
     items = agenda_items_named(meeting.pk)

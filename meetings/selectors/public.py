@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from governance.models import Body
 from governance.selectors import reporting_chain_on
@@ -74,8 +75,9 @@ def _listed(qs: QuerySet[Meeting]) -> QuerySet[Meeting]:
     )  # fmt: skip
 
 
-def public_index(*, now: dt.datetime) -> list[BodyMeetings]:
+def public_index() -> list[BodyMeetings]:
     """Every body with public meetings: all its upcoming ones and its latest past ones. Two queries."""
+    now = timezone.now()
     upcoming = _listed(public_meetings().filter(end__gte=now)).order_by("body__acronym", "start")
     past = (
         _listed(public_meetings().filter(end__lt=now))
@@ -98,8 +100,9 @@ class PublicBodyPage:
     meetings: BodyMeetings
 
 
-def public_body_page(*, acronym: str, now: dt.datetime) -> PublicBodyPage | None:
+def public_body_page(*, acronym: str) -> PublicBodyPage | None:
     """A body with public meetings, the bodies it reports to today, and all its public meetings."""
+    now = timezone.now()
     body = public_bodies().filter(acronym=acronym).only("pk", "acronym", "name", "mandate", "kind").first()
     if body is None:
         return None

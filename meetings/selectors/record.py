@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
-from meetings.models import ActionItem, Meeting
+from governance.concurrency import version_column
+from meetings.models import ActionItem, AgendaItem, Attendance, Meeting
 from meetings.selectors.parties import party_label, party_names
 
 
@@ -54,3 +55,24 @@ def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem
 
 def action_item_owner(a: ActionItem) -> str:
     return ", ".join(str(p) for p in (a.owner_state, a.owner_body, a.owner_person) if p)
+
+
+def attendance_version(present: bool, remote: bool) -> str:
+    """An attendance row's version (it keeps no history): the state drawn, "10" present in the room, "11"
+    present remotely, "00" absent or not recorded (which the record page shows alike)."""
+    return f"{int(present)}{int(present and remote)}"
+
+
+def record_versions(
+    *, items: list[AgendaItem], actions: list[ActionItem], attendance: list[Attendance], people: list[int]
+) -> dict[str, str]:
+    """The version of every row of the record page, by the row's field key ("minutes_12", "status_7",
+    "present_3"): one query per kind of row, however long the record."""
+    versions: dict[str, str] = {}
+    for prefix, model, pks in (("minutes", AgendaItem, items), ("status", ActionItem, actions)):
+        if pks:
+            rows = model.objects.filter(pk__in=[o.pk for o in pks]).annotate(v=version_column(model))
+            versions.update({f"{prefix}_{pk}": str(v or "") for pk, v in rows.values_list("pk", "v")})
+    drawn = {a.person_id: attendance_version(a.present, a.remote) for a in attendance}
+    versions.update({f"present_{pid}": drawn.get(pid, "00") for pid in people})
+    return versions

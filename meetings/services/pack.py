@@ -41,6 +41,7 @@ class Paper:
     pages: int = 0  # 0: not bound (not a readable PDF): listed with a link
     data: bytes = b""
     first_page: int = 0  # in the pack, from 1
+    reader: PdfReader | None = field(default=None, repr=False)  # parsed once: counted, then bound
 
 
 @dataclass
@@ -109,6 +110,7 @@ def _read_papers(plan: PackPlan) -> None:
         try:
             reader = PdfReader(io.BytesIO(paper.data))
             paper.pages = 0 if reader.is_encrypted else len(reader.pages)
+            paper.reader = reader if paper.pages else None
         except (PdfReadError, ValueError, KeyError, TypeError):
             paper.pages = 0  # listed with a link, like a Word paper
 
@@ -185,8 +187,8 @@ def pack_render(plan: PackPlan, *, base_url: str = "") -> tuple[bytes, int]:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
     for p in plan.papers:
-        if p.pages:
-            writer.append(PdfReader(io.BytesIO(p.data)), import_outline=False)
+        if p.pages and p.reader is not None:
+            writer.append(p.reader, import_outline=False)
     # Bookmarks once every page is in: one per agenda item (an item without papers points at the
     # contents, the page after the cover) with one per paper under it.
     for e in plan.entries:

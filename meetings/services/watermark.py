@@ -2,7 +2,7 @@
 the day and a short download id, so a copy that leaks can be traced (docs/decisions/0037).
 
 The stamp is laid out by WeasyPrint (any script a name is written in, with its fonts embedded and text
-that can be searched and copied) once per page size, and drawn on each page by pypdf as a Form XObject:
+that can be searched and copied) once per recipient, one page per page size, and drawn on each page by pypdf as a Form XObject:
 its fonts are stored once and no page's own content is parsed or rewritten. A page turned by ``/Rotate``
 has its rotation moved into its content first, so the stamp reads the right way up.
 """
@@ -27,11 +27,12 @@ from pypdf.generic import (
 )
 
 STAMP_CSS = """
-@page { size: %(w).2fpt %(h).2fpt; margin: 0; }
 html, body { margin: 0; padding: 0; }
-.band { position: absolute; left: 0; right: 0; bottom: 6pt; text-align: center;
+.sheet { position: relative; overflow: hidden; break-after: page; }
+.sheet:last-child { break-after: auto; }
+.band { position: absolute; left: 0; right: 0; bottom: 5pt; text-align: center;
         font: 7.5pt/1.2 "DejaVu Sans", "Noto Sans", sans-serif; color: rgba(150, 20, 40, 0.85); }
-.diag { position: absolute; left: 0; right: 0; top: 45%%; text-align: center; transform: rotate(-30deg);
+.diag { position: absolute; left: 0; right: 0; top: 45%; text-align: center; transform: rotate(-30deg);
         font: bold 26pt "DejaVu Sans", "Noto Sans", sans-serif; color: rgba(150, 20, 40, 0.10); }
 """
 
@@ -56,15 +57,22 @@ class Stamp:
         )
 
 
-def stamp_page_pdf(stamp: Stamp, width: float, height: float) -> bytes:
-    """One transparent page of ``width`` × ``height`` points carrying the stamp."""
+def stamp_pages_pdf(stamp: Stamp, sizes: list[tuple[float, float]]) -> bytes:
+    """One transparent page per size (``width`` × ``height`` points) carrying the stamp, in one layout:
+    WeasyPrint's fixed cost (fonts, styles) is paid once per recipient, not once per page size."""
     from weasyprint import HTML
 
-    html = (
-        f"<html><head><style>{STAMP_CSS % {'w': width, 'h': height}}</style></head><body>"
-        f'<div class="diag">{escape(stamp.recipient)} · {escape(stamp.download_id)}</div>'
-        f'<div class="band">{escape(stamp.line)}</div></body></html>'
-    )
+    css = [STAMP_CSS]
+    pages = []
+    for n, (width, height) in enumerate(sizes):
+        css.append(f"@page s{n} {{ size: {width:.2f}pt {height:.2f}pt; margin: 0; }}")
+        # A page box a point shorter than the sheet, so the layout never spills onto a page of its own.
+        pages.append(
+            f'<div class="sheet" style="page: s{n}; height: {height - 1:.2f}pt">'
+            f'<div class="diag">{escape(stamp.recipient)} · {escape(stamp.download_id)}</div>'
+            f'<div class="band">{escape(stamp.line)}</div></div>'
+        )
+    html = f"<html><head><style>{''.join(css)}</style></head><body>{''.join(pages)}</body></html>"
     return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
 
 
@@ -154,12 +162,16 @@ def stamp_pdf(data: bytes, stamp: Stamp) -> bytes:
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise NotStampable(str(exc)) from exc
     drawer = _Drawer(writer)
-    forms: dict[tuple[float, float], tuple[NameObject, IndirectObject]] = {}
-    for page in writer.pages:
-        size = _upright_size(page)
-        if size not in forms:
-            rendered = PdfReader(io.BytesIO(stamp_page_pdf(stamp, *size))).pages[0]
-            forms[size] = (NameObject(f"/AccmsmeStamp{len(forms)}"), _form(writer, rendered, *size))
+    sizes = [_upright_size(page) for page in writer.pages]
+    distinct = list(dict.fromkeys(sizes))
+    rendered = PdfReader(io.BytesIO(stamp_pages_pdf(stamp, distinct))).pages if distinct else []
+    if len(rendered) != len(distinct):  # a layout that did not give one page per size would misplace stamps
+        raise RuntimeError(f"the stamp laid out {len(rendered)} pages for {len(distinct)} sizes")
+    forms = {
+        size: (NameObject(f"/AccmsmeStamp{n}"), _form(writer, rendered[n], *size))
+        for n, size in enumerate(distinct)
+    }
+    for page, size in zip(writer.pages, sizes, strict=True):
         drawer.draw(page, *forms[size])
     out = io.BytesIO()
     writer.write(out)

@@ -10,14 +10,16 @@ from django.views.decorators.http import require_http_methods
 
 from governance import concurrency
 from governance.models import Body
-from governance.permissions import body_ids_with, is_secretariat, today_in_asean
+from governance.permissions import body_ids_with, is_secretariat
 from meetings import forms as f
 from meetings.models import Meeting
 from meetings.selectors.meeting_page import meeting_page
 from meetings.selectors.meetings import can_manage, meetings_for_list
 from meetings.services import meetings as meetings_services
+from meetings.times import ZoneNamer, reader_timezone
 from meetings.views import confirmations
 from meetings.views.base import back, confirm_then, error_message, meeting_or_404, warn_conflicts
+from meetings.views.meeting_rows import agenda_rows, members_cell
 
 
 @login_required
@@ -47,11 +49,18 @@ def meeting_list(request):
 @login_required
 def meeting_detail(request, pk: int):
     meeting = meeting_or_404(request, pk)
-    page = meeting_page(meeting=meeting, user=request.user, on=today_in_asean())
+    page = meeting_page(meeting=meeting, user=request.user)
     conflicts = meetings_services.meeting_conflicts(meeting=meeting) if page.can_manage else []
-    return render(
-        request, "meetings/meeting_detail.html", {"meeting": meeting, "page": page, "conflicts": conflicts}
-    )
+    # The agenda and the participants are written in Python (meetings/views/meeting_rows.py).
+    namer = request._zone_namer = ZoneNamer()
+    context = {
+        "meeting": meeting,
+        "page": page,
+        "conflicts": conflicts,
+        "agenda_rows": agenda_rows(page.agenda, meeting, reader_timezone(request.user), namer),
+        "delegations": [(name, members_cell(invs)) for name, invs in page.delegations],
+    }
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 def _meeting_data(cd: dict) -> dict:

@@ -1,6 +1,7 @@
 """The record page: attendance, minutes per item, the follow-up of action items, and a new decision or
 action item, saved by one form in one transaction (``services.record_sheet``), so nothing typed on the page
-is lost when one part of it is refused; removing a decision asks first."""
+is lost when one part of it is refused; removing a decision asks first. Every row carries the version it was
+drawn from, so two people saving the page at once do not overwrite each other (``services.record_sheet``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from governance.permissions import today_in_asean
 from meetings import forms as f
 from meetings.models import Decision, Invitation, Meeting
 from meetings.selectors.agenda import agenda_items_for, number_agenda
 from meetings.selectors.meeting_page import MeetingPage, meeting_page
 from meetings.selectors.meetings import meeting_date
+from meetings.selectors.record import record_versions
 from meetings.services import participation as participation_services
 from meetings.services import record as record_services
 from meetings.services import record_sheet
@@ -32,6 +33,7 @@ def _filled(data, prefix: str, name: str) -> bool:
 
 def _forms(meeting: Meeting, page: MeetingPage, data=None):
     live = [inv for inv in page.invitations if not inv.is_withdrawn]
+    actions = [*page.matters_arising, *page.action_items]
     sheet = f.RecordForm(
         data,
         invitations=live,
@@ -40,7 +42,13 @@ def _forms(meeting: Meeting, page: MeetingPage, data=None):
         # Remote attendance exists only where the meeting can be joined remotely.
         remote_allowed=meeting.modality != Meeting.Modality.IN_PERSON,
         items=page.agenda,
-        actions=[*page.matters_arising, *page.action_items],
+        actions=actions,
+        versions=record_versions(
+            items=[row.item for row in page.agenda],
+            actions=actions,
+            attendance=page.attendance,
+            people=[inv.person_id for inv in live],
+        ),
     )
     numbered = number_agenda(agenda_items_for(meeting.pk))
     decision = f.DecisionForm(
@@ -85,13 +93,21 @@ def _sheet_of(meeting: Meeting, form: f.RecordForm, decision, action) -> record_
         sheet.new_decision = d
     if action.is_bound:
         sheet.new_action = dict(action.cleaned_data)
+    sheet.versions = form.drawn_versions()
     return sheet
 
 
 def _show_refusal(refused: record_sheet.RecordRefused, form, decision, action) -> None:
     """The service's error on the field of the row it names; errors of the new decision or action item on
-    their own fields."""
-    if refused.where in ("decision", "action"):
+    their own fields. Rows someone else saved meanwhile: each refusal on its row and at the top, and the form
+    caught up with the current versions (what was typed kept), so saving again goes through."""
+    if isinstance(refused, record_sheet.RecordStale):
+        for where, error in refused.rows.items():
+            for message in error.messages:
+                form.add_error(where, message)
+                form.add_error(None, f"{form.fields[where].label}: {message}")
+        form.caught_up(set(refused.rows), redrawn=refused.left_as_drawn)
+    elif refused.where in ("decision", "action"):
         f.apply_errors(decision if refused.where == "decision" else action, refused.error)
     elif refused.where in form.fields:
         for message in refused.error.messages:
@@ -106,7 +122,7 @@ def _show_refusal(refused: record_sheet.RecordRefused, form, decision, action) -
 def record(request, pk: int):
     """Attendance, minutes per item, decisions and action items, and the open actions from before."""
     meeting = meeting_or_404(request, pk, manage=True)
-    page = meeting_page(meeting=meeting, user=request.user, on=today_in_asean())
+    page = meeting_page(meeting=meeting, user=request.user)
     data = request.POST if request.method == "POST" else None
     form, decision, action = _forms(meeting, page, data)
     status = 200

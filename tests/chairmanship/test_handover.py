@@ -16,13 +16,14 @@ from governance.permissions import has_body_right
 from governance.tasks import rights_sync_due
 from tests.world.build import client_as, fresh
 from tests.world.clock import at
+from tests.world.documents import document_row
 from tests.world.handover import Scenario, build_scenario, rights_on
 from tests.world.meetings import meeting_row
 
 
 @pytest.fixture
-def s(seeded, make_user) -> Scenario:
-    return build_scenario(make_user)
+def s(seeded, make_user, media) -> Scenario:
+    return build_scenario(make_user)  # ``media``: the papers add_record tables are real files, kept apart
 
 
 def add_record(body: Body):
@@ -54,29 +55,9 @@ def add_record(body: Body):
     report = Report.objects.create(meeting=held, title="Report of the 23rd ACCMSME Meeting")
     sent = Report.objects.create(meeting=older, title="Report of the 22nd ACCMSME Meeting")
     Submission.objects.create(report=sent, from_body=body, to_body=seom, submitted_on=dt.date(2029, 12, 1))
-    doc = Document.objects.create(
-        body=body,
-        meeting=held,
-        title="Chair's summary",
-        kind="working_paper",
-        file="documents/x.pdf",
-        original_name="x.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-    )
-    Document.objects.create(
-        body=body,
-        meeting=held,
-        title="Chair's summary",
-        version=2,
-        kind="working_paper",
-        file="documents/y.pdf",
-        original_name="y.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="1" * 64,
-    )
+    restricted = Document.Classification.RESTRICTED  # as a paper is tabled unless told
+    doc = document_row(held, body, "Chair's summary", restricted)
+    document_row(held, body, "Chair's summary", restricted, version=2)
     return {"action": open_item, "report": report, "meeting": nxt, "document": doc}
 
 

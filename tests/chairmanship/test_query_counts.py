@@ -8,20 +8,18 @@ import pytest
 from django.utils import timezone
 
 from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException
-from governance.models import Body, Membership, MemberState
+from governance.models import Body, MemberState
 from governance.rights import sync_user_rights
 from tests.world.build import page_queries
+from tests.world.growth import task_forces_grown
+from tests.world.people import seat
 
 
 def grow(n: int, *, start: int) -> None:
     """n more task forces, each with two chair terms, a handover with three items and a rule exception on
     ACCMSME; and three more items on the first handover."""
-    states = list(MemberState.objects.order_by("short_name"))
     accmsme = Body.objects.get(acronym="ACCMSME")
-    for i in range(start, start + n):
-        tf = Body.objects.create(
-            acronym=f"TF-{i}", name=f"Task force {i}", kind="task_force", chair_policy="designated"
-        )
+    for i, tf, states in task_forces_grown(n, start=start):
         a, b = states[i % 11], states[(i + 1) % 11]
         out = ChairTerm.objects.create(
             body=tf, member_state=a, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 12, 31)
@@ -57,6 +55,13 @@ def grow(n: int, *, start: int) -> None:
     )
 
 
+def seats(user, bodies) -> None:
+    """A delegate's seat for ``user`` on each of ``bodies``, with the rights they give."""
+    for body in bodies:
+        seat(user.person, body, user.person.member_state, start=dt.date(2020, 1, 1))
+    sync_user_rights(user)  # as the membership services do
+
+
 PAGES = [
     "/chairmanship/ACCMSME/timeline/?from=2020&to=2034",
     "/chairmanship/AEM/timeline/?from=2020&to=2034",
@@ -77,40 +82,16 @@ def test_query_count_does_not_grow_with_data(seeded, make_user, client, url, who
         user = make_user("sec", secretariat=True)
     else:
         user = make_user("member", state=MemberState.objects.get(iso2="ID"))
-        for body in Body.objects.all():
-            Membership.objects.create(
-                person=user.person,
-                body=body,
-                member_state_id=user.person.member_state_id,
-                role="delegate",
-                start_date=dt.date(2020, 1, 1),
-            )
-        sync_user_rights(user)  # as the membership services do
+        seats(user, Body.objects.all())
     client.force_login(user)
     grow(1, start=0)
     if who == "member":  # rights on the task forces grown above
-        for body in Body.objects.filter(acronym__startswith="TF-"):
-            Membership.objects.create(
-                person=user.person,
-                body=body,
-                member_state_id=user.person.member_state_id,
-                role="delegate",
-                start_date=dt.date(2020, 1, 1),
-            )
-        sync_user_rights(user)
+        seats(user, Body.objects.filter(acronym__startswith="TF-"))
     url = url.format(first=Handover.objects.order_by("pk").first().pk)
     page_queries(client, url)  # warm caches (content types, sessions)
     small = page_queries(client, url)
     grow(6, start=1)
     if who == "member":
-        for body in Body.objects.filter(acronym__startswith="TF-").exclude(memberships__person=user.person):
-            Membership.objects.create(
-                person=user.person,
-                body=body,
-                member_state_id=user.person.member_state_id,
-                role="delegate",
-                start_date=dt.date(2020, 1, 1),
-            )
-        sync_user_rights(user)
+        seats(user, Body.objects.filter(acronym__startswith="TF-").exclude(memberships__person=user.person))
     large = page_queries(client, url)
     assert small == large, f"{url}: {small} queries before, {large} after adding data"

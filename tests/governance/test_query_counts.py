@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
-from governance.models import Body, Membership, MemberState, Person, ReportingLine
+from governance.models import Body, Membership, Person, ReportingLine
 from tests.world.build import page_queries
+from tests.world.growth import task_forces_grown
 
 PAGES = [
     "/governance/",
@@ -22,11 +23,7 @@ PAGES = [
 def grow(n: int, *, start: int) -> None:
     """Add n task forces under ACCMSME, each with a member per state."""
     accmsme = Body.objects.get(acronym="ACCMSME")
-    states = list(MemberState.objects.all())
-    for i in range(start, start + n):
-        tf = Body.objects.create(
-            acronym=f"TF-{i}", name=f"Task force {i}", kind="task_force", chair_policy="designated"
-        )
+    for i, tf, states in task_forces_grown(n, start=start):
         ReportingLine(from_body=tf, to_body=accmsme, kind="advises").save()
         for s in states:
             p = Person.objects.create(full_name=f"P {i} {s.iso2}", member_state=s)

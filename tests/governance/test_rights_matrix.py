@@ -1552,6 +1552,22 @@ ROWS: list[Row] = [
         "/meetings/{w.m_acc.pk}/pack.pdf",
         E("200 200 200 200 404 404 login"),
     ),
+    Row(
+        "document",
+        "download",
+        "page",
+        "GET",
+        "/meetings/{w.m_acc.pk}/pack/status/",
+        E("200 200 200 200 404 404 login"),
+    ),
+    Row(
+        "document",
+        "download",
+        "page",
+        "POST",
+        "/meetings/{w.m_acc.pk}/pack/build/",
+        E("redirect redirect redirect redirect 404 404 login"),
+    ),
     Row("document", "view", "page", "GET", "/documents/downloads/trace/", E("200 404 404 404 404 404 login")),
     # Issue 16: the report's background job, the portal's lists, search and overviews.
     Row(

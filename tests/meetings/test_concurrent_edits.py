@@ -14,11 +14,11 @@ from django.urls import reverse
 from chairmanship.models import ChairTerm, HandoverItem
 from governance.models import Body
 from meetings import services
-from meetings.models import ActionItem, AgendaItem, Decision, Meeting
+from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Meeting
 from meetings.services import agenda as agenda_services
 from tests.world.build import api_as
 from tests.world.handover import build_scenario
-from tests.world.meetings import meeting_schedule
+from tests.world.meetings import meeting_schedule, record_page_post
 from tests.world.people import state
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +252,109 @@ def test_api_writes_to_decisions_action_items_bodies_people_and_chair_terms_with
     assert Decision.objects.get(pk=decision.pk).text == "Agreed."
     assert ActionItem.objects.get(pk=action.pk).progress_note == "Shared"
     assert Body.objects.get(pk=world.body.pk).mandate == "Mandate two"
+
+
+def test_two_people_save_one_record_page_a_row_both_changed_is_refused_and_nothing_is_lost(world):
+    """The record page (attendance, minutes, follow-up of action items in one form): each row carries its
+    version. A row the second person left as drawn is not their edit (the first person's change stays); a
+    row both changed is refused for the second, naming the first person's change, with what they typed kept."""
+    meeting = meeting_schedule(world, confirm=True)
+    services.invitations_for_delegations(meeting=meeting)
+    first = agenda_services.agenda_item_add(meeting=meeting, title="Financing")
+    second = agenda_services.agenda_item_add(meeting=meeting, title="Digitalisation")
+    action = services.action_item_create(meeting=meeting, title="Pilot", owner_state=state("PH"))
+    head = world.head_ph.person
+    url = reverse("meetings:record", args=[meeting.pk])
+    sec, chair = session(world.sec), session(world.chair)
+    sec_page, chair_page = sec.get(url).context["form"], chair.get(url).context["form"]
+
+    saved = sec.post(
+        url,
+        record_page_post(
+            sec,
+            meeting,
+            form=sec_page,
+            **{
+                f"present_{head.pk}": "on",
+                f"minutes_{first.pk}": "Financing: the facility was welcomed.",
+                f"note_{action.pk}": "Drafted",
+            },
+        ),
+    )
+    assert saved.status_code == 302
+    # The chair, from the page drawn before, writes the minutes of the other item only: it goes through,
+    # and the rows the chair left as drawn (attendance, the first item, the action) keep the new values.
+    typed = {f"minutes_{second.pk}": "Digitalisation: the roadmap was noted."}
+    assert chair.post(url, record_page_post(chair, meeting, form=chair_page, **typed)).status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    action.refresh_from_db()
+    assert (first.minutes, second.minutes) == (
+        "Financing: the facility was welcomed.",
+        "Digitalisation: the roadmap was noted.",
+    )
+    assert action.progress_note == "Drafted"
+    assert Attendance.objects.get(meeting=meeting, person=head).present
+
+    # Still from that old page, the chair now writes over the first item and the action: refused, nothing
+    # saved, the other person's change named, and everything the chair typed shown again.
+    typed = {
+        f"minutes_{first.pk}": "Financing: deferred to the next meeting.",
+        f"note_{action.pk}": "Shared with the states",
+        f"minutes_{second.pk}": "Digitalisation: the roadmap was noted and endorsed.",
+    }
+    r = chair.post(url, record_page_post(chair, meeting, form=chair_page, **typed))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert html.count(STALE) >= 2  # both rows, each naming the other change
+    assert "Financing: the facility was welcomed." in html and "Drafted" in html
+    for text in typed.values():
+        assert text in html
+    form = r.context["form"]
+    assert set(form.errors) >= {f"minutes_{first.pk}", f"status_{action.pk}"}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    action.refresh_from_db()
+    assert first.minutes == "Financing: the facility was welcomed."
+    assert second.minutes == "Digitalisation: the roadmap was noted."  # nothing of that save stored
+    assert action.progress_note == "Drafted"
+    # The row the chair left as drawn shows what is stored now, not the old page.
+    assert form[f"present_{head.pk}"].value() is True
+
+    # Having seen the other change, the chair saves the page the refusal drew: it goes through.
+    assert chair.post(url, record_page_post(chair, meeting, form=form)).status_code == 302
+    first.refresh_from_db()
+    action.refresh_from_db()
+    assert first.minutes == "Financing: deferred to the next meeting."
+    assert action.progress_note == "Shared with the states"
+    assert Attendance.objects.get(meeting=meeting, person=head).present  # not reverted
+
+
+def test_two_people_record_one_persons_attendance_differently_the_second_is_refused(world):
+    """Attendance keeps no history: its version is the state drawn. The Secretariat records the head of the
+    Philippine delegation in the room while the chair, from the page drawn before, records them remote."""
+    meeting = meeting_schedule(world, confirm=True)
+    services.meeting_update(
+        meeting=meeting, data={"modality": "hybrid", "join_url": "https://meet.example/21"}
+    )
+    services.invitations_for_delegations(meeting=meeting)
+    head = world.head_ph.person
+    url = reverse("meetings:record", args=[meeting.pk])
+    sec, chair = session(world.sec), session(world.chair)
+    sec_page, chair_page = sec.get(url).context["form"], chair.get(url).context["form"]
+
+    typed = {f"present_{head.pk}": "on"}
+    assert sec.post(url, record_page_post(sec, meeting, form=sec_page, **typed)).status_code == 302
+    typed = {f"present_{head.pk}": "on", f"remote_{head.pk}": "on"}
+    r = chair.post(url, record_page_post(chair, meeting, form=chair_page, **typed))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert f"Someone else recorded {head} as present while you were editing" in html
+    row = Attendance.objects.get(meeting=meeting, person=head)
+    assert (row.present, row.remote) == (True, False)  # not overwritten
+    form = r.context["form"]
+    assert form[f"remote_{head.pk}"].value() is True  # the chair's choice, kept
+
+    assert chair.post(url, record_page_post(chair, meeting, form=form)).status_code == 302
+    row.refresh_from_db()
+    assert (row.present, row.remote) == (True, True)

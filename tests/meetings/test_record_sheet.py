@@ -8,26 +8,13 @@ import pytest
 from meetings import services
 from meetings.models import ActionItem, AgendaItem, Attendance, Decision, Meeting
 from tests.world.meetings import meeting_schedule
+from tests.world.meetings import record_page_post as sheet
 
 
 @pytest.fixture
 def sec(client, world):
     client.force_login(world.sec)
     return client
-
-
-def sheet(client, m, **typed) -> dict:
-    """The record form as the page shows it, with ``typed`` changed: what the browser posts."""
-    form = client.get(f"/meetings/{m.pk}/record/").context["form"]
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is True:
-            data[name] = "on"
-        elif value not in (False, None):
-            data[name] = value
-    data.update(typed)
-    return data
 
 
 @pytest.fixture

@@ -31,8 +31,11 @@ def media_files(root) -> list[str]:
     return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
 
 
-def document_row(meeting, body, title: str, classification: int, kind: str = "working_paper"):
-    """A stored PDF paper of ``meeting``, written as a row (the upload service is tested on its own)."""
+def document_row(
+    meeting, body, title: str, classification: int, kind: str = "working_paper", version: int = 1
+):
+    """A stored PDF paper of ``meeting`` (its ``version``), written as a row with its file (the upload
+    service is tested on its own)."""
     from meetings.models import Document
 
     data = pdf_bytes(title)
@@ -42,6 +45,7 @@ def document_row(meeting, body, title: str, classification: int, kind: str = "wo
         title=title,
         kind=kind,
         classification=classification,
+        version=version,
         original_name=f"{title}.pdf",
         content_type="application/pdf",
         size=len(data),

@@ -106,3 +106,22 @@ def meetings_scene(make_user) -> World:
         delegate_ph=delegate_ph,
         outsider=outsider,
     )
+
+
+def record_page_post(client, meeting: Meeting, *, form=None, **typed) -> dict:
+    """What the browser posts from the record page as ``client`` draws it (or from ``form``, a page drawn
+    earlier), with ``typed`` changed: every field, a ticked box as "on", an unticked one left out."""
+    form = form if form is not None else client.get(f"/meetings/{meeting.pk}/record/").context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is True:
+            data[name] = "on"
+        elif value not in (False, None):
+            data[name] = value
+    for name, value in typed.items():
+        if value is False:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
