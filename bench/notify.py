@@ -1,7 +1,7 @@
 """Fan out invitations to many invitees through real Celery workers on Redis; print sends per second and
 duplicates (which must be 0). Not a test: figures.
 
-    [REDIS_URL=redis://127.0.0.1:6379/5] python bench/notify.py [--size 10000] [--workers 2] [--kill] [--feed]
+    [REDIS_URL=redis://127.0.0.1:6379/5] python bench/notify.py [--size 10000] [--workers 2] [--kill]
 
 Without ``REDIS_URL`` it starts a private ``redis-server`` (from PATH) for the run; with it, it empties that
 database's Celery queue first, so give it a database of its own.
@@ -11,7 +11,6 @@ database's Celery queue first, so give it a database of its own.
 - ``--kill``: SIGKILL one worker when a third of the invites are out, start it again, and let the sweep
   (given a clock an hour later) reclaim what the dead worker held; every invitee must still end with
   exactly one email.
-- ``--feed``: also time a 500-meeting feed against icalendar's bare serialisation of the same events.
 
 Uses its own database (bench/_setup.py: a fresh SQLite file under var/bench/notify, or DATABASE_URL) and
 its own outbox directory, and the real clock (the meeting is two months ahead).
@@ -360,73 +359,11 @@ def fan_out(size: int, n_workers: int, kill: bool, rounds: int = 1) -> None:
         sys.exit(1)
 
 
-def feed_ratio(n: int = 500, runs: int = 5) -> tuple[float, float, float]:
-    """(ratio, our feed seconds, bare icalendar seconds) for ``n`` meetings (best of ``runs``)."""
-    from django.utils import timezone
-    from icalendar import Calendar, Event
-
-    from governance.models import Body, MemberState
-    from meetings.calendar.ics import feed_calendar
-    from meetings.models import Meeting
-
-    body = Body.objects.get(acronym="BENCH")  # made by fan_out's world
-    host = MemberState.objects.get(iso2="ID")
-    Meeting.objects.bulk_create(
-        [
-            Meeting(
-                body=body,
-                host=host,
-                title=f"Feed meeting {i}",
-                start=dt.datetime(2027, 1, 1, 9, tzinfo=JKT) + dt.timedelta(days=i),
-                end=dt.datetime(2027, 1, 1, 17, tzinfo=JKT) + dt.timedelta(days=i),
-                timezone="Asia/Jakarta",
-                city="Jakarta",
-                uid=f"feed-{i}@bench",
-            )
-            for i in range(n)
-        ]
-    )
-    qs = Meeting.objects.filter(uid__startswith="feed-").select_related("body", "host").order_by("start")
-
-    def bare() -> float:
-        meetings = list(qs.all())
-        t = time.perf_counter()
-        cal = Calendar()
-        cal.add("prodid", "-//bench//")
-        cal.add("version", "2.0")
-        for m in meetings:
-            e = Event()
-            e.add("uid", m.uid)
-            e.add("dtstamp", NOW.astimezone(dt.UTC))
-            e.add("dtstart", m.start.astimezone(JKT))
-            e.add("dtend", m.end.astimezone(JKT))
-            e.add("summary", m.title)
-            e.add("location", m.city)
-            e.add("description", m.title)
-            e.add("url", f"https://example.org/meetings/{m.pk}/")
-            e.add("status", "CONFIRMED")
-            e.add("organizer", "mailto:accmsme@asean.org")
-            cal.add_component(e)
-        cal.add_missing_timezones()
-        cal.to_ical()
-        return time.perf_counter() - t
-
-    def ours() -> float:
-        t = time.perf_counter()
-        feed_calendar(qs.all(), name="bench", now=timezone.now(), reader_tz="Asia/Manila")
-        return time.perf_counter() - t
-
-    floor = min(bare() for _ in range(runs))
-    mine = min(ours() for _ in range(runs))
-    return mine / floor, mine, floor
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--kill", action="store_true", help="SIGKILL a worker mid-run and restart it")
-    parser.add_argument("--feed", action="store_true", help="also time a 500-meeting feed")
     parser.add_argument("--rounds", type=int, default=1, help="product and floor runs, in turn")
     args = parser.parse_args()
     # A SIGTERM (a timeout, Ctrl-C's cousin) unwinds through the finally blocks: workers and Redis stopped.
@@ -450,11 +387,6 @@ def main() -> None:
     finally:
         if server is not None:
             server.kill()
-    if args.feed:
-        ratio, mine, floor = feed_ratio()
-        print(
-            f"feed of 500 meetings: {mine * 1000:.0f} ms; bare icalendar: {floor * 1000:.0f} ms; ratio {ratio:.2f}x"
-        )
 
 
 if __name__ == "__main__":

@@ -30,19 +30,13 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _floors import reference_loop  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))]
-
-
-def reference_loop() -> float:
-    t0 = time.perf_counter()
-    s = 0
-    for i in range(5_000_000):
-        s += i
-    return time.perf_counter() - t0
 
 
 def timed(fn, runs: int) -> tuple[int, list[dict], float, float]:

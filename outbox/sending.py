@@ -271,13 +271,7 @@ def _lock_chunk(rows: list[Message], ctx: SendContext) -> list[Message]:
         .values_list("pk", flat=True)
     )
     rows = [r for r in rows if r.pk in mine]
-    by_kind: dict[str, list[Message]] = defaultdict(list)
-    for row in rows:
-        by_kind[row.kind].append(row)
-    for kind, kind_rows in by_kind.items():
-        spec = kind_spec(kind)
-        if spec is not None and spec.lock is not None:
-            spec.lock(kind_rows, ctx)
+    _per_kind(rows, "lock", ctx)
     return rows
 
 
@@ -360,14 +354,19 @@ def _preload(ids: list[int], ctx: SendContext) -> dict[int, Message]:
     """The batch's rows still planned, then what each kind needs for them, loaded once per kind for the
     batch (a cache: the builder checks the thing as it stands again when it sends)."""
     rows = {r.pk: r for r in Message.objects.filter(pk__in=ids, status=Status.PLANNED)}
+    _per_kind(list(rows.values()), "preload", ctx)
+    return rows
+
+
+def _per_kind(rows: list[Message], hook: str, ctx: SendContext) -> None:
+    """Call each kind's ``hook`` (``preload`` or ``lock``) once with that kind's rows of the batch."""
     by_kind: dict[str, list[Message]] = defaultdict(list)
-    for row in rows.values():
+    for row in rows:
         by_kind[row.kind].append(row)
     for kind, kind_rows in by_kind.items():
         spec = kind_spec(kind)
-        if spec is not None and spec.preload is not None:
-            spec.preload(kind_rows, ctx)
-    return rows
+        if spec is not None and getattr(spec, hook) is not None:
+            getattr(spec, hook)(kind_rows, ctx)
 
 
 def _pause_rest(ids: list[int], ctx: SendContext) -> int:

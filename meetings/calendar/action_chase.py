@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from meetings.calendar.action_items import action_recipients
+from meetings.calendar.action_items import action_recipients, notice_as_it_stands
 from meetings.calendar.kinds import Kind
 from meetings.models import ActionItem, ActionItemNotice
 from meetings.selectors.action_items import chase_interval, next_chase_on
@@ -110,18 +110,10 @@ def chase_text(item: ActionItem, notice: ActionItemNotice, name: str, today: dt.
 
 
 def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
-    notice = (
-        ActionItemNotice.objects.select_related("action_item__meeting", "action_item__body", "person")
-        .filter(pk=message.pk)
-        .first()
-    )
-    item = notice.action_item if notice is not None else None
-    if item is None:
-        return Withheld(Status.CANCELLED, "action item deleted")
-    if item.status not in OPEN:
-        return Withheld(Status.SKIPPED, "action item closed")
-    if item.due_date != notice.due_date:
-        return Withheld(Status.CANCELLED, "due date changed")
+    found = notice_as_it_stands(message, "action_item__body")
+    if isinstance(found, Withheld):
+        return found
+    notice, item = found
     name = notice.person.full_name if notice.person else message.recipient
     return EmailMultiAlternatives(
         subject=f"Overdue since {item.due_date:%d %b %Y}: {item.title}"[:300],

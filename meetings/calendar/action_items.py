@@ -135,9 +135,11 @@ def action_text(item: ActionItem, name: str) -> str:
     return "\n".join(lines)
 
 
-def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
+def notice_as_it_stands(message: Message, *related: str) -> tuple[ActionItemNotice, ActionItem] | Withheld:
+    """The notice behind ``message`` and its item as they stand at sending: nothing goes for an item deleted,
+    closed or re-dated since the message was planned."""
     notice = (
-        ActionItemNotice.objects.select_related("action_item__meeting", "person")
+        ActionItemNotice.objects.select_related("action_item__meeting", "person", *related)
         .filter(pk=message.pk)
         .first()
     )
@@ -148,6 +150,14 @@ def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withhe
         return Withheld(Status.SKIPPED, "action item closed")
     if item.due_date != notice.due_date:
         return Withheld(Status.CANCELLED, "due date changed")
+    return notice, item
+
+
+def build(message: Message, ctx: SendContext) -> EmailMultiAlternatives | Withheld:
+    found = notice_as_it_stands(message)
+    if isinstance(found, Withheld):
+        return found
+    notice, item = found
     name = notice.person.full_name if notice.person else message.recipient
     return EmailMultiAlternatives(
         subject=f"Action item due {item.due_date:%d %b %Y}: {item.title}"[:300],

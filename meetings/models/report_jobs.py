@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from .jobs import BackgroundJob
 from .meeting import Meeting
 from .record import Report
 
 
-class ReportJob(models.Model):
+class ReportJob(BackgroundJob):
     """One request to (re)write a meeting's report. A worker claims it by a conditional update, so a task
     delivered twice writes once; a job left running by a dead worker is claimed again after its lease."""
 
@@ -20,21 +20,11 @@ class ReportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    LIVE = (Status.QUEUED, Status.RUNNING)
-
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="report_jobs")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done")
     step = models.CharField(max_length=120, blank=True, help_text="What the worker is doing")
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -47,7 +37,3 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Report of meeting {self.meeting_id}: {self.get_status_display()}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.status in self.LIVE

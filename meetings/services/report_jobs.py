@@ -8,18 +8,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from governance.audit import audit
 from meetings.models import Meeting, ReportJob
 from meetings.services import reports as report_services
+from meetings.services.jobs import LEASE, MAX_ATTEMPTS, job_claim, job_finish
 
-# A job running longer than this was left by a dead worker: the next delivery or sweep claims it again.
-LEASE = dt.timedelta(minutes=10)
 # A job still queued this long after it was asked for lost its message: the sweep sends it again.
 QUEUED_GRACE = dt.timedelta(minutes=2)
-MAX_ATTEMPTS = 3
 
 Job = ReportJob.Status
 
@@ -63,24 +61,6 @@ def report_job_request(*, meeting: Meeting, actor=None) -> tuple[ReportJob, bool
     return job, True
 
 
-def _claim(job_id: int, now: dt.datetime) -> bool:
-    """Take the job for this worker: only one worker ever changes the row from queued (or from a running
-    whose lease ran out) to running."""
-    return bool(
-        ReportJob.objects.filter(pk=job_id)
-        .filter(Q(status=Job.QUEUED) | Q(status=Job.RUNNING, started_at__lt=now - LEASE))
-        .filter(attempts__lt=MAX_ATTEMPTS)
-        .update(
-            status=Job.RUNNING,
-            started_at=now,
-            attempts=F("attempts") + 1,
-            progress=5,
-            step="Reading the record",
-            error="",
-        )
-    )
-
-
 def _progress(job_id: int):
     def say(percent: int, step: str) -> None:
         ReportJob.objects.filter(pk=job_id, status=Job.RUNNING).update(progress=percent, step=step[:120])
@@ -88,16 +68,12 @@ def _progress(job_id: int):
     return say
 
 
-def _finish(job_id: int, **fields) -> None:
-    ReportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
-
-
 def report_job_run(*, job_id: int, now: dt.datetime | None = None) -> ReportJob | None:
     """Write the report of one job (the worker's side). Idempotent: a job already done, failed, or held by
     another live worker is left alone. A refusal (the report was adopted meanwhile) fails the job with the
     reason; an unexpected error puts it back in the queue until ``MAX_ATTEMPTS``, then fails it."""
     now = now or timezone.now()
-    if not _claim(job_id, now):
+    if not job_claim(ReportJob, job_id, now, progress=5, step="Reading the record"):
         return None
     job = ReportJob.objects.select_related("meeting", "requested_by").get(pk=job_id)
     try:
@@ -105,15 +81,17 @@ def report_job_run(*, job_id: int, now: dt.datetime | None = None) -> ReportJob 
             meeting=job.meeting, actor=job.requested_by, progress=_progress(job_id)
         )
     except ValidationError as exc:
-        _finish(job_id, status=Job.FAILED, error=" ".join(exc.messages), step="Refused")
+        job_finish(ReportJob, job_id, status=Job.FAILED, error=" ".join(exc.messages), step="Refused")
     except Exception as exc:
         if job.attempts >= MAX_ATTEMPTS:
-            _finish(job_id, status=Job.FAILED, error=f"{type(exc).__name__}: {exc}", step="Failed")
+            job_finish(
+                ReportJob, job_id, status=Job.FAILED, error=f"{type(exc).__name__}: {exc}", step="Failed"
+            )
         else:  # back in the queue: the task's retry (or the sweep) runs it again
             ReportJob.objects.filter(pk=job_id).update(status=Job.QUEUED, step="Waiting to try again")
         raise
     else:
-        _finish(job_id, status=Job.DONE, progress=100, step="Done", report=report)
+        job_finish(ReportJob, job_id, status=Job.DONE, progress=100, step="Done", report=report)
     job.refresh_from_db()
     return job
 
