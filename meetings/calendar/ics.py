@@ -305,9 +305,11 @@ _END_CALENDAR = b"END:VCALENDAR\r\n"
 def feed_event_key(meeting: Meeting, reader_tz: str | None) -> str:
     """The cache key of one meeting's serialised feed event: its version and every field the event is
     made of (a queryset ``update()`` leaves ``updated_at`` as it was), and the reader's zone, which the
-    DESCRIPTION names. Nothing of the reader but the zone: a feed event holds no attendee, no alarm."""
+    DESCRIPTION names. Nothing of the reader but the zone: a feed event holds no attendee, no alarm. The UID
+    is in it because a pk is only unique within one database, and a Redis may outlive it (a restore, a
+    staging copy sharing the server)."""
     parts = (
-        meeting.pk, meeting.sequence, meeting.updated_at, meeting.status, meeting.start, meeting.end,
+        meeting.uid, meeting.pk, meeting.sequence, meeting.updated_at, meeting.status, meeting.start, meeting.end,
         meeting.timezone, meeting.title, meeting.venue, meeting.city, meeting.modality, meeting.join_url,
         meeting.host_id, meeting.date_precision, reader_tz, settings.SITE_URL,
     )  # fmt: skip
