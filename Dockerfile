@@ -2,8 +2,9 @@
 FROM python:3.11-slim-bookworm
 # postgresql-client-15 (pg_dump, pg_restore) for `manage.py backup|restore`: the same major version as the
 # postgres service in docker-compose.yml (a pg_dump older than its server refuses to dump it).
+# fonts-dejavu-core: the stamp and the pack's front are drawn in DejaVu Sans without a layout engine.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-        postgresql-client-15 \
+        postgresql-client-15 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/app
 COPY pyproject.toml constraints.txt ./

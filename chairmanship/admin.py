@@ -6,16 +6,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
-from chairmanship.services import (
+from chairmanship.handovers import (
     HandoverError,
-    chair_term_check,
-    chair_term_delete,
-    chair_term_save,
     handover_cancel,
     handover_checklist_refresh,
     handover_complete,
 )
+from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
+from chairmanship.terms import chair_term_check, chair_term_delete, chair_term_save
 from governance.input_rules import InputRulesMixin
 
 

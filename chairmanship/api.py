@@ -17,7 +17,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from chairmanship import selectors, services
+from chairmanship import handovers, selectors, terms
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from chairmanship.rotation import MAX_YEARS, RotationError
 from governance.api import IsSecretariatOrReadOnly, as_drf_error
@@ -75,7 +75,7 @@ class ChairTermSerializer(MirrorsConstraints, serializers.ModelSerializer):
         term = ChairTerm(**{**current, **attrs})
         term.pk = self.instance.pk if self.instance else None
         try:
-            services.chair_term_check(term=term)
+            terms.chair_term_check(term=term)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
         return attrs
@@ -83,7 +83,7 @@ class ChairTermSerializer(MirrorsConstraints, serializers.ModelSerializer):
     def create(self, validated_data):
         term = ChairTerm(**validated_data, recorded_by=self.context["request"].user)
         try:
-            return services.chair_term_save(term=term)
+            return terms.chair_term_save(term=term)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
 
@@ -91,7 +91,7 @@ class ChairTermSerializer(MirrorsConstraints, serializers.ModelSerializer):
         for k, v in validated_data.items():
             setattr(instance, k, v)
         try:
-            return services.chair_term_save(term=instance)
+            return terms.chair_term_save(term=instance)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
 
@@ -116,7 +116,7 @@ class ChairTermViewSet(VersionedWrites, viewsets.ModelViewSet):
         return qs  # ?body=<acronym>: ChairTermFilter
 
     def perform_destroy(self, instance) -> None:
-        services.chair_term_delete(term=instance)
+        terms.chair_term_delete(term=instance)
 
 
 class HandoverItemSerializer(MirrorsConstraints, serializers.ModelSerializer):
@@ -214,7 +214,7 @@ class HandoverViewSet(
         if not can_manage_body(request.user, outgoing.body_id):
             raise PermissionDenied("Only the body's chair and the Secretariat plan a handover.")
         try:
-            handover = services.handover_plan(
+            handover = handovers.handover_plan(
                 outgoing_term=outgoing,
                 incoming_term=data["incoming_term"],
                 effective_date=data.get("effective_date"),
@@ -235,10 +235,10 @@ class HandoverViewSet(
         params.is_valid(raise_exception=True)
         bring_forward = params.validated_data["bring_forward"]
         try:
-            services.handover_complete(handover=handover, actor=request.user, bring_forward=bring_forward)
-        except services.HandoverAlreadyClosed as exc:
+            handovers.handover_complete(handover=handover, actor=request.user, bring_forward=bring_forward)
+        except handovers.HandoverAlreadyClosed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except services.HandoverError as exc:
+        except handovers.HandoverError as exc:
             return Response({"bring_forward": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except DjangoValidationError as exc:
             raise as_drf_error(exc) from exc
@@ -258,13 +258,13 @@ class HandoverViewSet(
         serializer = HandoverItemSerializer(item, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
-            services.handover_item_update(
+            handovers.handover_item_update(
                 item=item,
                 actor=request.user,
                 is_done=serializer.validated_data.get("is_done"),
                 comment=serializer.validated_data.get("comment"),
             )
-        except services.HandoverAlreadyClosed as exc:
+        except handovers.HandoverAlreadyClosed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(HandoverItemSerializer(item).data)
 

@@ -8,6 +8,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from chairmanship import rotation as rot
 from chairmanship.models import ChairTerm, Handover, HandoverItem, RotationException, RotationRule
@@ -39,6 +40,31 @@ def current_chairs(*, on: dt.date) -> dict[int, ChairTerm]:
     }
 
 
+def current_chair(*, body_id: int, on: dt.date) -> ChairTerm | None:
+    """The chair term of one body running on ``on``, as ``current_chairs(on=on).get(body_id)`` gives it
+    (the last by the model's order), without loading every body's (one query)."""
+    terms = list(
+        chair_terms_on(on=on)
+        .filter(body_id=body_id, role=ChairTerm.Role.CHAIR)
+        .select_related("member_state", "chair_person")
+        # What the body page and the timeline read of it: the names, the dates, the flags, the reason.
+        .only(*CHAIR_SHOWN)
+    )
+    return terms[-1] if terms else None
+
+
+CHAIR_SHOWN = (
+    "body",
+    "role",
+    "start_date",
+    "end_date",
+    "is_provisional",
+    "reason",
+    "member_state__short_name",
+    "chair_person__full_name",
+)
+
+
 def term_people_ids(term: ChairTerm) -> set[int]:
     """The people who hold a term's rights: its chair person and the state's heads of delegation on the
     body (any date: whoever may be concerned by the handover)."""
@@ -63,15 +89,17 @@ def asean_chair_body() -> Body | None:
 
 
 def rule_for(body: Body) -> rot.Rule | None:
-    row = RotationRule.objects.filter(body=body).select_related("anchor_state").first()
+    fields = ("anchor_year", "anchor_state__short_name", "term_start_month", "term_start_day")
+    row = RotationRule.objects.filter(body=body).values_list(*fields, "vice_chair_offset").first()
     if row is None:
         return None
+    anchor_year, anchor_state, month, day, vice_chair_offset = row
     return rot.Rule(
-        anchor_year=row.anchor_year,
-        anchor_state=row.anchor_state.short_name,
-        term_start_month=row.term_start_month,
-        term_start_day=row.term_start_day,
-        vice_chair_offset=row.vice_chair_offset,
+        anchor_year=anchor_year,
+        anchor_state=anchor_state,
+        term_start_month=month,
+        term_start_day=day,
+        vice_chair_offset=vice_chair_offset,
     )
 
 
@@ -83,35 +111,41 @@ def rotation_states() -> list[rot.State]:
 
 
 def rotation_exceptions(body: Body) -> list[rot.RuleException]:
+    # Plain values: the states' names are all the rule reads (no model per row, no unread columns).
+    rows = RotationException.objects.filter(body=body).values_list(
+        "kind",
+        "year",
+        "member_state__short_name",
+        "other_state__short_name",
+        "other_year",
+        "note",
+        "certainty",
+    )
     return [
         rot.RuleException(
-            kind=rot.Kind(e.kind),
-            year=e.year,
-            state=e.member_state.short_name,
-            other_state=e.other_state.short_name if e.other_state else None,
-            other_year=e.other_year,
-            note=e.note,
-            to_confirm=e.certainty == "to_confirm",
+            kind=rot.Kind(kind),
+            year=year,
+            state=state,
+            other_state=other_state,
+            other_year=other_year,
+            note=note,
+            to_confirm=certainty == "to_confirm",
         )
-        for e in RotationException.objects.filter(body=body).select_related("member_state", "other_state")
+        for kind, year, state, other_state, other_year, note, certainty in rows
     ]
 
 
 def recorded_terms(body: Body, rule: rot.Rule | None) -> list[rot.RecordedTerm]:
     """Terms on record (not provisional: a forecast written by ``rotation --apply`` is not a decision)."""
     dates = rule or rot.DEFAULT_RULE_DATES
+    rows = ChairTerm.objects.filter(body=body, is_provisional=False).values_list(
+        "start_date", "end_date", "role", "member_state__short_name", "chair_person__full_name"
+    )
     return [
         rot.RecordedTerm(
-            year=dates.year_of(t.start_date),
-            state=t.member_state.short_name,
-            start=t.start_date,
-            end=t.end_date,
-            role=t.role,
-            person=t.chair_person.full_name if t.chair_person else "",
+            year=dates.year_of(start), state=state, start=start, end=end, role=role, person=person or ""
         )
-        for t in ChairTerm.objects.filter(body=body, is_provisional=False).select_related(
-            "member_state", "chair_person"
-        )
+        for start, end, role, state, person in rows
     ]
 
 
@@ -222,8 +256,10 @@ def _x(day: dt.date, origin: dt.date) -> int:
 def rotation_timeline(*, body: Body, year_from: int, year_to: int, today: dt.date) -> Timeline:
     """Chairs of ``body`` from ``year_from`` to ``year_to`` as bars along a time axis: recorded terms solid,
     computed ones lighter, provisional ones hatched; a bar's tooltip gives its reason. Fixed query count."""
-    states = rotation_states()
-    codes = dict(MemberState.objects.values_list("short_name", "iso2"))
+    # One read of the member states gives the rotation its states and the bars their codes.
+    rows = MemberState.objects.values_list("short_name", "admitted_on", "left_on", "iso2")
+    states = [rot.State(name, admitted, left) for name, admitted, left, _ in rows]
+    codes = {name: iso2 for name, _, _, iso2 in rows}
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(rot.alphabetical(codes))}
     rotation = rotation_for_body(body=body, year_from=year_from, year_to=year_to, states=states)
     origin = rotation.years[0].start if rotation.years else dt.date(year_from, 1, 1)
@@ -366,7 +402,7 @@ class HandoverPage:
     total: int
 
 
-def handover_page(*, user, pk: int, now: dt.datetime) -> HandoverPage | None:
+def handover_page(*, user, pk: int) -> HandoverPage | None:
     """A handover with its checklist, or None if the user may not see it. Fixed query count."""
     handover = _with_terms(handovers_visible(user)).filter(pk=pk).first()
     if handover is None:
@@ -379,7 +415,7 @@ def handover_page(*, user, pk: int, now: dt.datetime) -> HandoverPage | None:
         items=items,
         effective_at=moment,
         zone=zone_label(handover.body.handover_timezone, moment),
-        is_due=now >= moment,
+        is_due=timezone.now() >= moment,
         is_open=is_open,
         can_act=can_manage_handover(user, handover),
         done=sum(1 for i in items if i.is_done),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from chairmanship import services
+from chairmanship import handovers
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def handovers_sweep() -> dict:
     """Plan, remind and complete handovers (idempotent; every few minutes)."""
-    report = services.handovers_sweep()
+    report = handovers.handovers_sweep()
     return {
         "planned": report.planned,
         "completed": report.completed,

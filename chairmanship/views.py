@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chairmanship import selectors, services
+from chairmanship import handovers, selectors
 from chairmanship.rotation import RotationError
+from chairmanship.timeline_rows import timeline_bars, timeline_years
 from governance.models import Body, Person
 from governance.permissions import can_manage_body, require, today_in_asean
 
@@ -49,22 +49,33 @@ def timeline(request, acronym: str):
         t = selectors.rotation_timeline(body=body, year_from=year_from, year_to=year_to, today=today)
     except RotationError as exc:
         raise Http404(str(exc)) from exc
-    running = selectors.current_chairs(on=today).get(body.pk)
+    # The running chair matters only to who may plan its handover: nobody else's request reads it.
+    may_manage = can_manage_body(request.user, body)
+    running = selectors.current_chair(body_id=body.pk, on=today) if may_manage else None
     return render(
         request,
         "chairmanship/timeline.html",
         {
             "body": body,
             "t": t,
+            # The bars and the years are written in Python (chairmanship/timeline_rows.py).
+            "timeline_bars": timeline_bars(t.bars),
+            "timeline_years": timeline_years(t.years),
             "errors": errors,
             "today": today,
             "can_plan": running is not None
-            and can_manage_body(request.user, body)
             and not running.handovers_out.exclude(status="cancelled").exists(),
             "handovers": list(
                 selectors.handovers_visible(request.user)
                 .filter(body=body)
                 .select_related("outgoing_term__member_state", "incoming_term__member_state")
+                # Each line names the two states, the day and the status: not two terms' whole rows.
+                .only(
+                    "effective_date",
+                    "status",
+                    "outgoing_term__member_state__short_name",
+                    "incoming_term__member_state__short_name",
+                )
                 .order_by("-effective_date")[:10]
             ),
         },
@@ -82,7 +93,7 @@ def handover_list(request):
 
 
 def _page(request, pk: int) -> selectors.HandoverPage:
-    page = selectors.handover_page(user=request.user, pk=pk, now=timezone.now())
+    page = selectors.handover_page(user=request.user, pk=pk)
     if page is None:
         raise Http404("No such handover")
     return page
@@ -103,14 +114,14 @@ def handover_item(request, pk: int, item_pk: int):
         raise Http404("No such item")
     item.handover = page.handover
     try:
-        services.handover_item_update(
+        handovers.handover_item_update(
             item=item,
             actor=request.user,
             is_done=(request.POST.get("is_done") == "on") if "tick" in request.POST else None,
             comment=request.POST.get("comment") if "comment" in request.POST else None,
         )
         messages.success(request, f"Saved: {item.label}")
-    except services.HandoverError as exc:
+    except handovers.HandoverError as exc:
         messages.error(request, str(exc))
         return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)}, status=409)
     return redirect(reverse("chairmanship:handover", args=[pk]) + f"#item-{item.pk}")
@@ -164,8 +175,8 @@ def handover_complete(request, pk: int):
             request, "confirm.html", {"c": confirmation}, status=400 if request.method == "POST" else 200
         )
     try:
-        services.handover_complete(handover=page.handover, actor=request.user, bring_forward=bring_forward)
-    except (services.HandoverError, ValidationError) as exc:
+        handovers.handover_complete(handover=page.handover, actor=request.user, bring_forward=bring_forward)
+    except (handovers.HandoverError, ValidationError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
         return render(request, "chairmanship/handover_detail.html", {"page": _page(request, pk)}, status=409)
     messages.success(request, "Handover completed: the chair's rights have moved.")
@@ -189,7 +200,7 @@ def handover_checklist(request, pk: int):
             comment is not None and comment.strip() != item.comment
         ):
             changes.append(
-                services.ChecklistChange(
+                handovers.ChecklistChange(
                     item=item,
                     is_done=is_done,
                     comment=comment,
@@ -197,8 +208,8 @@ def handover_checklist(request, pk: int):
                 )
             )
     try:
-        services.handover_checklist_save(changes=changes, actor=request.user)
-    except services.HandoverError as exc:
+        handovers.handover_checklist_save(changes=changes, actor=request.user)
+    except handovers.HandoverError as exc:
         messages.error(request, f"Nothing was saved: {exc} Everything you typed is kept below.")
         page = _page(request, pk)
         for item in page.items:  # as typed
@@ -220,7 +231,7 @@ def handover_refresh(request, pk: int):
     require(
         page.can_act and page.is_open, "Only the body's chair and the Secretariat refresh an open checklist."
     )
-    added = services.handover_checklist_refresh(handover=page.handover)
+    added = handovers.handover_checklist_refresh(handover=page.handover)
     messages.success(request, f"Checklist refreshed: {added} item{'s' if added != 1 else ''} added.")
     return redirect("chairmanship:handover", pk=pk)
 
@@ -231,7 +242,7 @@ def handover_plan_next(request, acronym: str):
     body = get_object_or_404(Body, acronym=acronym)
     require(can_manage_body(request.user, body), "Only the body's chair and the Secretariat plan a handover.")
     try:
-        handover = services.handover_plan_next(body=body, on=today_in_asean(), actor=request.user)
+        handover = handovers.handover_plan_next(body=body, on=today_in_asean(), actor=request.user)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect("chairmanship:timeline", acronym=acronym)

@@ -267,9 +267,10 @@ def sync_all_rights(*, on: dt.date | None = None) -> int:
     return n
 
 
-def people_with_rights_due(*, now: dt.datetime) -> set[int]:
-    """People whose rights may change around ``now``: a membership (or a registered source's dates, a chair
+def people_with_rights_due() -> set[int]:
+    """People whose rights may change about now: a membership (or a registered source's dates, a chair
     term) starting or ending within a day of it, wide enough for every body's handover zone."""
+    now = timezone.now()
     centre = local_date("Asia/Jakarta", now)
     days = [centre + dt.timedelta(days=d) for d in (-2, -1, 0, 1)]
     # A membership that ended on day d stops giving rights on d + 1.
@@ -287,7 +288,7 @@ def people_with_rights_due(*, now: dt.datetime) -> set[int]:
 
 def sync_rights_due() -> int:
     """The hourly job: re-derive the rights of people whose memberships or terms start or end about now."""
-    people = people_with_rights_due(now=timezone.now())
+    people = people_with_rights_due()
     sync_rights_for_person_ids(people)
     return len(people)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Q
 
-from governance.models import HIERARCHICAL_KINDS, Body, Membership, ReportingLine
+from governance.models import HIERARCHICAL_KINDS, Body, Membership, ReportingLine, StrategicGoal
 
 
 def lines_valid_on(on: dt.date):
@@ -99,58 +99,111 @@ def governance_chart(*, on: dt.date) -> Chart:
     return chart
 
 
+@dataclass(frozen=True)
+class LineShown:
+    """A reporting line as the body page prints it."""
+
+    kind: str
+    kind_label: str  # "Reports to"
+    from_acronym: str
+    to_acronym: str
+
+
 @dataclass
 class BodyPage:
     body: Body
-    members_by_state: list[tuple[str, list[Membership]]]
-    lines_up: list[ReportingLine]
-    lines_down: list[ReportingLine]
+    members_by_state: list[tuple[str, list[tuple[str, str]]]]  # (state, [(person's name, role)])
+    lines_up: list[LineShown]
+    lines_down: list[LineShown]
+    goals: list[tuple[str, str]] = field(default_factory=list)  # (plan's short name, goal code)
     on: dt.date | None = None
     chain: list[Body] = field(default_factory=list)  # the body and those above it by "reports to", on ``on``
 
 
 def body_page(*, acronym: str, on: dt.date) -> BodyPage:
-    """The body with its current members grouped by state and its lines: three queries."""
-    current = Membership.objects.filter(start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
+    """The body with its current members grouped by state and its lines, in a fixed number of queries."""
+    body = Body.objects.get(acronym=acronym)
+    # "AEC SP 2", in the goals' own order (by plan, then code): one query, no goal or plan models.
+    goals = list(StrategicGoal.objects.filter(bodies=body).values_list("plan__short_name", "code"))
+    # Names only, as plain values: the page prints a name and a role per member, not four rows' models.
+    members = (
+        Membership.objects.filter(body=body, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by("member_state__short_name", "organisation__name", "role", "person__full_name")
+        .values_list(
+            "person__full_name",
+            "role",
+            "member_state_id",
+            "member_state__short_name",
+            "organisation_id",
+            "organisation__acronym",
+            "organisation__name",
+        )
     )
-    body = Body.objects.prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=current.select_related("person", "member_state", "organisation").order_by(
-                "member_state__short_name", "organisation__name", "role", "person__full_name"
-            ),
-            to_attr="current_memberships",
-        ),
-        "goals__plan",
-    ).get(acronym=acronym)
-    grouped: dict[str, list[Membership]] = {}
-    for m in body.current_memberships:
-        grouped.setdefault(str(m.member_state or m.organisation), []).append(m)
-    lines = list(lines_valid_on(on).filter(Q(from_body=body) | Q(to_body=body)))
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for name, role, state_id, state, org_id, org_acronym, org_name in members:
+        # As str(member state or organisation) says it ("None" for neither, as it always did).
+        key = state if state_id is not None else (org_acronym or org_name) if org_id is not None else "None"
+        grouped.setdefault(key, []).append((name, role))
+    # Every line valid on the day, in one query: the body's own lines and, walked in memory, its chain.
+    lines = list(
+        lines_valid_on(on)
+        .order_by("from_body__acronym", "to_body__acronym")  # the model's order, as the page listed them
+        .values_list(*_LINE_VALUES)
+    )
+    kinds = dict(ReportingLine.Kind.choices)
+    shown = {
+        row[0]: LineShown(
+            kind=row[3], kind_label=str(kinds.get(row[3], row[3])), from_acronym=row[5], to_acronym=row[6]
+        )
+        for row in lines
+    }
     return BodyPage(
         body=body,
         members_by_state=sorted(grouped.items()),
-        lines_up=[ln for ln in lines if ln.from_body_id == body.pk],
-        lines_down=[ln for ln in lines if ln.to_body_id == body.pk],
+        goals=goals,
+        lines_up=[shown[row[0]] for row in lines if row[1] == body.pk],
+        lines_down=[shown[row[0]] for row in lines if row[2] == body.pk],
         on=on,
-        chain=reporting_chain_on(body=body, on=on),
+        chain=_chain(body, lines, db=Body.objects.db),
     )
+
+
+# (pk, from id, to id, kind, valid from, from acronym, to acronym) of a line.
+_LINE_VALUES = (
+    "pk",
+    "from_body_id",
+    "to_body_id",
+    "kind",
+    "valid_from",
+    "from_body__acronym",
+    "to_body__acronym",
+)
+
+
+def _chain(body: Body, lines: list[tuple], *, db: str) -> list[Body]:
+    """The walk up "reports to" lines (rows of ``_LINE_VALUES``): from each body, the line valid from the
+    latest day (one with no start last), the lowest key first among equals, as ``reporting_chain_on``'s
+    query orders them. The bodies above carry their key and acronym only."""
+
+    def priority(row: tuple) -> tuple:
+        valid_from = row[4]
+        return (valid_from is None, -valid_from.toordinal() if valid_from else 0, row[0])
+
+    up: dict[int, tuple[int, str]] = {}
+    for row in sorted((r for r in lines if r[3] == ReportingLine.Kind.REPORTS_TO), key=priority):
+        up.setdefault(row[1], (row[2], row[6]))
+    chain, seen = [body], {body.pk}
+    while chain[-1].pk in up and up[chain[-1].pk][0] not in seen:
+        pk, acronym = up[chain[-1].pk]
+        chain.append(Body.from_db(db, ["id", "acronym"], [pk, acronym]))
+        seen.add(pk)
+    return chain
 
 
 def reporting_chain_on(*, body: Body, on: dt.date) -> list[Body]:
     """The body and every body above it by "reports to" lines valid on ``on``: one query whatever the
-    chain's length (the lines are few; the walk is in memory)."""
-    up: dict[int, Body] = {}
-    lines = (
-        lines_valid_on(on)
-        .filter(kind=ReportingLine.Kind.REPORTS_TO)
-        .order_by(F("valid_from").desc(nulls_last=True), "pk")
-    )
-    for line in lines:
-        up.setdefault(line.from_body_id, line.to_body)
-    chain, seen = [body], {body.pk}
-    while chain[-1].pk in up and up[chain[-1].pk].pk not in seen:
-        chain.append(up[chain[-1].pk])
-        seen.add(chain[-1].pk)
-    return chain
+    chain's length (the lines are few; the walk is in memory). The bodies above carry their key and
+    acronym only (all the chain's readers show): any other field is deferred and would cost a query."""
+    lines = lines_valid_on(on).filter(kind=ReportingLine.Kind.REPORTS_TO).values_list(*_LINE_VALUES)
+    return _chain(body, list(lines), db=lines.db)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from meetings.models import Meeting
 from meetings.services import pack_builds
 from meetings.services.pack import packs_missing
-from outbox.tasks import TASK_OPTIONS, parse_now
+from outbox.tasks import TASK_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,6 @@ def packs_queue_missing(*, now: dt.datetime) -> int:
 
 
 @shared_task(name="meetings.pack_tasks.packs_sweep", **TASK_OPTIONS)
-def packs_sweep(now: str | None = None) -> int:
-    """Beat, every five minutes (a test passes ``now``)."""
-    return packs_queue_missing(now=parse_now(now) or timezone.now())
+def packs_sweep() -> int:
+    """Beat, every five minutes."""
+    return packs_queue_missing(now=timezone.now())

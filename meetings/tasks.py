@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import transaction
 
 from meetings.services import report_jobs
-from outbox.tasks import TASK_OPTIONS, parse_now
+from outbox.tasks import TASK_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +23,9 @@ log = logging.getLogger(__name__)
     max_retries=report_jobs.MAX_ATTEMPTS,
     **TASK_OPTIONS,
 )
-def report_write(job_id: int, now: str | None = None) -> str:
+def report_write(job_id: int) -> str:
     """Write the report of one job; a job already taken or finished is left alone."""
-    job = report_jobs.report_job_run(job_id=job_id, now=parse_now(now))
+    job = report_jobs.report_job_run(job_id=job_id)
     return job.status if job is not None else "skipped"
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from outbox.breaker import open_breakers
 from outbox.models import MailServer, Message
@@ -31,8 +32,9 @@ class DeliveryHealth:
         return not (self.paused or self.overdue or self.stuck or self.held)
 
 
-def delivery_health(*, now: dt.datetime) -> DeliveryHealth:
-    """Two queries: the breakers, and one aggregate over the messages."""
+def delivery_health() -> DeliveryHealth:
+    """Two queries: the breakers, and one aggregate over the messages, as the clock stands."""
+    now = timezone.now()
     stuck_after = dt.timedelta(seconds=setting("NOTIFY_CLAIM_TIMEOUT_SECONDS", 60))
     agg = Message.objects.aggregate(
         overdue=Count("pk", filter=Q(status=Status.PLANNED, due_at__lt=now - OVERDUE)),
@@ -44,7 +46,7 @@ def delivery_health(*, now: dt.datetime) -> DeliveryHealth:
     return DeliveryHealth(paused=open_breakers(), **agg)
 
 
-def held_decide(*, now: dt.datetime, release: bool) -> list[int]:
+def held_decide(*, release: bool) -> list[int]:
     """The Secretariat's decision on the messages held after a restore: all planned again from now (their
     builders still check each against the record as it stands), or all cancelled. Returns the released."""
     held = Message.objects.filter(status=Status.HELD)
@@ -58,8 +60,9 @@ def held_decide(*, now: dt.datetime, release: bool) -> list[int]:
     return ids
 
 
-def failed_retry(*, now: dt.datetime, kind: str = "") -> list[int]:
-    """Every failed message (of ``kind``) planned again from its first attempt; returns their ids."""
+def failed_retry(*, kind: str = "") -> list[int]:
+    """Every failed message (of ``kind``) planned again from its first attempt, due now; returns their ids."""
+    now = timezone.now()
     qs = Message.objects.filter(status=Status.FAILED)
     if kind:
         qs = qs.filter(kind=kind)

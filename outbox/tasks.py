@@ -118,20 +118,20 @@ def sweep(*, now: dt.datetime | None = None) -> SweepResult:
     return result
 
 
-def hand_out(*, now: dt.datetime | None = None) -> SweepResult:
+def hand_out() -> SweepResult:
     """The short beat job (every ``NOTIFY_HANDOUT_SECONDS``): reclaim orphans and hand out what is due,
     without the planning steps, so a lost batch or a dead worker's row is back within seconds."""
-    now_ = now or timezone.now()
+    now = timezone.now()
     result = SweepResult()
-    result.reclaimed = reclaim_stuck(now=now_)
-    result.dispatched = dispatch(due_ids(now=now_, limit=setting("NOTIFY_SWEEP_LIMIT", 20000)))
+    result.reclaimed = reclaim_stuck(now=now)
+    result.dispatched = dispatch(due_ids(now=now, limit=setting("NOTIFY_SWEEP_LIMIT", 20000)))
     return result
 
 
 @shared_task(name="outbox.tasks.hand_out", **TASK_OPTIONS)
-def hand_out_task(now: str | None = None) -> dict:
+def hand_out_task() -> dict:
     Heartbeat.objects.update_or_create(name="worker", defaults={"at": timezone.now()})
-    return hand_out(now=parse_now(now)).as_dict()
+    return hand_out().as_dict()
 
 
 @shared_task(name="outbox.tasks.sweep", **TASK_OPTIONS)

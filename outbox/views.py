@@ -81,7 +81,7 @@ def outbox(request):
             "messages_on_disk": outbox_messages(),
             "outbox_path": outbox_dir(),
             "now": timezone.now(),
-            "health": delivery_health(now=timezone.now()),
+            "health": delivery_health(),
             "panels": page_panels(),
         },
     )
@@ -124,7 +124,7 @@ def outbox_held(request):
     _require_reader(request)
     with transaction.atomic():
         release = request.POST.get("decision") == "release"
-        ids = held_decide(now=timezone.now(), release=release)
+        ids = held_decide(release=release)
         summary = f"{len(ids)} held message(s) released" if release else "Held messages cancelled"
         operator_acted(request=request, action="outbox_held", summary=summary, ids=ids)
         transaction.on_commit(lambda: dispatch(ids))
@@ -138,7 +138,7 @@ def outbox_retry_failed(request):
     _require_reader(request)
     kind = request.POST.get("kind", "")
     with transaction.atomic():
-        ids = failed_retry(now=timezone.now(), kind=kind if kind in dict(kind_choices()) else "")
+        ids = failed_retry(kind=kind if kind in dict(kind_choices()) else "")
         if ids:
             summary = f"{len(ids)} failed message(s) retried"
             operator_acted(request=request, action="outbox_retry", summary=summary, ids=ids)

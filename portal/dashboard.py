@@ -49,8 +49,9 @@ def _month(param: str, today: dt.date) -> tuple[int, int]:
     return today.year, today.month
 
 
-def dashboard_data(*, user, now: dt.datetime, month: str = "") -> dict:
-    """Everything the dashboard shows, in a fixed number of queries."""
+def dashboard_data(*, user, month: str = "") -> dict:
+    """Everything the dashboard shows, in a fixed number of queries, as the clock stands."""
+    now = timezone.now()
     person = person_of(user)
     reader_tz = reader_timezone(user)
     namer = ZoneNamer()
@@ -151,7 +152,7 @@ def _month_key(meetings: list[Meeting], reader_tz: str | None, today: dt.date, y
 
 @login_required
 def dashboard(request):
-    data = dashboard_data(user=request.user, now=timezone.now(), month=request.GET.get("month", ""))
+    data = dashboard_data(user=request.user, month=request.GET.get("month", ""))
     namer = request._zone_namer = data.pop("zone_namer")
     # The repeated rows are written in Python (portal/dashboard_rows.py): one token and one return
     # address for every RSVP form, each meeting's times worked out once.

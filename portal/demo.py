@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from chairmanship.handovers import handover_plan_next
 from chairmanship.models import Handover
 from chairmanship.selectors import current_chairs
-from chairmanship.services import handover_plan_next
 from governance.models import Body, Membership, MemberState, Organisation, Person
 from governance.permissions import ensure_secretariat_group
 from governance.rights import sync_user_rights

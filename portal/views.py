@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 
-from chairmanship.selectors import current_chairs
+from chairmanship.selectors import current_chair, current_chairs
 from governance.dates import on_date_param
 from governance.models import Body
 from governance.permissions import has_body_right, is_secretariat, today_in_asean
 from governance.selectors import body_page, governance_chart
 from meetings.selectors import body_meetings_for_user, body_submissions
 from meetings.selectors.procedures import procedures_visible
+from portal.body_rows import meeting_rows, member_rows
 
 
 def _on(request, template: str, context: dict):
@@ -51,18 +52,26 @@ def body_detail(request, acronym: str):
         raise Http404("No such body") from None
     body = page.body
     can_see_record = is_secretariat(request.user) or has_body_right(request.user, "view_body", body)
+    meetings = body_meetings_for_user(body=body, user=request.user)
     return render(
         request,
         "portal/body_detail.html",
         {
             "page": page,
             "body": body,
-            "chair": current_chairs(on=on).get(body.pk),
-            "meetings": body_meetings_for_user(body=body, user=request.user),
+            "chair": current_chair(body_id=body.pk, on=on),
+            # The members and the meetings are written in Python (portal/body_rows.py).
+            "member_rows": member_rows(page.members_by_state),
+            "meetings": meetings,
+            "meeting_rows": meeting_rows(meetings),
             "submissions": body_submissions(body=body) if can_see_record else None,
-            # Decisions taken between meetings by written procedure, newest first.
+            # Decisions taken between meetings by written procedure, newest first: the columns shown only.
             "procedures": list(
-                procedures_visible(request.user).filter(body=body).order_by("-opened_at")[:20]
+                procedures_visible(request.user)
+                .filter(body=body)
+                .select_related(None)
+                .only("title", "deadline", "status", "outcome")
+                .order_by("-opened_at")[:20]
             ),
             "can_manage": has_body_right(request.user, "manage_body", body),
             "today": today,

@@ -158,7 +158,8 @@ def _own_cache(settings) -> None:
     at 1 in every run: a page or feed event cached by an earlier run under the same pk, at another frozen
     time, would otherwise answer for this one."""
     settings.CACHES = {
-        name: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"} for name, conf in settings.CACHES.items()
+        name: {**conf, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+        for name, conf in settings.CACHES.items()
     }
 
 

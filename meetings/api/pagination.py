@@ -4,6 +4,8 @@ without sorting the table, and a count capped where an exact one would scan it (
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -30,6 +32,20 @@ class MeetingCursorPagination(CursorPagination):
         found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
         self.count = found if found <= COUNT_CAP else None
         return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        # DRF answers a cursor it cannot read with 404; it is a bad parameter, so 400 naming it.
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+        if cursor is None and "cursor" not in request.query_params:
+            return None
+        if cursor is None or (cursor.position is not None and parse_datetime(cursor.position) is None):
+            raise ValidationError(
+                {"cursor": ["Not a cursor this list gave out: follow `next` or `previous`."]}
+            )
+        return cursor
 
     def get_paginated_response(self, data):
         if self.by_offset is not None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from meetings.calendar.action_items import action_recipients, notice_as_it_stands
 from meetings.calendar.kinds import Kind
@@ -36,9 +37,10 @@ def _asean_today(now: dt.datetime) -> dt.date:
     return now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def plan_action_item_chasers(*, now: dt.datetime) -> int:
+def plan_action_item_chasers() -> int:
     """Plan this interval's chaser for every overdue open action item, to each of its owners; idempotent
     (a key per item, recipient and interval). Returns the messages planned now."""
+    now = timezone.now()
     today = _asean_today(now)
     overdue = (
         ActionItem.objects.filter(status__in=OPEN, due_date__lt=today)

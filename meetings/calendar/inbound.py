@@ -15,12 +15,11 @@ Each message is read once and filed:
 What became of every message is an ``InboundReply`` row keyed by its Message-ID: the row and the answer
 commit together, then the message is moved. A message read again (the worker died before moving it) is
 moved as recorded, never applied twice. A mail provider's inbound webhook (``meetings.calendar.webhook``)
-files the messages it posts through the same ``reply_file``.
+files the messages it posts through the same ``reply_file``; ``meetings.calendar.intake`` shows both.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -85,15 +84,8 @@ def mailbox_settings(url: str | None = None) -> MailboxSettings | None:
     )
 
 
-def inbox_state() -> str:
-    """One line for the Outbox page: on (which mailbox) or off, and whether the webhook takes them."""
-    line = _mailbox_state()
-    if settings.ITIP_WEBHOOK_SECRET and settings.ITIP_WEBHOOK_SIGNING_KEY:
-        line += " Replies posted by the mail provider (Mailgun inbound webhook) are taken too."
-    return line
-
-
-def _mailbox_state() -> str:
+def mailbox_state() -> str:
+    """One line for the Outbox page: reading the mailbox on (which one) or off, and why."""
     try:
         box = mailbox_settings()
     except ValueError as exc:
@@ -274,7 +266,7 @@ def _ensure_folders(mailbox) -> None:
             mailbox.folder.create(name)
 
 
-def inbox_read(*, now: dt.datetime | None = None, box: MailboxSettings | None = None) -> dict[str, int]:
+def inbox_read(*, box: MailboxSettings | None = None) -> dict[str, int]:
     """Read the organizer mailbox's INBOX once: file every message. Returns counts by outcome. Headers
     first (with the size the server reports), so an oversized message is refused without being fetched."""
     from imap_tools import AND
@@ -316,10 +308,3 @@ def _refuse_oversize(head, limit: int) -> InboundReply:
         ),
     )
     return row
-
-
-def inbox_panel() -> dict:
-    """What the Outbox page shows of the mailbox: on or off, and the replies the Secretariat should see
-    (matching nothing, or refused), latest first."""
-    seen = InboundReply.objects.exclude(outcome__in=[Outcome.APPLIED, Outcome.COUNTER])[:20]
-    return {"state": inbox_state(), "replies": list(seen)}

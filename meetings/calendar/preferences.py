@@ -1,6 +1,6 @@
 """Notification preferences: which reminders a person gets (or none), as they fall due or in one daily
-digest, each reminder day on its own if they wish (the 7-day one in the digest, none the day before), and
-whether their invitations carry an alarm; what the Secretariat sees of them.
+digest, each reminder and "please reply" day on its own if they wish (the 7-day reminder in the digest,
+no chaser the day before), and whether their invitations carry an alarm; what the Secretariat sees of them.
 
 The choice is applied when a message is sent (``checks.why_not_send`` asks ``withheld_by_preference``), so
 it holds for messages planned before it was made. A digest reader's reminders, coming-up notices and
@@ -30,7 +30,9 @@ Status = Message.Status
 Delivery = NotificationPreference.Delivery
 HELD_FOR_DIGEST = "held for the daily digest"
 DIGEST_KINDS = (Kind.REMINDER, Kind.COMING_UP, Kind.CHASER)
-DEFAULT = NotificationPreference(reminders=True, chasers=True, delivery=Delivery.IMMEDIATE, alarm=True)
+DEFAULT = NotificationPreference(
+    reminders=True, chasers=True, delivery=Delivery.IMMEDIATE, alarm=True, reminder_days={}, chaser_days={}
+)
 
 
 def preference_of(person_id: int | None, cache: dict | None = None) -> NotificationPreference:
@@ -48,25 +50,29 @@ def preferences_preload(person_ids: set[int], cache: dict) -> None:
         found[pref.person_id] = pref
 
 
-# What a person may choose for one reminder day; a day not chosen follows their general choice.
+# What a person may choose for one reminder (or chaser) day; a day not chosen follows their general choice.
 DAY_CHANNELS = {"immediate": "as it falls due", "digest": "in the daily digest", "off": "not at all"}
+# The timed kinds a person may choose day by day, with the field holding each one's choices.
+DAY_FIELDS = {Kind.REMINDER: "reminder_days", Kind.CHASER: "chaser_days"}
+DAY_NAMES = {Kind.REMINDER: "reminder", Kind.CHASER: "reply reminder"}
 
 
-def day_channel(pref: NotificationPreference, days: int | None) -> str | None:
-    """Their choice for the reminder ``days`` before a meeting, or None (follow the general choice)."""
-    if days is None:
+def day_channel(pref: NotificationPreference, days: int | None, kind: str = Kind.REMINDER) -> str | None:
+    """Their choice for the ``kind`` message ``days`` before a meeting, or None (follow the general one)."""
+    field = DAY_FIELDS.get(kind)
+    if days is None or field is None:
         return None
-    return (pref.reminder_days or {}).get(str(days))
+    return (getattr(pref, field) or {}).get(str(days))
 
 
 def withheld_by_preference(
     kind: str, pref: NotificationPreference, *, days: int | None = None
 ) -> Withheld | None:
-    """Why the person's choice holds this message back, or None. A reminder day they chose on its own
-    follows that choice (at once, in the digest or not at all) whatever the general one says."""
-    channel = day_channel(pref, days) if kind == Kind.REMINDER else None
+    """Why the person's choice holds this message back, or None. A reminder or chaser day they chose on
+    its own follows that choice (at once, in the digest or not at all) whatever the general one says."""
+    channel = day_channel(pref, days, kind)
     if channel == "off":
-        return Withheld(Status.SKIPPED, f"opted out of the {days}-day reminder")
+        return Withheld(Status.SKIPPED, f"opted out of the {days}-day {DAY_NAMES[kind]}")
     if channel == "digest":
         return Withheld(Status.SKIPPED, HELD_FOR_DIGEST)
     if channel == "immediate":
@@ -80,6 +86,15 @@ def withheld_by_preference(
     return None
 
 
+def _days_clean(field: str, chosen: dict | None) -> dict[str, str]:
+    days = {}
+    for day, channel in (chosen or {}).items():
+        if channel not in DAY_CHANNELS or not str(day).isdigit() or int(day) <= 0:
+            raise ValidationError({field: f"Not a day's choice: {day} → {channel}."})
+        days[str(int(day))] = channel
+    return days
+
+
 def preference_save(
     *,
     person: Person,
@@ -88,17 +103,21 @@ def preference_save(
     delivery: str,
     alarm: bool,
     reminder_days: dict | None = None,
+    chaser_days: dict | None = None,
 ):
-    """Set a person's choice (one row per person). ``reminder_days``: {days before: channel} for the days
-    chosen on their own; a day left out follows ``reminders`` and ``delivery``."""
+    """Set a person's choice (one row per person). ``reminder_days`` and ``chaser_days``: {days before:
+    channel} for the days chosen on their own; a day left out follows ``reminders`` (or ``chasers``) and
+    ``delivery``. The database refuses a malformed map too (decision 0064)."""
     if delivery not in Delivery.values:
         raise ValidationError({"delivery": f"Choose one of: {', '.join(Delivery.values)}."})
-    days = {}
-    for day, channel in (reminder_days or {}).items():
-        if channel not in DAY_CHANNELS or not str(day).isdigit() or int(day) <= 0:
-            raise ValidationError({"reminder_days": f"Not a reminder choice: {day} → {channel}."})
-        days[str(int(day))] = channel
-    choice = dict(reminders=reminders, chasers=chasers, delivery=delivery, alarm=alarm, reminder_days=days)
+    choice = dict(
+        reminders=reminders,
+        chasers=chasers,
+        delivery=delivery,
+        alarm=alarm,
+        reminder_days=_days_clean("reminder_days", reminder_days),
+        chaser_days=_days_clean("chaser_days", chaser_days),
+    )
     pref, _ = NotificationPreference.objects.update_or_create(person=person, defaults=choice)
     audit(
         action="notification_preferences", obj=person, summary=f"Notifications of {person} set", data=choice
@@ -106,12 +125,20 @@ def preference_save(
     return pref
 
 
-def reminder_offsets() -> list[int]:
-    """The reminder days any body uses, longest first: the days a person can choose one by one."""
+def reminder_offsets(kind: str = Kind.REMINDER) -> list[int]:
+    """The days any body reminds (or chases) on, longest first: the days a person can choose one by one."""
+    field = "chaser_days" if kind == Kind.CHASER else "reminder_days"
     days: set[int] = set()
-    for values in Body.objects.values_list("reminder_days", flat=True):
+    for values in Body.objects.values_list(field, flat=True):
         days.update(offsets(values))
     return sorted(days, reverse=True)
+
+
+def _days_in_words(kind: str, chosen: dict) -> str:
+    when = lambda d: "the day before" if d == "1" else f"{d} days before"  # noqa: E731
+    ordered = sorted(chosen.items(), key=lambda item: -int(item[0]))
+    days = ", ".join(f"{when(d)} {DAY_CHANNELS[c]}" for d, c in ordered if c in DAY_CHANNELS)
+    return f"the {DAY_NAMES[kind]} {days}"
 
 
 def receives(pref: NotificationPreference) -> str:
@@ -123,11 +150,9 @@ def receives(pref: NotificationPreference) -> str:
         parts.append(f"{' and '.join(timed)} {when}")
     else:
         parts.append("no reminders")
-    chosen = sorted((pref.reminder_days or {}).items(), key=lambda item: -int(item[0]))
-    if chosen:
-        when = lambda d: "the day before" if d == "1" else f"{d} days before"  # noqa: E731
-        days = ", ".join(f"{when(d)} {DAY_CHANNELS[c]}" for d, c in chosen if c in DAY_CHANNELS)
-        parts.append(f"the reminder {days}")
+    for kind, field in DAY_FIELDS.items():
+        if getattr(pref, field):
+            parts.append(_days_in_words(kind, getattr(pref, field)))
     parts.append("an alarm in the calendar entry" if pref.alarm else "no alarm")
     return "; ".join(parts)
 

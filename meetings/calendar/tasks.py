@@ -31,13 +31,13 @@ from meetings.calendar.changes import (
     reconcile,
 )
 from meetings.calendar.feeds import revoke_inactive_feeds
-from meetings.calendar.inbound import inbox_panel
+from meetings.calendar.intake import inbox_panel
 from meetings.calendar.plan import load_meeting
 from meetings.calendar.preferences import digests_plan
 from meetings.models import Invitation
 from outbox.registry import register_page_panel, register_sweep_step
 from outbox.sending import setting
-from outbox.tasks import TASK_OPTIONS, parse_now
+from outbox.tasks import TASK_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,10 @@ def read_itip_inbox() -> dict[str, int]:
 
 
 @shared_task(name="meetings.calendar.tasks.action_items_chase", **TASK_OPTIONS)
-def action_items_chase(now: str | None = None) -> int:
+def action_items_chase() -> int:
     """Beat: plan this interval's chaser of every overdue action item (idempotent: a key per item,
     recipient and interval); the outbox's sweep sends them."""
-    return action_chase.plan_action_item_chasers(now=parse_now(now) or timezone.now())
+    return action_chase.plan_action_item_chasers()
 
 
 def meeting_version_plan(*, meeting_id: int) -> None:

@@ -18,5 +18,8 @@ urlpatterns = [
         name="notifications_overview",
     ),
     # Mailgun sends the raw MIME (``body-mime``) to a forward() URL ending in "mime".
-    path("calendar/inbound/mailgun/mime", webhook.mailgun_inbound, name="itip_webhook"),
+    path(
+        "calendar/inbound/mailgun/mime", webhook.inbound_webhook, {"provider": "mailgun"}, name="itip_webhook"
+    ),
+    path("calendar/inbound/<str:provider>/", webhook.inbound_webhook, name="itip_webhook_provider"),
 ]

@@ -6,6 +6,12 @@ from django.db import models
 
 from governance.models import Person
 
+# A per-day choice as the database holds it: a JSON object of "days before" (a positive whole number) to
+# immediate, digest or off, checked on its text (jsonb's text on PostgreSQL, the stored text on SQLite), so
+# a write that bypasses ``preference_save`` (an update(), raw SQL, the shell) is refused as well.
+_DAY = r'"[1-9][0-9]*"\s*:\s*"(immediate|digest|off)"'
+DAY_CHOICES_PATTERN = rf"\A\{{\s*({_DAY}(\s*,\s*{_DAY})*)?\s*\}}\Z"
+
 
 class NotificationPreference(models.Model):
     """A person's choice; without a row, everything is sent as it falls due and invitations carry the
@@ -29,6 +35,10 @@ class NotificationPreference(models.Model):
     reminder_days = models.JSONField(
         default=dict, blank=True, help_text="Days before a meeting → immediate, digest or off"
     )
+    # The same per day for the "please reply" reminders: wins over ``chasers`` and ``delivery``.
+    chaser_days = models.JSONField(
+        default=dict, blank=True, help_text="Days before a meeting → immediate, digest or off (chasers)"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -36,7 +46,17 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=models.Q(delivery__in=["immediate", "digest"]),
                 name="notificationpreference_delivery",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_days__regex=DAY_CHOICES_PATTERN),
+                name="notificationpreference_reminder_days",
+                violation_error_message="Reminder days: each a whole number of days → immediate, digest or off.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(chaser_days__regex=DAY_CHOICES_PATTERN),
+                name="notificationpreference_chaser_days",
+                violation_error_message="Chaser days: each a whole number of days → immediate, digest or off.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -141,6 +141,8 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
         attendance=list(
             Attendance.objects.filter(meeting=meeting)
             .select_related("person", "member_state")
+            # The pages read who, present and remote: not each person's whole row (e-mail, feed token...).
+            .only("meeting", "present", "remote", "person__full_name", "member_state__short_name")
             .order_by("member_state__short_name", "person__full_name")
         ),
         decisions=decisions,

@@ -8,7 +8,7 @@ import zoneinfo
 from django.db.models import Q, QuerySet
 
 from governance.models import Body
-from governance.permissions import has_body_right
+from governance.permissions import VIEW, has_body_right, is_active_user
 from meetings.models import Meeting
 from meetings.permissions import meeting_visible, meetings_visible
 
@@ -21,9 +21,13 @@ def visible_meetings(user) -> QuerySet[Meeting]:
 
 
 def body_meetings_for_user(*, body: Body, user) -> list[Meeting]:
-    return list(
-        visible_meetings(user).filter(body=body).select_related("host", "series").order_by("-start")[:50]
-    )
+    """The body page's fifty latest meetings the user may see, with the columns that page shows only."""
+    shown = ("title", "start", "date_precision", "city", "status", "host__short_name")
+    # Whoever may view the body sees every meeting of it (``meetings_visible``'s first case): checked against
+    # the rights already read for this request rather than compiled into the query with the other cases.
+    sees_all = is_active_user(user) and has_body_right(user, VIEW, body)
+    meetings = Meeting.objects.all() if sees_all else visible_meetings(user)
+    return list(meetings.filter(body=body).select_related("host").only(*shown).order_by("-start")[:50])
 
 
 def meetings_for_list(
@@ -63,7 +67,9 @@ def linked_meetings(meeting: Meeting, user) -> list[Meeting]:
     if meeting.prepares_for_id:
         linked |= Q(pk=meeting.prepares_for_id)
     preparatory = []
-    for m in Meeting.objects.filter(linked).select_related("body").order_by("start"):
+    # The page names them and links them: their titles, and what ``meeting_visible`` reads, no more.
+    shown = ("title", "start", "end", "status", "body", "is_public")
+    for m in Meeting.objects.filter(linked).only(*shown).order_by("start"):
         if m.pk == meeting.prepares_for_id:
             meeting.prepares_for = m if meeting_visible(user, m) else None
         elif meeting_visible(user, m):

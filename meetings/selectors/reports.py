@@ -17,7 +17,15 @@ def body_submissions(*, body: Body) -> list[Submission]:
     """What the body sent up and what came back, newest first."""
     return list(
         Submission.objects.filter(Q(from_body=body) | Q(to_body=body))
-        .select_related("report__meeting", "from_body", "to_body")
+        .select_related("report", "from_body", "to_body")
+        # What the body page shows: the report's title, each body as ``str(body)`` says it, and the status.
+        .only(
+            "status",
+            "submitted_on",
+            "outcome",
+            "report__title",
+            *(f"{end}__{name}" for end in ("from_body", "to_body") for name in ("acronym", "name")),
+        )
         .order_by("-submitted_on")[:50]
     )
 

@@ -4,7 +4,6 @@ day and that id (docs/decisions/0037). The Secretariat finds who received a copy
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -48,7 +47,7 @@ def _who(user) -> tuple[str, str]:
     return person.full_name, str(delegation) if delegation else "no delegation"
 
 
-def document_deliver(*, document: Document, user, now: dt.datetime | None = None) -> Delivery:
+def document_deliver(*, document: Document, user) -> Delivery:
     """The bytes ``user`` receives for ``document`` (the caller has checked they may read it)."""
     with document.file.open("rb") as handle:
         original = handle.read()
@@ -62,7 +61,6 @@ def document_deliver(*, document: Document, user, now: dt.datetime | None = None
         classification=document.classification,
         is_pdf=document.content_type == "application/pdf",
         document=document,
-        now=now,
     )
 
 
@@ -75,11 +73,11 @@ def copy_issue(
     classification: int,
     is_pdf: bool,
     document: Document | None = None,
-    now: dt.datetime | None = None,
 ) -> Delivery:
     """Log one copy of a Restricted or Confidential paper (or pack) under a new download id, stamped when
-    it is a PDF that can carry a stamp."""
-    now = now or timezone.now()
+    it is a PDF that can carry a stamp (a meeting pack is stored ready for stamps: see
+    ``meetings.services.watermark``)."""
+    now = timezone.now()
     recipient, delegation = _who(user)
     label = Document.Classification(classification).label
     day = timezone.localdate(now)

@@ -8,10 +8,13 @@ with continuous page numbers, a bookmark per agenda item and a table of contents
 - **Which papers:** those the latest circulated agenda version lists under each item, each in its latest
   version (a new version of a paper changes the pack); a paper that is not a readable PDF is listed in the
   contents with a link instead of being bound in.
+- **Front matter:** the cover and contents are drawn as PDF pages directly (``pack_front``), or laid out by
+  WeasyPrint when a title needs shaping (Thai, Khmer, Chinese…).
 - **Cache:** a built pack is stored under a fingerprint of the agenda version, the level and each bound
   paper's id and SHA-256, so it is built once and again only when one of them changes.
 - **Restricted or Confidential packs** are stamped per recipient on download like single papers
-  (``meetings.services.downloads``).
+  (``meetings.services.downloads``); they are stored with empty stamp slots, so a reader's copy is the
+  stored bytes with the stamp filled in.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import threading
 from dataclasses import dataclass, field
 from html import escape
 
@@ -30,7 +34,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from meetings.models import AgendaVersion, Document, Meeting, MeetingPack
-from meetings.services.watermark import overlay_each_page
+from meetings.services.pack_front import front_drawable, front_pdf, paper_link
+from meetings.services.watermark import overlay_each_page, stamp_prepared_write, stamp_slots_add
 
 Level = Document.Classification
 
@@ -138,14 +143,14 @@ def _front_html(plan: PackPlan, *, level_label: str, base_url: str) -> str:
             d = p.document
             title = f"{escape(d.title)} (v{d.version}, {escape(d.get_classification_display())})"
             if not p.pages:
-                link = f"{base_url}/documents/{d.pk}/download/"
+                link = paper_link(base_url, d.pk)
                 title += f' — not bound in: <a href="{escape(link)}">{escape(link)}</a>'
             rows.append(
                 f'<tr class="paper"><td class="n"></td><td class="t">{title}</td>'
                 f'<td class="p">{p.first_page or "—"}</td></tr>'
             )
     return (
-        f"<html><head><meta charset='utf-8'><style>{FRONT_CSS}</style></head><body>"
+        "<html><head><meta charset='utf-8'></head><body>"
         f'<div class="cover"><h1>{escape(m.title)}</h1>'
         f'<p class="muted">Meeting pack · agenda version {plan.version.number} · papers up to {escape(level_label)}'
         f"</p></div><h2>Agenda and contents</h2><table>{''.join(rows)}</table></body></html>"
@@ -163,20 +168,45 @@ def _number(plan: PackPlan, front_pages: int) -> None:
             page += p.pages
 
 
-def _render_front(plan: PackPlan, *, level_label: str, base_url: str) -> bytes:
-    """The cover and the agenda with page numbers; laid out until the numbers fit the front's own length
-    (a longer contents pushes every paper later)."""
+_weasy = threading.local()
+
+
+def _front_style():
+    """WeasyPrint's font configuration and the front's parsed style, made once per thread (a font
+    configuration is not to be shared between threads): a new one per pack cost about a quarter of the
+    front's layout."""
+    if not hasattr(_weasy, "css"):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _weasy.fonts = FontConfiguration()
+        _weasy.css = CSS(string=FRONT_CSS, font_config=_weasy.fonts)
+    return _weasy.fonts, _weasy.css
+
+
+def _front_laid_out(plan: PackPlan, *, level_label: str, base_url: str) -> PdfReader:
+    """The front laid out by WeasyPrint: for text ``pack_front`` cannot draw without shaping."""
     from weasyprint import HTML
 
-    front_pages, data = 2, b""  # a cover and a page of contents: usually right the first time
+    fonts, css = _front_style()
+    html = HTML(string=_front_html(plan, level_label=level_label, base_url=base_url))
+    return PdfReader(io.BytesIO(html.write_pdf(stylesheets=[css], font_config=fonts)))
+
+
+def _render_front(plan: PackPlan, *, level_label: str, base_url: str) -> PdfReader:
+    """The cover and the agenda with page numbers; laid out until the numbers fit the front's own length
+    (a longer contents pushes every paper later). Drawn directly (``pack_front``) when every character
+    needs no shaping, else by WeasyPrint. Returned parsed: counted, then bound."""
+    drawn = front_drawable(plan, level_label=level_label, base_url=base_url)
+    render = front_pdf if drawn else _front_laid_out
+    front_pages = 2  # a cover and a page of contents: usually right the first time
     for _ in range(4):
         _number(plan, front_pages)
-        data = HTML(string=_front_html(plan, level_label=level_label, base_url=base_url)).write_pdf()
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-        if pages == front_pages:
+        front = render(plan, level_label=level_label, base_url=base_url)
+        if len(front.pages) == front_pages:
             break
-        front_pages = pages
-    return data
+        front_pages = len(front.pages)
+    return front
 
 
 def pack_render(plan: PackPlan, *, base_url: str = "") -> tuple[bytes, int]:
@@ -185,7 +215,7 @@ def pack_render(plan: PackPlan, *, base_url: str = "") -> tuple[bytes, int]:
     label = Level(plan.level).label
     front = _render_front(plan, level_label=label, base_url=base_url)
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
+    writer.append(front, import_outline=False)
     for p in plan.papers:
         if p.pages and p.reader is not None:
             writer.append(p.reader, import_outline=False)
@@ -198,6 +228,11 @@ def pack_render(plan: PackPlan, *, base_url: str = "") -> tuple[bytes, int]:
                 writer.add_outline_item(title=p.document.title, page_number=p.first_page - 1, parent=parent)
     total = len(writer.pages)
     overlay_each_page(writer, lambda n: f"{plan.meeting.title} · page {n} of {total}")
+    if plan.level != Level.PUBLIC:
+        # Stored ready for its readers' stamps: each copy is then the pack's bytes with its stamp filled
+        # in, not a copy of every page (meetings.services.watermark).
+        stamp_slots_add(writer)
+        return stamp_prepared_write(writer), total
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), total

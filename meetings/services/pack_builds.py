@@ -5,7 +5,6 @@ kept for the page."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -94,12 +93,11 @@ def pack_build_request(*, meeting: Meeting, level: int, actor=None) -> tuple[Pac
     return job, True
 
 
-def pack_build_run(*, job_id: int, base_url: str = "", now: dt.datetime | None = None) -> PackBuild | None:
+def pack_build_run(*, job_id: int, base_url: str = "") -> PackBuild | None:
     """Build the pack of one job (the worker's side). Idempotent: a job done, failed or held by another
     live worker is left alone. A refusal (the agenda is gone) fails the job with the reason; an unexpected
     error puts it back in the queue (and raises, so the task retries) until ``MAX_ATTEMPTS``, then fails it."""
-    now = now or timezone.now()
-    if not job_claim(PackBuild, job_id, now):
+    if not job_claim(PackBuild, job_id, timezone.now()):
         return None
     job = PackBuild.objects.select_related("meeting", "meeting__body").get(pk=job_id)
     try:

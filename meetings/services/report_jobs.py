@@ -68,12 +68,11 @@ def _progress(job_id: int):
     return say
 
 
-def report_job_run(*, job_id: int, now: dt.datetime | None = None) -> ReportJob | None:
+def report_job_run(*, job_id: int) -> ReportJob | None:
     """Write the report of one job (the worker's side). Idempotent: a job already done, failed, or held by
     another live worker is left alone. A refusal (the report was adopted meanwhile) fails the job with the
     reason; an unexpected error puts it back in the queue until ``MAX_ATTEMPTS``, then fails it."""
-    now = now or timezone.now()
-    if not job_claim(ReportJob, job_id, now, progress=5, step="Reading the record"):
+    if not job_claim(ReportJob, job_id, timezone.now(), progress=5, step="Reading the record"):
         return None
     job = ReportJob.objects.select_related("meeting", "requested_by").get(pk=job_id)
     try:

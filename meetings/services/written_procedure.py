@@ -125,8 +125,8 @@ def answerable_states(*, procedure: WrittenProcedure, person: Person, on: dt.dat
     ]
 
 
-def local_today(procedure: WrittenProcedure, now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(procedure.timezone)).date()
+def local_today(procedure: WrittenProcedure) -> dt.date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(procedure.timezone)).date()
 
 
 # --- Opening --------------------------------------------------------------------------------------------
@@ -141,11 +141,10 @@ def written_procedure_open(
     deadline: dt.datetime,
     papers: Sequence[Document] = (),
     actor=None,
-    now: dt.datetime | None = None,
 ) -> WrittenProcedure:
     """Open a procedure; a naive ``deadline`` is read in the body's zone. Plans the opening message and the
     reminders."""
-    now = now or timezone.now()
+    now = timezone.now()
     zone = body_zone(body)
     tz = zoneinfo.ZoneInfo(zone)
     errors: dict[str, str] = {}
@@ -235,10 +234,9 @@ def procedure_answer(
     member_state: MemberState,
     answer: str,
     reason: str = "",
-    now: dt.datetime | None = None,
 ) -> ProcedureAnswer:
     """Record a state's answer (raises ``ValidationError`` naming the field when it cannot be taken)."""
-    now = now or timezone.now()
+    now = timezone.now()
     with transaction.atomic():
         p = WrittenProcedure.objects.select_for_update().get(pk=procedure.pk)
         if p.status != Status.OPEN:
@@ -333,13 +331,11 @@ def procedure_decision_record(*, procedure: WrittenProcedure, adopted: bool) -> 
     return decision
 
 
-def procedure_withdraw(
-    *, procedure: WrittenProcedure, actor, reason: str, now: dt.datetime | None = None
-) -> WrittenProcedure:
+def procedure_withdraw(*, procedure: WrittenProcedure, actor, reason: str) -> WrittenProcedure:
     """Withdraw an open procedure (the Secretariat or the body's chair, with a reason): no outcome is ever
     computed for it, its pending reminders are withheld, and the answering delegations are told through the
     outbox. Audited."""
-    now = now or timezone.now()
+    now = timezone.now()
     if not can_manage_body(actor, procedure.body_id):
         raise PermissionDenied("Only the Secretariat and the body's chair withdraw a written procedure.")
     reason = (reason or "").strip()

@@ -14,6 +14,8 @@ from meetings.models import AgendaItem, Decision, Invitation, Meeting
 from meetings.selectors.meeting_page import AgendaRow
 from meetings.times import ZoneNamer, agenda_item_time
 
+_KEY = 987654321  # a key no document has: reversed once per page, then replaced by each paper's
+
 
 @cache
 def _labels(choices: type) -> dict[str, str]:
@@ -26,6 +28,8 @@ def agenda_rows(
 ) -> list[SafeString]:
     """One ``<tr>`` per agenda item, as ``meetings/meeting_detail.html`` wrote it."""
     purposes, kinds = _labels(AgendaItem.Purpose), _labels(Decision.Kind)
+    # One reverse() per page, not per paper: the path around a key no document has.
+    before, _, after = reverse("meetings:document_download", args=[_KEY]).partition(str(_KEY))
     out = []
     for row in rows:
         item = row.item
@@ -52,8 +56,7 @@ def agenda_rows(
                 f'<div class="small"><strong>{esc(kinds.get(d.kind, d.kind))}:</strong> {esc(d.text)}</div>'
             )
         papers = "<br>".join(
-            f'<a href="{reverse("meetings:document_download", args=[doc.pk])}">{esc(doc.title)}</a>'
-            for doc in row.documents
+            f'<a href="{before}{doc.pk}{after}">{esc(doc.title)}</a>' for doc in row.documents
         )
         html += (
             f"</td>\n    <td>{esc(purposes.get(item.purpose, item.purpose))}</td>\n"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from chairmanship import services
+from chairmanship import handovers, terms
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from governance.models import Body, Membership, MemberState
 
@@ -26,13 +26,13 @@ def test_a_chair_walks_through_the_handover(seeded, make_user, live_server, brow
     Membership.objects.create(
         person=chair.person, body=tf, member_state=indonesia, role="head", start_date=dt.date(2000, 1, 1)
     )
-    outgoing = services.chair_term_record(
+    outgoing = terms.chair_term_record(
         body=tf, member_state=indonesia, start_date=dt.date(2000, 1, 1), end_date=dt.date(2098, 12, 31)
     )
-    incoming = services.chair_term_record(
+    incoming = terms.chair_term_record(
         body=tf, member_state=malaysia, start_date=dt.date(2099, 1, 1), end_date=dt.date(2099, 12, 31)
     )
-    handover = services.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
+    handover = handovers.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
     HandoverItem.objects.bulk_create(
         [
             HandoverItem(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from chairmanship.models import ChairTerm
-from chairmanship.services import chair_term_record
+from chairmanship.terms import chair_term_record
 from governance.models import Body
 from tests.world.people import state
 
@@ -150,7 +150,7 @@ def test_the_api_reads_for_members_and_writes_for_the_secretariat(seeded, make_u
 
 @pytest.mark.django_db
 def test_the_admin_lists_terms_and_handovers_and_explains_a_clash(seeded, make_user, client):
-    from chairmanship.services import handover_plan
+    from chairmanship.handovers import handover_plan
 
     staff = make_user("asec", secretariat=True)
     staff.is_staff = True

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
-from chairmanship import services, tasks
+from chairmanship import handovers, tasks, terms
 from chairmanship.models import ChairTerm, Handover, HandoverItem
 from governance.models import AuditEvent, Body, MemberState
 from governance.permissions import has_body_right
@@ -67,7 +67,7 @@ def add_record(body: Body):
 @pytest.mark.django_db
 def test_the_checklist_is_built_from_the_data(s):
     rec = add_record(s.body)
-    assert services.handover_checklist_refresh(handover=s.handover) == 4
+    assert handovers.handover_checklist_refresh(handover=s.handover) == 4
     items = {i.kind: i.label for i in s.handover.items.all()}
     assert items == {
         "action_item": "Circulate the MSME finance study (Indonesia, due 1 Mar 2031)",
@@ -79,22 +79,22 @@ def test_the_checklist_is_built_from_the_data(s):
     # Building again adds nothing; a new open item is added, ticked ones stay ticked.
     item = s.handover.items.get(kind="action_item")
     with freeze_time(at(2030, 12, 1, 0)):
-        services.handover_item_tick(item=item, actor=s.out_chair)
-    assert services.handover_checklist_refresh(handover=s.handover) == 0
+        handovers.handover_item_tick(item=item, actor=s.out_chair)
+    assert handovers.handover_checklist_refresh(handover=s.handover) == 0
     from meetings.models import ActionItem
 
     ActionItem.objects.create(body=s.body, meeting=rec["action"].meeting, title="New item", owner_body=s.body)
-    assert services.handover_checklist_refresh(handover=s.handover) == 1
+    assert handovers.handover_checklist_refresh(handover=s.handover) == 1
     assert s.handover.items.get(pk=item.pk).is_done
 
 
 @pytest.mark.django_db
 def test_items_are_ticked_and_commented(s):
     add_record(s.body)
-    services.handover_checklist_refresh(handover=s.handover)
+    handovers.handover_checklist_refresh(handover=s.handover)
     item = s.handover.items.get(kind="report")
     with freeze_time(at(2030, 12, 2, 10)):
-        services.handover_item_update(item=item, actor=s.out_chair, is_done=True, comment=" Sent on 2 Dec ")
+        handovers.handover_item_update(item=item, actor=s.out_chair, is_done=True, comment=" Sent on 2 Dec ")
     item.refresh_from_db()
     assert (item.is_done, item.done_by, item.done_at, item.comment) == (
         True,
@@ -103,7 +103,7 @@ def test_items_are_ticked_and_commented(s):
         "Sent on 2 Dec",
     )
     assert Handover.objects.get(pk=s.handover.pk).status == "in_progress"
-    services.handover_item_tick(item=item, actor=s.out_chair, done=False)
+    handovers.handover_item_tick(item=item, actor=s.out_chair, done=False)
     item.refresh_from_db()
     assert (item.is_done, item.done_by, item.done_at, item.comment) == (False, None, None, "Sent on 2 Dec")
 
@@ -113,15 +113,15 @@ def test_planning_refuses_terms_of_two_bodies_and_a_second_live_handover(s):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="already planned or done"):
-        services.handover_plan(outgoing_term=s.outgoing, incoming_term=s.incoming)
-    other = services.chair_term_record(
+        handovers.handover_plan(outgoing_term=s.outgoing, incoming_term=s.incoming)
+    other = terms.chair_term_record(
         body=Body.objects.get(acronym="SEOM"),
         member_state=s.incoming.member_state,
         start_date=dt.date(2031, 1, 1),
         end_date=dt.date(2031, 12, 31),
     )
     with pytest.raises(ValidationError, match="same body"):
-        services.handover_plan(outgoing_term=s.outgoing, incoming_term=other)
+        handovers.handover_plan(outgoing_term=s.outgoing, incoming_term=other)
 
 
 # --- Completing it: terms and rights --------------------------------------------------------------------
@@ -131,7 +131,7 @@ def test_planning_refuses_terms_of_two_bodies_and_a_second_live_handover(s):
 def test_the_handover_moves_the_chairs_rights(s, client):
     """The outgoing chair can edit the body's meetings before and cannot after; the incoming the reverse."""
     add_record(s.body)
-    services.handover_checklist_refresh(handover=s.handover)
+    handovers.handover_checklist_refresh(handover=s.handover)
     item = s.handover.items.first()
     rights_on(s, dt.date(2030, 12, 31))
     assert has_body_right(fresh(s.out_chair), "manage_body", s.body)
@@ -144,7 +144,7 @@ def test_the_handover_moves_the_chairs_rights(s, client):
     assert client.post(f"/api/v1/handovers/{s.handover.pk}/complete/").status_code == 403
 
     with freeze_time(at(2031, 1, 1, 0, 0)):
-        services.handover_complete(handover=s.handover, actor=s.out_chair)
+        handovers.handover_complete(handover=s.handover, actor=s.out_chair)
 
     assert not has_body_right(fresh(s.out_chair), "manage_body", s.body)
     assert has_body_right(fresh(s.out_chair), "view_body", s.body)  # still head of delegation
@@ -169,7 +169,7 @@ def test_completing_closes_and_opens_the_terms_and_records_the_act(s):
     # The handover happens two months late: the outgoing term runs on until the day before.
     Handover.objects.filter(pk=s.handover.pk).update(effective_date=dt.date(2031, 3, 1))
     with freeze_time(at(2031, 3, 1, 8)):
-        done = services.handover_complete(handover=s.handover.pk, actor=s.secretariat)
+        done = handovers.handover_complete(handover=s.handover.pk, actor=s.secretariat)
     out, inc = ChairTerm.objects.get(pk=s.outgoing.pk), ChairTerm.objects.get(pk=s.incoming.pk)
     assert out.end_date == dt.date(2031, 2, 28)
     assert (inc.start_date, inc.end_date, inc.is_provisional) == (
@@ -191,12 +191,12 @@ def test_completing_closes_and_opens_the_terms_and_records_the_act(s):
 @pytest.mark.django_db
 def test_it_happens_only_once(s, client):
     with freeze_time(at(2031, 1, 2, 0)):
-        services.handover_complete(handover=s.handover)
+        handovers.handover_complete(handover=s.handover)
     with (
-        pytest.raises(services.HandoverAlreadyClosed, match="already completed"),
+        pytest.raises(handovers.HandoverAlreadyClosed, match="already completed"),
         freeze_time(at(2031, 1, 2, 0)),
     ):
-        services.handover_complete(handover=s.handover)
+        handovers.handover_complete(handover=s.handover)
     client.force_login(s.secretariat)
     assert client.post(f"/api/v1/handovers/{s.handover.pk}/complete/").status_code == 409
     assert AuditEvent.objects.filter(action="handover_completed").count() == 1
@@ -207,24 +207,24 @@ def test_it_takes_effect_at_the_start_of_the_day_in_the_bodys_zone(s):
     just_before = at(2030, 12, 31, 23, 59)
     with (
         pytest.raises(
-            services.HandoverError, match=r"takes effect on 1 Jan 2031 \(start of the day, Asia/Jakarta\)"
+            handovers.HandoverError, match=r"takes effect on 1 Jan 2031 \(start of the day, Asia/Jakarta\)"
         ),
         freeze_time(just_before),
     ):
-        services.handover_complete(handover=s.handover)
+        handovers.handover_complete(handover=s.handover)
     # 16:30 UTC on 31 Dec is 23:30 in Jakarta but already 00:30 on 1 Jan in Manila.
     instant = dt.datetime(2030, 12, 31, 16, 30, tzinfo=dt.UTC)
-    with pytest.raises(services.HandoverError), freeze_time(instant):
-        services.handover_complete(handover=s.handover)
+    with pytest.raises(handovers.HandoverError), freeze_time(instant):
+        handovers.handover_complete(handover=s.handover)
     Body.objects.filter(pk=s.body.pk).update(handover_timezone="Asia/Manila")
     with freeze_time(instant):
-        assert services.handover_complete(handover=s.handover).status == "completed"
+        assert handovers.handover_complete(handover=s.handover).status == "completed"
 
 
 @pytest.mark.django_db
 def test_handing_over_early_brings_the_effective_date_forward(s):
     with freeze_time(at(2030, 11, 15, 10)):
-        done = services.handover_complete(handover=s.handover, bring_forward=True)
+        done = handovers.handover_complete(handover=s.handover, bring_forward=True)
     assert done.effective_date == dt.date(2030, 11, 15)
     assert ChairTerm.objects.get(pk=s.outgoing.pk).end_date == dt.date(2030, 11, 14)
     assert ChairTerm.objects.get(pk=s.incoming.pk).start_date == dt.date(2030, 11, 15)
@@ -308,7 +308,7 @@ def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
     from outbox.sending import SendContext, build
 
     with freeze_time(at(2030, 11, 20, 0)):
-        report = services.handovers_sweep()
+        report = handovers.handovers_sweep()
     rows = Message.objects.filter(kind="handover")
     recipients = {"ina-head@example.org", "lao-head@example.org", "accmsme@asean.org"}
     assert report.reminders == 6 == rows.count()
@@ -322,7 +322,7 @@ def test_the_sweep_plans_reminders_30_and_7_days_before_without_duplicates(s):
     assert built.subject == "ACCMSME chair handover in 30 days: Indonesia → Lao PDR on 1 Jan 2031"
     assert f"/chairmanship/handovers/{s.handover.pk}/" in built.body
     with freeze_time(at(2030, 11, 20, 0, 10)):
-        assert services.handovers_sweep().reminders == 0
+        assert handovers.handovers_sweep().reminders == 0
     assert rows.count() == 6
 
 
@@ -331,7 +331,7 @@ def test_a_reminder_whose_day_passed_is_not_planned_late(s):
     from outbox.models import Message
 
     with freeze_time(at(2030, 12, 20, 0)):
-        services.handovers_sweep()  # 12 days before: the 30-day reminder is stale
+        handovers.handovers_sweep()  # 12 days before: the 30-day reminder is stale
     assert set(Message.objects.values_list("key", flat=True)) == {
         f"handover:handover-{s.handover.pk}:{e}:d7"
         for e in ("ina-head@example.org", "lao-head@example.org", "accmsme@asean.org")
@@ -343,7 +343,7 @@ def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
     from outbox.models import Message
 
     with freeze_time(at(2030, 12, 20, 0)):
-        services.handovers_sweep()
+        handovers.handovers_sweep()
     with freeze_time("2030-12-31T16:59:00+00:00"):
         assert tasks.handovers_sweep()["completed"] == []  # 23:59 in Jakarta
     with freeze_time("2030-12-31T17:00:00+00:00"):
@@ -361,9 +361,9 @@ def test_the_sweep_completes_due_handovers_once_and_cancels_their_reminders(s):
 def test_the_sweep_plans_a_handover_for_a_term_starting_soon(s):
     Handover.objects.all().delete()
     with freeze_time(at(2030, 10, 1, 0)):
-        assert services.handovers_sweep().planned == []  # three months ahead: not yet
+        assert handovers.handovers_sweep().planned == []  # three months ahead: not yet
     with freeze_time(at(2030, 11, 20, 0)):
-        report = services.handovers_sweep()
+        report = handovers.handovers_sweep()
     h = Handover.objects.get(pk__in=report.planned)
     assert (h.outgoing_term, h.incoming_term, h.effective_date) == (
         s.outgoing,
@@ -371,7 +371,7 @@ def test_the_sweep_plans_a_handover_for_a_term_starting_soon(s):
         dt.date(2031, 1, 1),
     )
     with freeze_time(at(2030, 11, 21, 0)):
-        assert services.handovers_sweep().planned == []
+        assert handovers.handovers_sweep().planned == []
 
 
 @pytest.mark.django_db
@@ -392,18 +392,18 @@ def test_a_cancelled_handover_sends_nothing_and_cannot_be_completed(s):
     from outbox.models import Message
 
     with freeze_time(at(2030, 11, 20, 0)):
-        services.handovers_sweep()
-    services.handover_cancel(handover=s.handover, actor=s.secretariat, reason="Terms re-dated")
+        handovers.handovers_sweep()
+    handovers.handover_cancel(handover=s.handover, actor=s.secretariat, reason="Terms re-dated")
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
     with freeze_time(at(2030, 11, 21, 0)):
-        assert services.handovers_sweep().planned == []  # not planned again behind their back
+        assert handovers.handovers_sweep().planned == []  # not planned again behind their back
     with (
-        pytest.raises(services.HandoverAlreadyClosed, match="already cancelled"),
+        pytest.raises(handovers.HandoverAlreadyClosed, match="already cancelled"),
         freeze_time(at(2031, 1, 1, 0)),
     ):
-        services.handover_complete(handover=s.handover)
+        handovers.handover_complete(handover=s.handover)
     with freeze_time(at(2031, 1, 1, 0)):
-        assert services.handovers_sweep().completed == []
+        assert handovers.handovers_sweep().completed == []
     assert ChairTerm.objects.get(pk=s.incoming.pk).is_provisional  # nothing was confirmed
 
 

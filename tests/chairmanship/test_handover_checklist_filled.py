@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from freezegun import freeze_time
 
-from chairmanship import services
+from chairmanship import handovers
 from chairmanship.models import Handover
 from meetings.models import ActionItem
 from tests.world.build import client_as
@@ -47,7 +47,7 @@ def record(body):
 def test_a_planned_handover_has_its_checklist_at_once_and_the_page_shows_it(s):
     record(s.body)
     s.handover.delete()
-    handover = services.handover_plan(outgoing_term=s.outgoing, incoming_term=s.incoming)
+    handover = handovers.handover_plan(outgoing_term=s.outgoing, incoming_term=s.incoming)
     assert [i.kind for i in handover.items.all()] == ["action_item"]
     with freeze_time(at(2030, 12, 1, 9)):
         page = client_as(s.out_chair).get(f"/chairmanship/handovers/{handover.pk}/").content.decode()
@@ -59,11 +59,11 @@ def test_what_is_recorded_after_planning_joins_the_checklist_with_the_sweep(s):
     assert s.handover.items.count() == 0  # planned before anything was recorded
     item = record(s.body)
     with freeze_time(at(2030, 12, 1, 9)):
-        report = services.handovers_sweep()
+        report = handovers.handovers_sweep()
     assert report.checklist_added == 1
     assert list(s.handover.items.values_list("ref_id", flat=True)) == [item.pk]
     with freeze_time(at(2030, 12, 1, 9, 10)):
-        assert services.handovers_sweep().checklist_added == 0  # once
+        assert handovers.handovers_sweep().checklist_added == 0  # once
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from freezegun import freeze_time
 
-from chairmanship import services
+from chairmanship import handovers
 from chairmanship.models import ChairTerm, Handover
 from governance.models import AuditEvent
 from tests.world.clock import at
@@ -40,9 +40,9 @@ def test_two_concurrent_completions_leave_exactly_one_result(require_postgres, s
     def complete(actor) -> None:
         try:
             barrier.wait(timeout=30)
-            services.handover_complete(handover=s.handover.pk, actor=actor)
+            handovers.handover_complete(handover=s.handover.pk, actor=actor)
             result = f"completed by {actor.username}"
-        except services.HandoverAlreadyClosed:
+        except handovers.HandoverAlreadyClosed:
             result = "already closed"
         finally:
             connection.close()  # each thread has its own connection

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from freezegun import freeze_time
 
-from chairmanship import services
+from chairmanship import handovers
 from chairmanship.models import Handover, HandoverItem
 from tests.world.build import client_as
 from tests.world.clock import at
@@ -68,7 +68,7 @@ def test_the_checklist_saves_every_row_at_once(s):
 @pytest.mark.django_db
 def test_a_refused_checklist_save_stores_nothing_and_keeps_what_was_typed(s):
     first, second = HandoverItem.objects.filter(handover=s.handover, position__gt=90).order_by("position")
-    services.handover_cancel(handover=s.handover)
+    handovers.handover_cancel(handover=s.handover)
     r = client_as(s.secretariat).post(
         f"/chairmanship/handovers/{s.handover.pk}/checklist/",
         {f"comment_{first.pk}": "Typed one", f"comment_{second.pk}": "Typed two"},

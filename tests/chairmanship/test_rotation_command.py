@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chairmanship.models import ChairTerm, RotationException
-from chairmanship.services import rotation_apply
+from chairmanship.terms import rotation_apply
 from governance.models import Body, MemberState
 from tests import PROJECT_ROOT
 from tests.world.asean import ASEAN_RECORD

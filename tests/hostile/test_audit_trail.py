@@ -1268,6 +1268,7 @@ EXEMPT = {
     # Called by the mail provider, signed, with nobody logged in: each answer it carries is saved on the
     # invitation's history as the invitee's, as an iTIP reply is (the itip-reply row).
     ("meetings:itip_webhook", "post"): "the mail provider's signed webhook; answers are the invitees'",
+    ("meetings:itip_webhook_provider", "post"): "the same webhook for the other providers",
     # Asks for a copy of what the reader may already download; the job row keeps who asked (requested_by).
     ("meetings:pack_build", "post"): "queues the reader's own pack; PackBuild.requested_by names them",
 }

@@ -20,12 +20,18 @@ from meetings.models import ActionItem, ActionItemNotice
 from meetings.selectors.action_items import chase_interval, next_chase_on
 from outbox.models import Message
 from tests.world.build import api_as
-from tests.world.clock import at
+from tests.world.clock import at, clock
 from tests.world.mail import deliver
 from tests.world.meetings import meeting_schedule
 from tests.world.people import body_make, seat, state, user_make
 
 DUE = dt.date(2026, 7, 31)
+
+
+def chase(now: dt.datetime) -> int:
+    """The beat's planning as at ``now``."""
+    with clock(now):
+        return plan_action_item_chasers()
 
 
 def test_the_chase_intervals_run_from_the_day_after_the_due_date(settings):
@@ -93,11 +99,11 @@ def test_a_task_force_item_reminds_its_leads_before_it_is_due(task_force_item):
 @pytest.mark.django_db
 def test_an_overdue_task_force_item_reaches_its_leads_once_per_chase_interval(task_force_item):
     item, leads = task_force_item
-    assert plan_action_item_chasers(now=at(2026, 7, 31, 20)) == 0  # due today: not overdue yet
+    assert chase(at(2026, 7, 31, 20)) == 0  # due today: not overdue yet
 
     first = at(2026, 8, 1, 9)
-    assert plan_action_item_chasers(now=first) == 2
-    assert plan_action_item_chasers(now=first + dt.timedelta(hours=1)) == 0  # the beat again: nothing new
+    assert chase(first) == 2
+    assert chase(first + dt.timedelta(hours=1)) == 0  # the beat again: nothing new
     sent = [m for m in deliver(first + dt.timedelta(hours=1)) if m.subject.startswith("Overdue since")]
     assert sorted(m.to[0] for m in sent) == sorted(leads)
     body = sent[0].body
@@ -105,9 +111,9 @@ def test_an_overdue_task_force_item_reaches_its_leads_once_per_chase_interval(ta
     assert "the next reminder goes on Sat 15 Aug 2026" in body
 
     # Within the same interval: nothing; the next interval: one more each.
-    assert plan_action_item_chasers(now=at(2026, 8, 14, 9)) == 0
-    assert plan_action_item_chasers(now=at(2026, 8, 15, 9)) == 2
-    assert plan_action_item_chasers(now=at(2026, 8, 15, 10)) == 0
+    assert chase(at(2026, 8, 14, 9)) == 0
+    assert chase(at(2026, 8, 15, 9)) == 2
+    assert chase(at(2026, 8, 15, 10)) == 0
     assert len([m for m in deliver(at(2026, 8, 15, 10)) if m.subject.startswith("Overdue")]) == 2
     assert _chasers(item) == Counter({(e, c): 1 for e in leads for c in ("c1", "c2")})
     assert set(ActionItemNotice.objects.filter(chase__isnull=False).values_list("chase", flat=True)) == {1, 2}
@@ -119,21 +125,21 @@ def test_an_overdue_task_force_item_reaches_its_leads_once_per_chase_interval(ta
     assert dt.date.fromisoformat(r.json()["next_chase_on"]) > DUE
 
     # Closed before the next chaser goes: it is planned by no one and nothing is sent.
-    plan_action_item_chasers(now=at(2026, 8, 22, 9))  # interval 4 at 7 days
+    chase(at(2026, 8, 22, 9))  # interval 4 at 7 days
     services.action_item_update(action_item=item, status=ActionItem.Status.DONE)
     assert not [m for m in deliver(at(2026, 8, 22, 10)) if m.subject.startswith("Overdue")]
-    assert plan_action_item_chasers(now=at(2026, 9, 30, 9)) == 0
+    assert chase(at(2026, 9, 30, 9)) == 0
 
 
 @pytest.mark.django_db
 def test_a_re_dated_item_is_not_chased_for_its_old_date(task_force_item):
     item, leads = task_force_item
-    plan_action_item_chasers(now=at(2026, 8, 1, 9))
+    chase(at(2026, 8, 1, 9))
     services.action_item_update(action_item=item, due_date=dt.date(2026, 10, 31))
     assert not [m for m in deliver(at(2026, 8, 1, 10)) if m.subject.startswith("Overdue")]
     cancelled = Message.objects.filter(kind=Kind.ACTION_CHASE, status=Message.Status.CANCELLED)
     assert cancelled.count() == 2
-    assert plan_action_item_chasers(now=at(2026, 8, 20, 9)) == 0
+    assert chase(at(2026, 8, 20, 9)) == 0
 
 
 def _secretariat():

@@ -59,6 +59,15 @@ def test_the_count_is_null_past_the_cap_and_limit_stays_capped(world, monkeypatc
     assert [m["id"] for m in by_offset["results"]] == ids[1:3]
 
 
+def test_a_cursor_the_list_never_gave_out_is_a_400_naming_it(world):
+    c = api(world.delegate_ph)
+    # Not base64, not a query string, a position that is not a start.
+    for bad in ("steps", "%3Fstatus%3Dfailed", "cD14"):
+        r = c.get(f"/api/v1/meetings/?limit=2&cursor={bad}")
+        assert r.status_code == 400 and "cursor" in r.json(), (bad, r.content)
+    assert c.get("/api/v1/meetings/?limit=2").status_code == 200
+
+
 def test_the_schema_describes_the_cursor_and_the_capped_count(world):
     schema = api(world.sec).get("/api/schema/?format=json").json()
     op = schema["paths"]["/api/v1/meetings/"]["get"]

@@ -143,21 +143,26 @@ def test_the_beat_job_prepares_the_missing_packs_in_the_background(world, packed
 
     queued: list[tuple[int, int]] = []
     monkeypatch.setattr(pack_tasks.pack_build, "apply_async", lambda args, **kw: queued.append(tuple(args)))
-    now = at(2026, 5, 1).isoformat()  # twelve days before the meeting
-    assert pack_tasks.packs_sweep(now=now) == 3
+    now = at(2026, 5, 1)  # twelve days before the meeting
+
+    def sweep_at(moment) -> int:
+        with freeze_time(moment):
+            return pack_tasks.packs_sweep()
+
+    assert sweep_at(now) == 3
     assert sorted(queued) == [(packed.pk, C.PUBLIC), (packed.pk, C.RESTRICTED), (packed.pk, C.CONFIDENTIAL)]
     for meeting_id, level in queued:
         pack_tasks.pack_build(meeting_id, level)  # as the worker does
         pack_tasks.pack_build(meeting_id, level)  # delivered twice: stored once
     assert MeetingPack.objects.count() == 3
     queued.clear()
-    assert pack_tasks.packs_sweep(now=now) == 0 and queued == []
+    assert sweep_at(now) == 0 and queued == []
     # A new version of a Restricted paper: the Restricted and Confidential packs are due again.
     second_version(world, packed)
-    assert pack_tasks.packs_sweep(now=now) == 2 and sorted(level for _, level in queued) == [1, 2]
+    assert sweep_at(now) == 2 and sorted(level for _, level in queued) == [1, 2]
     # Not for a meeting already over, nor one beyond the horizon.
-    assert pack_tasks.packs_sweep(now=at(2026, 6, 1).isoformat()) == 0
-    assert pack_tasks.packs_sweep(now=at(2026, 1, 1).isoformat()) == 0
+    assert sweep_at(at(2026, 6, 1)) == 0
+    assert sweep_at(at(2026, 1, 1)) == 0
 
 
 @pytest.mark.django_db

@@ -56,7 +56,8 @@ def test_the_chair_or_secretariat_withdraws_with_a_reason_and_no_outcome_follows
     assert "reason" in exc.value.message_dict
 
     when = OPENED + dt.timedelta(days=1)
-    wp.procedure_withdraw(procedure=p, actor=sec, reason="Superseded by the revised roadmap.", now=when)
+    with freeze_time(when):
+        wp.procedure_withdraw(procedure=p, actor=sec, reason="Superseded by the revised roadmap.")
     p.refresh_from_db()
     assert (p.status, p.outcome, p.closed_at) == (WrittenProcedure.Status.WITHDRAWN, "", when)
     assert p.withdrawn_reason == "Superseded by the revised roadmap." and p.withdrawn_by == sec
@@ -90,8 +91,8 @@ def test_withdrawn_through_the_page_and_the_api(eleven):
         _withdraw_by_page_and_api(eleven, p)
     # Past the deadline the rule decides: too late to withdraw.
     late = open_procedure(eleven, title="Too late")
-    with pytest.raises(ValidationError) as exc:
-        wp.procedure_withdraw(procedure=late, actor=sec, reason="Late", now=AFTER)
+    with pytest.raises(ValidationError) as exc, freeze_time(AFTER):
+        wp.procedure_withdraw(procedure=late, actor=sec, reason="Late")
     assert "too late to withdraw" in exc.value.message_dict["procedure"][0]
 
 

@@ -154,3 +154,157 @@ def test_a_reader_without_clearance_gets_no_copy(world, papers):
     _, confidential, _ = papers
     assert client_as(world.delegate_ph).get(f"/documents/{confidential.pk}/download/").status_code == 404
     assert not DocumentDownload.objects.exists()
+
+
+# --- How the stamp is drawn: without a layout for a Latin name, into a pack stored ready for it ----------
+
+
+def sized_pdf() -> bytes:
+    """Two A4 pages and a US Letter landscape one: a stamp per page size."""
+    from weasyprint import HTML
+
+    css = "@page { size: A4; } @page wide { size: Letter landscape; } .w { page: wide; }"
+    body = "".join(
+        f"<section {'class=w' if n == 3 else ''} style='page-break-after:always'><p>Page {n}</p></section>"
+        for n in (1, 2, 3)
+    )
+    return HTML(string=f"<style>{css}</style>{body}").write_pdf()
+
+
+def stamp_for(name: str, download_id: str = "K7Q2M9XA"):
+    from meetings.services.watermark import Stamp
+
+    return Stamp("Confidential", name, "Viet Nam", "1 Dec 2026", download_id)
+
+
+def test_a_latin_name_is_drawn_without_a_layout_and_reads_the_same_on_every_page_size(monkeypatch):
+    from meetings.services import watermark
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("WeasyPrint laid out the stamp")
+
+    monkeypatch.setattr(watermark, "stamp_pages_pdf", no_layout)
+    stamp = stamp_for("Nguyễn Thị Lan")
+    data = watermark.stamp_pdf(sized_pdf(), stamp)
+    reader = PdfReader(io.BytesIO(data), strict=True)
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+    assert sizes == {(595, 842), (792, 612)}
+    for n, text in enumerate(page_texts(data), start=1):
+        assert f"Page {n}" in text
+        assert stamp.line in text, (
+            n,
+            text,
+        )  # "… issued to Nguyễn Thị Lan (Viet Nam) on 1 Dec 2026 · download …"
+        assert "Nguyễn Thị Lan · K7Q2M9XA" in text  # and across the page
+    assert one_revision(data)
+
+
+def one_revision(data: bytes) -> bool:
+    """One whole file: no earlier, unstamped revision to cut the copy back to."""
+    return (
+        data.count(b"%%EOF") == data.count(b"startxref") == 1
+        and b"/Prev" not in data[data.rindex(b"trailer") :]
+    )
+
+
+def test_a_name_in_another_script_is_laid_out_by_weasyprint(monkeypatch):
+    from meetings.services import watermark
+
+    laid_out = []
+    real = watermark.stamp_pages_pdf
+    monkeypatch.setattr(watermark, "stamp_pages_pdf", lambda *a, **kw: laid_out.append(a) or real(*a, **kw))
+    stamp = stamp_for("Иван Петров")
+    data = watermark.stamp_pdf(sized_pdf(), stamp)
+    assert len(laid_out) == 1
+    assert all(stamp.line in text for text in page_texts(data))
+
+
+def test_a_turned_page_is_stamped_upright():
+    from pypdf import PdfWriter
+
+    from meetings.services.watermark import stamp_pdf
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(real_pdf("Turned", 1))))
+    writer.pages[0].rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    stamp = stamp_for("Somchai Wongsa")
+    page = PdfReader(io.BytesIO(stamp_pdf(out.getvalue(), stamp))).pages[0]
+    assert page.rotation == 0 and float(page.mediabox.width) > float(page.mediabox.height)
+    assert stamp.line in page.extract_text()
+
+
+def restricted_pack() -> bytes:
+    from meetings.models import AgendaVersion, Meeting
+    from meetings.services.pack import Entry, PackPlan, Paper, pack_render
+
+    entries = [
+        Entry(
+            str(n + 1),
+            f"Item {n + 1}",
+            0,
+            [Paper(Document(pk=n + 1, title=title, version=1, content_type="application/pdf"), data=data)],
+        )
+        for n, (title, data) in enumerate(
+            (("Budget annex", real_pdf("Budget annex")), ("Sizes", sized_pdf()))
+        )
+    ]
+    plan = PackPlan(
+        Meeting(title="21st ACCMSME"), AgendaVersion(number=1), Document.Classification.RESTRICTED, entries
+    )
+    return pack_render(plan)[0]
+
+
+def test_each_readers_copy_of_a_pack_fills_the_stored_pack_without_copying_its_pages(monkeypatch):
+    from meetings.services import watermark
+
+    pack = restricted_pack()
+
+    def no_copy(data):
+        raise AssertionError("the pack was copied page by page")
+
+    monkeypatch.setattr(watermark, "stamp_prepare", no_copy)
+    original = PdfReader(io.BytesIO(pack))
+    for name, download_id in (("Head-Ph", "AAAA1111"), ("Nguyễn Thị Lan", "BBBB2222")):
+        stamp = stamp_for(name, download_id)
+        copy = watermark.stamp_pdf(pack, stamp)
+        reader = PdfReader(io.BytesIO(copy), strict=True)
+        assert len(reader.pages) == len(original.pages)
+        assert [o.title for o in reader.outline if not isinstance(o, list)] == [
+            o.title for o in original.outline if not isinstance(o, list)
+        ]
+        for n, text in enumerate(page_texts(copy), start=1):
+            assert stamp.line in text and f"page {n} of {len(original.pages)}" in text, (n, text)
+        assert one_revision(copy)
+
+
+def test_a_file_changed_after_it_was_prepared_is_prepared_again():
+    """The stamp slots are filled only in a file prepared here and unchanged since: empty forms that no page
+    draws, put at the end of a file by someone else, cannot pass for a stamp."""
+    from meetings.services.watermark import NotPrepared, stamp_fill, stamp_pdf
+
+    pack = restricted_pack()
+    at = pack.index(b"Budget annex")
+    changed = pack[:at] + b"Budget annes" + pack[at + len(b"Budget annex") :]
+    stamp = stamp_for("Head-Ph")
+    with pytest.raises(NotPrepared):
+        stamp_fill(changed, stamp)
+    with pytest.raises(NotPrepared):
+        stamp_fill(real_pdf("Never prepared"), stamp)
+    assert all(stamp.line in text for text in page_texts(stamp_pdf(changed, stamp)))
+
+
+def test_a_public_pack_has_no_stamp_slots():
+    from meetings.models import AgendaVersion, Meeting
+    from meetings.services.pack import Entry, PackPlan, Paper, pack_render
+
+    paper = Paper(
+        Document(pk=1, title="Press note", version=1, content_type="application/pdf"), data=real_pdf("P")
+    )
+    plan = PackPlan(
+        Meeting(title="21st ACCMSME"),
+        AgendaVersion(number=1),
+        Document.Classification.PUBLIC,
+        [Entry("1", "Opening", 0, [paper])],
+    )
+    assert b"/AccmsmeSlots" not in pack_render(plan)[0]

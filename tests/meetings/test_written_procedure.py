@@ -70,14 +70,14 @@ def open_procedure(eleven, *, rule: str = "silence", now=OPENED, deadline=DEADLI
 def answer(eleven, procedure, iso2: str, what: str = "concur", reason: str = "", now=OPENED, by=None):
     _, heads, _, _ = eleven
     person = (by or heads[iso2]).person
-    return wp.procedure_answer(
-        procedure=procedure,
-        person=person,
-        member_state=MemberState.objects.get(iso2=iso2),
-        answer=what,
-        reason=reason,
-        now=now + dt.timedelta(hours=1),
-    )
+    with freeze_time(now + dt.timedelta(hours=1)):
+        return wp.procedure_answer(
+            procedure=procedure,
+            person=person,
+            member_state=MemberState.objects.get(iso2=iso2),
+            answer=what,
+            reason=reason,
+        )
 
 
 AFTER = at(2026, 3, 9, 17, 1)  # a minute past the deadline
@@ -160,13 +160,12 @@ def test_late_second_and_foreign_answers_are_refused(eleven):
         answer(eleven, p, "PH")
     with pytest.raises(ValidationError, match="is not head of delegation or alternate of Indonesia"):
         answer(eleven, p, "ID", by=heads["SG"])
-    with pytest.raises(ValidationError, match="too late to answer"):
+    with pytest.raises(ValidationError, match="too late to answer"), freeze_time(AFTER):
         wp.procedure_answer(
             procedure=p,
             person=heads["ID"].person,
             member_state=MemberState.objects.get(iso2="ID"),
             answer="concur",
-            now=AFTER,
         )
     close()
     with pytest.raises(ValidationError, match="The procedure is closed"):

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from chairmanship import services as chair_services
+from chairmanship import handovers, terms
 from meetings import services
 from meetings.models import Invitation
 from portal.work import chair_overview, work_queue
@@ -81,13 +81,13 @@ def test_the_chair_sees_term_rights_and_handover_date(world):
     from chairmanship.models import ChairTerm
 
     vn_term = ChairTerm.objects.get(body=world.body, member_state=state("VN"))
-    nxt = chair_services.chair_term_record(
+    nxt = terms.chair_term_record(
         body=world.body,
         member_state=state("PH"),
         start_date=dt.date(2027, 1, 1),
         end_date=dt.date(2027, 12, 31),
     )
-    chair_services.handover_plan(outgoing_term=vn_term, incoming_term=nxt)
+    handovers.handover_plan(outgoing_term=vn_term, incoming_term=nxt)
     with freeze_time(NOW), CaptureQueriesContext(connection) as ctx:
         overview = chair_overview(user=fresh(world.chair))
     assert len(ctx.captured_queries) <= 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from chairmanship import services
+from chairmanship import handovers, terms
 from chairmanship.models import ChairTerm, Handover
 from governance.models import Body, Membership, MemberState
 from governance.rights import sync_user_rights
@@ -43,17 +43,17 @@ def build_scenario(make_user, *, password: str = "pw-for-tests-123") -> Scenario
     seat(delegate.person, body, malaysia, start=SEATED)
     outsider = make_user("outsider")
     secretariat = make_user("asec", secretariat=True)
-    outgoing = services.chair_term_record(
+    outgoing = terms.chair_term_record(
         body=body, member_state=indonesia, start_date=dt.date(2030, 1, 1), end_date=dt.date(2030, 12, 31)
     )
-    incoming = services.chair_term_record(
+    incoming = terms.chair_term_record(
         body=body,
         member_state=lao,
         start_date=dt.date(2031, 1, 1),
         end_date=dt.date(2031, 12, 31),
         is_provisional=True,
     )
-    handover = services.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
+    handover = handovers.handover_plan(outgoing_term=outgoing, incoming_term=incoming)
     return Scenario(body, outgoing, incoming, handover, out_chair, in_chair, delegate, outsider, secretariat)
 
 

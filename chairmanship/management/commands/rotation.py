@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chairmanship.rotation import RotationError, Status
 from chairmanship.selectors import rotation_for_body
-from chairmanship.services import rotation_apply
+from chairmanship.terms import rotation_apply
 from governance.models import Body
 from governance.permissions import today_in_asean
 

@@ -16,7 +16,8 @@ from email.mime.text import MIMEText
 import pytest
 from icalendar import Calendar
 
-from meetings.calendar.inbound import inbox_read, inbox_state, mailbox_settings
+from meetings.calendar.inbound import inbox_read, mailbox_settings
+from meetings.calendar.intake import inbox_state
 from meetings.calendar.kinds import Kind
 from meetings.calendar.tasks import meeting_version_plan
 from meetings.models import InboundReply, Invitation

@@ -14,7 +14,7 @@ import pytest
 from django.test import RequestFactory
 
 from meetings.calendar.tasks import meeting_version_plan
-from meetings.calendar.webhook import mailgun_inbound
+from meetings.calendar.webhook import inbound_webhook
 from meetings.models import InboundReply, Invitation
 from tests.meetings.calendar.test_inbound_imap import reply_from
 from tests.world.calendar import zones_scene
@@ -118,7 +118,7 @@ def test_an_oversized_post_is_refused_from_its_headers_and_listed(webhook_on, se
         **{"wsgi.input": Unreadable()},
         **basic(),
     )
-    response = mailgun_inbound(request)
+    response = inbound_webhook(request, provider="mailgun")
     assert response.status_code == 406  # final for Mailgun: not posted again
     row = InboundReply.objects.get()
     assert row.outcome == Outcome.REFUSED and row.reason.startswith("too large")
@@ -126,7 +126,7 @@ def test_an_oversized_post_is_refused_from_its_headers_and_listed(webhook_on, se
     anonymous = RequestFactory().generic(
         "POST", URL, CONTENT_LENGTH=str(10**9), **{"wsgi.input": Unreadable()}
     )
-    assert mailgun_inbound(anonymous).status_code == 401
+    assert inbound_webhook(anonymous, provider="mailgun").status_code == 401
     assert InboundReply.objects.count() == 1
 
 
@@ -136,7 +136,7 @@ def test_the_webhook_is_off_without_its_secrets(client, settings):
 
 
 def test_the_outbox_page_says_when_the_webhook_takes_replies(settings, webhook_on):
-    from meetings.calendar.inbound import inbox_state
+    from meetings.calendar.intake import inbox_state
 
     settings.ITIP_IMAP_URL = ""
     assert "Mailgun inbound webhook" in inbox_state()

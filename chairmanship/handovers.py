@@ -1,4 +1,7 @@
-"""Rules about chair terms and handovers, callable without HTTP (views, API, commands and tasks stay thin)."""
+"""Rules about handovers between chair terms, callable without HTTP: planning one (by hand, or by the beat
+job for terms starting soon) with its checklist from the data, ticking the checklist, completing it as one
+act that moves the terms and the chair's rights, the 30- and 7-day reminders, and the beat job itself
+(``handovers_sweep``). The terms themselves are written by ``chairmanship.terms``."""
 
 from __future__ import annotations
 
@@ -8,28 +11,25 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chairmanship import rotation as rot
 from chairmanship.handover_checklist import checklist_entries
 from chairmanship.handover_messages import KIND as HANDOVER_KIND
 from chairmanship.models import ChairTerm, Handover, HandoverItem, HandoverNotice
-from chairmanship.rights import TERM_FIELDS, sync_term_rights
-from chairmanship.selectors import effective_moment, rotation_for_body, term_people_ids
+from chairmanship.selectors import effective_moment, term_people_ids
+from chairmanship.terms import chair_term_save, fmt_day
 from governance import concurrency
 from governance.audit import audit
-from governance.models import Body, Certainty, Membership, MemberState, Person
+from governance.models import Body, Membership, Person
 from governance.permissions import local_date
-from governance.rights import stored_values, sync_user_rights
+from governance.rights import sync_user_rights
 from outbox.keys import message_key, object_ref, recipient_ref
 from outbox.models import Message
 from outbox.planning import message_save
 
 OPEN = (Handover.Status.PLANNED, Handover.Status.IN_PROGRESS)
-NON_OVERLAPPING_ROLES = (ChairTerm.Role.CHAIR, ChairTerm.Role.VICE_CHAIR)
-MAX_CO_CHAIRS = 2  # a task force may have two co-chairs at once
 
 
 class HandoverError(Exception):
@@ -42,191 +42,6 @@ class HandoverAlreadyClosed(HandoverError):
 
 class HandoverStale(HandoverError):
     """Someone else saved the row after the page was drawn (``governance.concurrency``)."""
-
-
-def _d(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-# --- Chair terms ----------------------------------------------------------------------------------------
-
-
-def chair_term_check(*, term: ChairTerm) -> None:
-    """Two chairs (or two vice-chairs) of one body never overlap; co-chairs may, two at a time, but not
-    alongside a chair. The database says the same for chairs (exclusion constraint / trigger); this gives
-    the person a sentence instead of an IntegrityError. Raises ``ValidationError`` naming the field."""
-    if term.start_date and term.end_date and term.end_date < term.start_date:
-        raise ValidationError({"end_date": "A term cannot end before it starts."})
-    overlapping = (
-        ChairTerm.objects.filter(
-            body_id=term.body_id, start_date__lte=term.end_date, end_date__gte=term.start_date
-        )
-        .exclude(pk=term.pk)
-        .select_related("member_state", "body")
-    )
-    if term.role in NON_OVERLAPPING_ROLES:
-        clash = overlapping.filter(role=term.role).first()
-        if clash is None and term.role == ChairTerm.Role.CHAIR:
-            clash = overlapping.filter(role=ChairTerm.Role.CO_CHAIR).first()
-        if clash is not None:
-            raise ValidationError(
-                {
-                    "start_date": f"{clash.member_state} is already {clash.get_role_display().lower()} of "
-                    f"{clash.body} from {_d(clash.start_date)} to {_d(clash.end_date)}: two chairs of one body "
-                    "cannot overlap."
-                }
-            )
-        return
-    if term.role == ChairTerm.Role.CO_CHAIR:
-        chair = overlapping.filter(role=ChairTerm.Role.CHAIR).first()
-        if chair is not None:
-            raise ValidationError(
-                {
-                    "role": f"{chair.member_state} chairs {chair.body} alone from {_d(chair.start_date)} to "
-                    f"{_d(chair.end_date)}: a co-chair cannot be added then."
-                }
-            )
-        co = list(overlapping.filter(role=ChairTerm.Role.CO_CHAIR))
-        if any(c.member_state_id == term.member_state_id for c in co):
-            raise ValidationError({"member_state": "This state already co-chairs the body at that time."})
-        if len(co) >= MAX_CO_CHAIRS:
-            raise ValidationError(
-                {"role": f"{co[0].body} already has {MAX_CO_CHAIRS} co-chairs at that time."}
-            )
-
-
-@transaction.atomic
-def chair_term_save(*, term: ChairTerm) -> ChairTerm:
-    """Validate and store a term (new or changed), then move the chair rights it gives (and, when it moved to
-    another body, state or person, those it gave before)."""
-    chair_term_check(term=term)
-    before = stored_values(term, TERM_FIELDS)
-    try:
-        with transaction.atomic():
-            term.save()
-    except IntegrityError as exc:  # a concurrent write got there first; the database rule held
-        raise ValidationError({"start_date": f"This term clashes with another chair term ({exc})."}) from exc
-    sync_term_rights(term=term, before=before)
-    return term
-
-
-@transaction.atomic
-def chair_term_delete(*, term: ChairTerm) -> None:
-    """Delete a term and withdraw the chair rights it gave."""
-    term.delete()
-    sync_term_rights(term=term)
-
-
-def chair_term_record(
-    *,
-    body: Body,
-    member_state: MemberState,
-    start_date: dt.date,
-    end_date: dt.date,
-    role: str = ChairTerm.Role.CHAIR,
-    chair_person: Person | None = None,
-    is_provisional: bool = False,
-    reason: str = "",
-    source: str = "",
-    certainty: str = Certainty.SOURCED,
-    recorded_by=None,
-) -> ChairTerm:
-    """Record a chair term (a decision unless ``is_provisional``)."""
-    term = ChairTerm(
-        body=body,
-        member_state=member_state,
-        role=role,
-        start_date=start_date,
-        end_date=end_date,
-        chair_person=chair_person,
-        is_provisional=is_provisional,
-        reason=reason[:300],
-        source=source[:500],
-        certainty=certainty,
-        recorded_by=recorded_by,
-    )
-    return chair_term_save(term=term)
-
-
-# --- Writing the rotation -------------------------------------------------------------------------------
-
-
-@dataclass
-class ApplyReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # stored terms that differ from the rule, left as they are
-    unchanged: int = 0
-
-    def summary(self) -> str:
-        return (
-            f"created {len(self.created)}, updated {len(self.updated)}, unchanged {self.unchanged}, "
-            f"kept as recorded {len(self.kept)}"
-        )
-
-
-@transaction.atomic
-def rotation_apply(
-    *, body: Body, year_from: int, year_to: int, today: dt.date, actor=None
-) -> tuple[rot.Rotation, ApplyReport]:
-    """Write the chair terms the rule gives and the record lacks. Idempotent. Never rewrites a recorded
-    (non-provisional) term, nor one that has started; a provisional future term is brought in line with the
-    rule (an exception added since changes the forecast)."""
-    rotation = rotation_for_body(body=body, year_from=year_from, year_to=year_to)
-    report = ApplyReport()
-    states = {s.short_name: s for s in MemberState.objects.all()}
-    stored = list(
-        ChairTerm.objects.filter(
-            body=body,
-            role=ChairTerm.Role.CHAIR,
-            start_date__lte=rotation.years[-1].end,
-            end_date__gte=rotation.years[0].start,
-        ).select_related("member_state")
-    )
-    for year in rotation.years:
-        if year.status == rot.Status.RECORDED or len(year.chairs) != 1:
-            continue
-        state = states[year.chairs[0]]
-        # A stored term stands for this year if it starts within half a year of the nominal start (a handover
-        # brought forward a fortnight still opens the same year's term).
-        here = [t for t in stored if abs((t.start_date - year.start).days) <= 182]
-        certainty = Certainty.TO_CONFIRM if year.to_confirm else Certainty.INFERRED
-        if not here:
-            try:
-                term = chair_term_record(
-                    body=body,
-                    member_state=state,
-                    start_date=year.start,
-                    end_date=year.end,
-                    is_provisional=True,
-                    reason=year.reason,
-                    source="Computed from the rotation rule",
-                    certainty=certainty,
-                    recorded_by=actor,
-                )
-            except ValidationError as exc:
-                report.kept.append(f"{year.year}: not written, {'; '.join(exc.messages)}")
-                continue
-            stored.append(term)
-            report.created.append(f"{year.year} {state}")
-            continue
-        term = here[0]
-        updatable = len(here) == 1 and term.is_provisional and term.start_date > today
-        if (
-            len(here) == 1
-            and term.member_state_id == state.pk
-            and (term.reason == year.reason[:300] or not updatable)
-        ):
-            report.unchanged += 1
-        elif updatable:
-            term.member_state, term.reason, term.certainty = state, year.reason[:300], certainty
-            chair_term_save(term=term)
-            report.updated.append(f"{year.year} {state}")
-        else:
-            report.kept.append(
-                f"{year.year}: stored {', '.join(str(t.member_state) for t in here)}, rule {state}"
-            )
-    return rotation, report
 
 
 # --- Handovers ------------------------------------------------------------------------------------------
@@ -278,8 +93,8 @@ def handover_plan(
         raise ValidationError(
             {
                 "effective_date": f"The effective date must fall after the outgoing term starts "
-                f"({_d(outgoing_term.start_date)}) and no later than the incoming term ends "
-                f"({_d(incoming_term.end_date)})."
+                f"({fmt_day(outgoing_term.start_date)}) and no later than the incoming term ends "
+                f"({fmt_day(incoming_term.end_date)})."
             }
         )
     live = Handover.objects.filter(incoming_term=incoming_term).exclude(status=Handover.Status.CANCELLED)
@@ -298,7 +113,7 @@ def handover_plan(
         obj=handover,
         actor=actor,
         summary=f"Handover of {handover.body} planned: {outgoing_term.member_state} → "
-        f"{incoming_term.member_state} on {_d(effective_date)}",
+        f"{incoming_term.member_state} on {fmt_day(effective_date)}",
     )
     return handover
 
@@ -311,7 +126,7 @@ def handover_plan_next(*, body: Body, on: dt.date, actor=None) -> Handover:
         .first()
     )
     if current is None:
-        raise ValidationError({"outgoing_term": f"No chair term of {body} runs on {_d(on)}."})
+        raise ValidationError({"outgoing_term": f"No chair term of {body} runs on {fmt_day(on)}."})
     nxt = (
         ChairTerm.objects.filter(body=body, role=ChairTerm.Role.CHAIR, start_date__gt=current.start_date)
         .order_by("start_date")
@@ -406,10 +221,6 @@ def handover_people_ids(handover: Handover) -> set[int]:
     return term_people_ids(handover.outgoing_term) | term_people_ids(handover.incoming_term)
 
 
-def _local_day(zone: str, now: dt.datetime) -> dt.date:
-    return local_date(zone, now)
-
-
 def handover_complete(*, handover: Handover | int, actor=None, bring_forward: bool = False) -> Handover:
     """The handover as one act, done once: close the outgoing term the day before the effective date, open
     (and confirm) the incoming one from it, move the chair's rights, record who and when.
@@ -435,14 +246,14 @@ def handover_complete(*, handover: Handover | int, actor=None, bring_forward: bo
         if now < moment:
             if not bring_forward:
                 raise HandoverError(
-                    f"This handover takes effect on {_d(effective)} (start of the day, {h.body.handover_timezone}). "
+                    f"This handover takes effect on {fmt_day(effective)} (start of the day, {h.body.handover_timezone}). "
                     "To hand over earlier, bring it forward to today."
                 )
-            brought_forward_from, effective = effective, _local_day(h.body.handover_timezone, now)
+            brought_forward_from, effective = effective, local_date(h.body.handover_timezone, now)
         out, inc = h.outgoing_term, h.incoming_term
         if effective <= out.start_date:
             raise HandoverError(
-                f"The outgoing term only starts on {_d(out.start_date)}: it cannot hand over on {_d(effective)}."
+                f"The outgoing term only starts on {fmt_day(out.start_date)}: it cannot hand over on {fmt_day(effective)}."
             )
         # The claim: exactly one caller moves the status from open to completed.
         claimed = Handover.objects.filter(pk=h.pk, status__in=OPEN).update(
@@ -457,13 +268,13 @@ def handover_complete(*, handover: Handover | int, actor=None, bring_forward: bo
         out.end_date = effective - dt.timedelta(days=1)
         inc.start_date, inc.is_provisional = effective, False
         if inc.end_date < inc.start_date:
-            raise HandoverError(f"The incoming term ends on {_d(inc.end_date)}, before the handover.")
+            raise HandoverError(f"The incoming term ends on {fmt_day(inc.end_date)}, before the handover.")
         # Shrink before growing, so the two terms never overlap, even for an instant (the database checks).
         for term in (out, inc) if shrinking else (inc, out):
             chair_term_save(term=term)
         # Rights derive from the terms: recompute them for everyone concerned as they stand from the handover.
         people = handover_people_ids(h)
-        on = max(effective, _local_day(h.body.handover_timezone, now))
+        on = max(effective, local_date(h.body.handover_timezone, now))
         users = list(get_user_model().objects.filter(person__id__in=people).select_related("person"))
         for user in users:
             sync_user_rights(user, on=on)
@@ -473,8 +284,8 @@ def handover_complete(*, handover: Handover | int, actor=None, bring_forward: bo
             obj=h,
             actor=actor,
             summary=f"{h.body} chair handed over from {out.member_state} to {inc.member_state}, effective "
-            f"{_d(effective)}"
-            + (f" (brought forward from {_d(brought_forward_from)})" if brought_forward_from else ""),
+            f"{fmt_day(effective)}"
+            + (f" (brought forward from {fmt_day(brought_forward_from)})" if brought_forward_from else ""),
             data={
                 "outgoing_term": out.pk,
                 "incoming_term": inc.pk,
@@ -578,7 +389,7 @@ def handovers_sweep() -> SweepReport:
     whoever else tries at the same time), plan reminders for the others. Idempotent."""
     now = timezone.now()
     report = SweepReport()
-    today = _local_day(settings.TIME_ZONE, now)
+    today = local_date(settings.TIME_ZONE, now)
     report.planned = [h.pk for h in handovers_plan_upcoming(today=today)]
     live = Handover.objects.filter(status__in=OPEN).select_related(
         "body", "outgoing_term__member_state", "incoming_term__member_state"
