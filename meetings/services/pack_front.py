@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from pypdf import PdfReader
 
-from meetings.services.stamp_text import Subset, drawable, font_objects, pdf_stream, subset_for
+from meetings.services.stamp_text import Subset, drawable, font_objects, pdf_literal, pdf_stream, subset_for
 
 
 class FrontPlan(Protocol):
@@ -228,8 +228,7 @@ class _Layout:
 
 def _uri(url: str) -> str:
     """``url`` as a PDF literal string: ASCII only, its parentheses and backslashes escaped."""
-    ascii_url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
-    return "(" + ascii_url.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    return pdf_literal(quote(url, safe=":/?#[]@!$&'()*+,;=%~"))
 
 
 def _pdf(font: Subset, pages: list[_Page]) -> bytes:

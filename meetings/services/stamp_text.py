@@ -136,6 +136,12 @@ def _subset(extra: str) -> Subset:
     )
 
 
+def pdf_literal(text: str) -> str:
+    """``text`` (already in the characters its font or the file can hold) as a PDF literal string, its
+    backslashes and parentheses escaped."""
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
 def pdf_stream(head: str, data: bytes, *, deflated: bool = False) -> bytes:
     """The body of a stream object: ``head`` is the dictionary's entries besides its length."""
     extra = " /Filter /FlateDecode" if deflated else ""

@@ -36,7 +36,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from meetings.services.stamp_text import drawable, font_objects, stamp_form, subset_for
+from meetings.services.stamp_text import drawable, font_objects, pdf_literal, stamp_form, subset_for
 
 STAMP_CSS = """
 html, body { margin: 0; padding: 0; }
@@ -220,8 +220,7 @@ def _latin(ch: str) -> str:
 
 
 def _pdf_string(text: str) -> str:
-    latin = "".join(_latin(ch) for ch in text)
-    return "(" + latin.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+    return pdf_literal("".join(_latin(ch) for ch in text))
 
 
 def overlay_each_page(writer: PdfWriter, text: Callable[[int], str]) -> None:
