@@ -22,6 +22,7 @@ from governance.permissions import (
     is_active_user,
     is_secretariat,
 )
+from governance.prepared import Prepared
 
 CHAIRING_ROLES = (ChairTerm.Role.CHAIR, ChairTerm.Role.CO_CHAIR)
 
@@ -43,14 +44,20 @@ def current_chairs(*, on: dt.date) -> dict[int, ChairTerm]:
 def current_chair(*, body_id: int, on: dt.date) -> ChairTerm | None:
     """The chair term of one body running on ``on``, as ``current_chairs(on=on).get(body_id)`` gives it
     (the last by the model's order), without loading every body's (one query)."""
-    terms = list(
+    terms = _CHAIR_OF_BODY(body_id=body_id, on=on)
+    return terms[-1] if terms else None
+
+
+# Compiled once per process (governance.prepared): the body page and the timeline read it every time.
+_CHAIR_OF_BODY = Prepared(
+    lambda body_id, on: (
         chair_terms_on(on=on)
         .filter(body_id=body_id, role=ChairTerm.Role.CHAIR)
         .select_related("member_state", "chair_person")
         # What the body page and the timeline read of it: the names, the dates, the flags, the reason.
         .only(*CHAIR_SHOWN)
     )
-    return terms[-1] if terms else None
+)
 
 
 CHAIR_SHOWN = (
@@ -89,11 +96,10 @@ def asean_chair_body() -> Body | None:
 
 
 def rule_for(body: Body) -> rot.Rule | None:
-    fields = ("anchor_year", "anchor_state__short_name", "term_start_month", "term_start_day")
-    row = RotationRule.objects.filter(body=body).values_list(*fields, "vice_chair_offset").first()
-    if row is None:
+    rows = _RULE(body_id=body.pk)
+    if not rows:
         return None
-    anchor_year, anchor_state, month, day, vice_chair_offset = row
+    anchor_year, anchor_state, month, day, vice_chair_offset = rows[0]
     return rot.Rule(
         anchor_year=anchor_year,
         anchor_state=anchor_state,
@@ -101,6 +107,39 @@ def rule_for(body: Body) -> rot.Rule | None:
         term_start_day=day,
         vice_chair_offset=vice_chair_offset,
     )
+
+
+# The timeline's reads, compiled once per process (governance.prepared).
+_RULE = Prepared(
+    lambda body_id: (
+        RotationRule.objects.filter(body_id=body_id)
+        .values_list(
+            "anchor_year",
+            "anchor_state__short_name",
+            "term_start_month",
+            "term_start_day",
+            "vice_chair_offset",
+        )
+        .order_by("pk")[:1]
+    )  # as ``.first()`` reads it
+)
+_EXCEPTIONS = Prepared(
+    lambda body_id: RotationException.objects.filter(body_id=body_id).values_list(
+        "kind",
+        "year",
+        "member_state__short_name",
+        "other_state__short_name",
+        "other_year",
+        "note",
+        "certainty",
+    )
+)
+_RECORDED = Prepared(
+    lambda body_id: ChairTerm.objects.filter(body_id=body_id, is_provisional=False).values_list(
+        "start_date", "end_date", "role", "member_state__short_name", "chair_person__full_name"
+    )
+)
+_STATES = Prepared(lambda: MemberState.objects.values_list("short_name", "admitted_on", "left_on", "iso2"))
 
 
 def rotation_states() -> list[rot.State]:
@@ -112,15 +151,7 @@ def rotation_states() -> list[rot.State]:
 
 def rotation_exceptions(body: Body) -> list[rot.RuleException]:
     # Plain values: the states' names are all the rule reads (no model per row, no unread columns).
-    rows = RotationException.objects.filter(body=body).values_list(
-        "kind",
-        "year",
-        "member_state__short_name",
-        "other_state__short_name",
-        "other_year",
-        "note",
-        "certainty",
-    )
+    rows = _EXCEPTIONS(body_id=body.pk)
     return [
         rot.RuleException(
             kind=rot.Kind(kind),
@@ -138,9 +169,7 @@ def rotation_exceptions(body: Body) -> list[rot.RuleException]:
 def recorded_terms(body: Body, rule: rot.Rule | None) -> list[rot.RecordedTerm]:
     """Terms on record (not provisional: a forecast written by ``rotation --apply`` is not a decision)."""
     dates = rule or rot.DEFAULT_RULE_DATES
-    rows = ChairTerm.objects.filter(body=body, is_provisional=False).values_list(
-        "start_date", "end_date", "role", "member_state__short_name", "chair_person__full_name"
-    )
+    rows = _RECORDED(body_id=body.pk)
     return [
         rot.RecordedTerm(
             year=dates.year_of(start), state=state, start=start, end=end, role=role, person=person or ""
@@ -257,7 +286,7 @@ def rotation_timeline(*, body: Body, year_from: int, year_to: int, today: dt.dat
     """Chairs of ``body`` from ``year_from`` to ``year_to`` as bars along a time axis: recorded terms solid,
     computed ones lighter, provisional ones hatched; a bar's tooltip gives its reason. Fixed query count."""
     # One read of the member states gives the rotation its states and the bars their codes.
-    rows = MemberState.objects.values_list("short_name", "admitted_on", "left_on", "iso2")
+    rows = _STATES()
     states = [rot.State(name, admitted, left) for name, admitted, left, _ in rows]
     codes = {name: iso2 for name, _, _, iso2 in rows}
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(rot.alphabetical(codes))}
@@ -334,17 +363,23 @@ def handovers_visible(user) -> QuerySet[Handover]:
         return qs
     if not is_active_user(user):
         return qs.none()
+    return handovers_visible_by(qs, body_ids=body_ids_with(user, VIEW, MANAGE), user_id=user.pk)
+
+
+def handovers_visible_by(qs: QuerySet[Handover], *, body_ids: list[int], user_id: int) -> QuerySet[Handover]:
+    """``handovers_visible``'s rule for an active user who is not the Secretariat, from plain arguments (for
+    a query compiled once per process, ``governance.prepared``)."""
     heads = Membership.objects.filter(
         Q(member_state_id=OuterRef("outgoing_term__member_state_id"))
         | Q(member_state_id=OuterRef("incoming_term__member_state_id")),
-        person__user=user,
+        person__user_id=user_id,
         role=Membership.Role.HEAD_OF_DELEGATION,
         body_id=OuterRef("body_id"),
     )
     return qs.filter(
-        Q(body_id__any_of=body_ids_with(user, VIEW, MANAGE))
-        | Q(outgoing_term__chair_person__user=user)
-        | Q(incoming_term__chair_person__user=user)
+        Q(body_id__any_of=body_ids)
+        | Q(outgoing_term__chair_person__user_id=user_id)
+        | Q(incoming_term__chair_person__user_id=user_id)
         | Exists(heads)
     )
 

@@ -6,16 +6,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chairmanship import handovers, selectors
+from chairmanship.models import Handover
 from chairmanship.rotation import RotationError
 from chairmanship.timeline_rows import timeline_bars, timeline_years
 from governance.models import Body, Person
-from governance.permissions import can_manage_body, require, today_in_asean
+from governance.permissions import (
+    MANAGE,
+    VIEW,
+    body_ids_with,
+    can_manage_body,
+    is_active_user,
+    is_secretariat,
+    require,
+    today_in_asean,
+)
+from governance.prepared import Prepared
+from governance.selectors import body_by_acronym
 
 TIMELINE_MAX_YEARS = 40
 
@@ -34,7 +47,9 @@ def _year(value: str | None, default: int) -> tuple[int, str | None]:
 
 @login_required
 def timeline(request, acronym: str):
-    body = get_object_or_404(Body, acronym=acronym)
+    body = body_by_acronym(acronym)
+    if body is None:
+        raise Http404("No Body matches the given query.")
     today = today_in_asean()
     year_from, err_from = _year(request.GET.get("from"), today.year - 4)
     year_to, err_to = _year(request.GET.get("to"), today.year + 6)
@@ -65,22 +80,43 @@ def timeline(request, acronym: str):
             "today": today,
             "can_plan": running is not None
             and not running.handovers_out.exclude(status="cancelled").exists(),
-            "handovers": list(
-                selectors.handovers_visible(request.user)
-                .filter(body=body)
-                .select_related("outgoing_term__member_state", "incoming_term__member_state")
-                # Each line names the two states, the day and the status: not two terms' whole rows.
-                .only(
-                    "effective_date",
-                    "status",
-                    "outgoing_term__member_state__short_name",
-                    "incoming_term__member_state__short_name",
-                )
-                .order_by("-effective_date")[:10]
-            ),
+            "handovers": _handovers_of(request.user, body.pk),
         },
         status=400 if errors else 200,
     )
+
+
+def _latest_handovers(qs: QuerySet[Handover], body_id: int) -> QuerySet[Handover]:
+    return (
+        qs.filter(body_id=body_id)
+        .select_related("outgoing_term__member_state", "incoming_term__member_state")
+        # Each line names the two states, the day and the status: not two terms' whole rows.
+        .only(
+            "effective_date",
+            "status",
+            "outgoing_term__member_state__short_name",
+            "incoming_term__member_state__short_name",
+        )
+        .order_by("-effective_date")[:10]
+    )
+
+
+# The timeline's handovers, compiled once per process (governance.prepared): for the Secretariat and for
+# an active user (``selectors.handovers_visible``'s rule from plain arguments).
+_ALL_HANDOVERS = Prepared(lambda body_id: _latest_handovers(Handover.objects.all(), body_id))
+_HANDOVERS_SEEN = Prepared(
+    lambda body_id, body_ids, user_id: _latest_handovers(
+        selectors.handovers_visible_by(Handover.objects.all(), body_ids=body_ids, user_id=user_id), body_id
+    )
+)
+
+
+def _handovers_of(user, body_id: int) -> list[Handover]:
+    if is_secretariat(user):
+        return _ALL_HANDOVERS(body_id=body_id)
+    if not is_active_user(user):
+        return []
+    return _HANDOVERS_SEEN(body_id=body_id, body_ids=body_ids_with(user, VIEW, MANAGE), user_id=user.pk)
 
 
 @login_required

@@ -15,23 +15,34 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef
 
 from governance.permissions import SECRETARIAT_GROUP
+from governance.prepared import Prepared
+
+
+def _user_with_person(pk: int):
+    return (
+        get_user_model()
+        ._default_manager.select_related("person__member_state")
+        .annotate(
+            in_secretariat_group=Exists(Group.objects.filter(name=SECRETARIAT_GROUP, user=OuterRef("pk")))
+        )
+        .filter(pk=pk)
+    )
+
+
+# Compiled once per process: this query runs on every signed-in request.
+_USER_WITH_PERSON = Prepared(_user_with_person)
 
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id):
-        User = get_user_model()
         try:
-            user = (
-                User._default_manager.select_related("person__member_state")
-                .annotate(
-                    in_secretariat_group=Exists(
-                        Group.objects.filter(name=SECRETARIAT_GROUP, user=OuterRef("pk"))
-                    )
-                )
-                .get(pk=user_id)
-            )
-        except User.DoesNotExist:
+            pk = int(user_id)
+        except (TypeError, ValueError):
             return None
+        rows = _USER_WITH_PERSON(pk=pk)
+        if not rows:
+            return None
+        user = rows[0]
         if not self.user_can_authenticate(user):
             return None
         user._is_secretariat = user.is_superuser or user.in_secretariat_group

@@ -35,6 +35,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from governance.models import Body, BodyUserObjectPermission, Membership
+from governance.prepared import Prepared
 
 SECRETARIAT_GROUP = "Secretariat"
 
@@ -123,14 +124,20 @@ def forget_cached_rights(user) -> None:
         user.__dict__.pop(attr, None)
 
 
+# Read on nearly every page: compiled once per process (governance.prepared).
+_BODY_RIGHT_ROWS = Prepared(
+    lambda user_id: BodyUserObjectPermission.objects.filter(user_id=user_id).values_list(
+        "content_object_id", "permission__codename"
+    )
+)
+
+
 def body_rights(user) -> dict[int, set[str]]:
     """Body id -> codenames the user holds, read in one query per request."""
 
     def load() -> dict[int, set[str]]:
         rights: dict[int, set[str]] = {}
-        for b, c in BodyUserObjectPermission.objects.filter(user=user).values_list(
-            "content_object_id", "permission__codename"
-        ):
+        for b, c in _BODY_RIGHT_ROWS(user_id=user.pk):
             rights.setdefault(b, set()).add(c)
         return rights
 

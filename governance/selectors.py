@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from governance.models import HIERARCHICAL_KINDS, Body, Membership, ReportingLine, StrategicGoal
+from governance.prepared import Prepared
 
 
 def lines_valid_on(on: dt.date):
@@ -120,14 +121,16 @@ class BodyPage:
     chain: list[Body] = field(default_factory=list)  # the body and those above it by "reports to", on ``on``
 
 
-def body_page(*, acronym: str, on: dt.date) -> BodyPage:
-    """The body with its current members grouped by state and its lines, in a fixed number of queries."""
-    body = Body.objects.get(acronym=acronym)
-    # "AEC SP 2", in the goals' own order (by plan, then code): one query, no goal or plan models.
-    goals = list(StrategicGoal.objects.filter(bodies=body).values_list("plan__short_name", "code"))
-    # Names only, as plain values: the page prints a name and a role per member, not four rows' models.
-    members = (
-        Membership.objects.filter(body=body, start_date__lte=on)
+# The body page's reads, compiled once per process (governance.prepared): the page is all fixed reads.
+_BODY_BY_ACRONYM = Prepared(lambda acronym: Body.objects.filter(acronym=acronym))
+# "AEC SP 2", in the goals' own order (by plan, then code): one query, no goal or plan models.
+_GOALS = Prepared(
+    lambda body_id: StrategicGoal.objects.filter(bodies=body_id).values_list("plan__short_name", "code")
+)
+# Names only, as plain values: the page prints a name and a role per member, not four rows' models.
+_MEMBERS = Prepared(
+    lambda body_id, on: (
+        Membership.objects.filter(body_id=body_id, start_date__lte=on)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
         .order_by("member_state__short_name", "organisation__name", "role", "person__full_name")
         .values_list(
@@ -140,17 +143,37 @@ def body_page(*, acronym: str, on: dt.date) -> BodyPage:
             "organisation__name",
         )
     )
+)
+
+
+def _lines_on(on: dt.date):
+    # The model's order, as the page listed them.
+    return lines_valid_on(on).order_by("from_body__acronym", "to_body__acronym").values_list(*_LINE_VALUES)
+
+
+_LINES_ON = Prepared(_lines_on)
+
+
+def body_by_acronym(acronym: str) -> Body | None:
+    """The body of a page's address (its columns all loaded), from SQL compiled once per process."""
+    found = _BODY_BY_ACRONYM(acronym=acronym)
+    return found[0] if found else None
+
+
+def body_page(*, acronym: str, on: dt.date) -> BodyPage:
+    """The body with its current members grouped by state and its lines, in a fixed number of queries."""
+    body = body_by_acronym(acronym)
+    if body is None:
+        raise Body.DoesNotExist(f"No body {acronym!r}")
+    goals = _GOALS(body_id=body.pk)
+    members = _MEMBERS(body_id=body.pk, on=on)
     grouped: dict[str, list[tuple[str, str]]] = {}
     for name, role, state_id, state, org_id, org_acronym, org_name in members:
         # As str(member state or organisation) says it ("None" for neither, as it always did).
         key = state if state_id is not None else (org_acronym or org_name) if org_id is not None else "None"
         grouped.setdefault(key, []).append((name, role))
     # Every line valid on the day, in one query: the body's own lines and, walked in memory, its chain.
-    lines = list(
-        lines_valid_on(on)
-        .order_by("from_body__acronym", "to_body__acronym")  # the model's order, as the page listed them
-        .values_list(*_LINE_VALUES)
-    )
+    lines = _LINES_ON(on=on)
     kinds = dict(ReportingLine.Kind.choices)
     shown = {
         row[0]: LineShown(

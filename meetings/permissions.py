@@ -32,6 +32,7 @@ from governance.permissions import (
     queryset_rule,
     today_in_asean,
 )
+from governance.prepared import Prepared
 from meetings.models import Document, Invitation, Meeting, MeetingUserObjectPermission, Report, Submission
 
 VIEW_MEETING = "view_meeting"
@@ -39,18 +40,18 @@ PUBLIC = Document.Classification.PUBLIC
 ASEAN_RESTRICTED = Document.Classification.RESTRICTED
 
 
+# Read on most pages: compiled once per process (governance.prepared).
+_MEETING_RIGHT_IDS = Prepared(
+    lambda user_id: MeetingUserObjectPermission.objects.filter(
+        user_id=user_id, permission__codename=VIEW_MEETING
+    ).values_list("content_object_id", flat=True)
+)
+
+
 def meeting_ids_viewable_alone(user) -> set[int]:
     """Meetings the user may see through a single-meeting right (an invitation), read once per request; the
     queryset rules pass it to ``__any_of`` as it is, rather than a subquery in every filter."""
-    return cached_right(
-        user,
-        "meetings",
-        lambda: set(
-            MeetingUserObjectPermission.objects.filter(
-                user=user, permission__codename=VIEW_MEETING
-            ).values_list("content_object_id", flat=True)
-        ),
-    )
+    return cached_right(user, "meetings", lambda: set(_MEETING_RIGHT_IDS(user_id=user.pk)))
 
 
 # --- Meetings ------------------------------------------------------------------------------------------
@@ -72,11 +73,41 @@ def can_manage_meeting(user, meeting) -> bool:
 
 def _meeting_visible_q(user, via: str = "") -> Q:
     """``meeting_visible`` as a condition on the meeting reached through ``via`` ("" or "meeting__")."""
-    return (
-        Q(**{f"{via}body_id__any_of": body_ids_with(user, VIEW)})
-        | Q(**{f"{via}body_id__any_of": body_ids_with(user, OBSERVE), f"{via}is_public": True})
-        | Q(**{f"{via}pk__any_of": meeting_ids_viewable_alone(user)})
+    return _visible_q(
+        body_ids_with(user, VIEW), body_ids_with(user, OBSERVE), meeting_ids_viewable_alone(user), via
     )
+
+
+def _visible_q(view: list[int], observe: list[int], alone: list[int] | set[int], via: str = "") -> Q:
+    return (
+        Q(**{f"{via}body_id__any_of": view})
+        | Q(**{f"{via}body_id__any_of": observe, f"{via}is_public": True})
+        | Q(**{f"{via}pk__any_of": alone})
+    )
+
+
+def meeting_visibility(user) -> dict[str, list[int] | None]:
+    """``meetings_visible``'s rule as plain arguments (``view``, ``observe``, ``alone``: id lists, all None
+    for the Secretariat, all empty for an anonymous or inactive user), for a query compiled once per
+    process (``governance.prepared``) and filtered by ``meetings_visible_by``."""
+    if is_secretariat(user):
+        return {"view": None, "observe": None, "alone": None}
+    if not is_active_user(user):
+        return {"view": [], "observe": [], "alone": []}
+    return {
+        "view": body_ids_with(user, VIEW),
+        "observe": body_ids_with(user, OBSERVE),
+        "alone": sorted(meeting_ids_viewable_alone(user)),
+    }
+
+
+def meetings_visible_by(
+    qs: QuerySet, *, view: list[int] | None, observe: list[int] | None, alone: list[int] | None
+) -> QuerySet:
+    """``meetings_visible`` from ``meeting_visibility``'s arguments (an empty answer for no rights at all)."""
+    if view is None or observe is None or alone is None:
+        return qs
+    return qs.filter(_visible_q(view, observe, alone))
 
 
 @queryset_rule(Meeting)

@@ -9,17 +9,17 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 
 from governance.accounts import person_of
 from governance.permissions import today_in_asean
+from governance.prepared import Prepared
 from meetings.calendar.feeds import feed_url, webcal
 from meetings.models import ActionItem, Invitation, Meeting
-from meetings.permissions import on_visible_meetings
-from meetings.selectors import visible_meetings
+from meetings.permissions import meeting_visibility, meetings_visible_by, on_visible_meetings
 from meetings.times import (
     MONTHS_LONG,
     ZoneNamer,
@@ -39,6 +39,32 @@ SHOWN_HOST = ("host", "host__timezone", "host__zone_label", "host__capital")
 SHOWN_BODY = ("body", "body__acronym")
 
 
+def _upcoming(now: dt.datetime, **visibility) -> QuerySet[Meeting]:
+    return (
+        meetings_visible_by(Meeting.objects.all(), **visibility)
+        .filter(end__gte=now)
+        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.POSTPONED])
+        .select_related("body", "host")
+        .only(*SHOWN, *SHOWN_HOST, *SHOWN_BODY)
+        .order_by("start")[:20]
+    )
+
+
+def _in_month(first: dt.datetime, after: dt.datetime, **visibility) -> QuerySet[Meeting]:
+    return (
+        meetings_visible_by(Meeting.objects.all(), **visibility)
+        .filter(start__lt=after, end__gt=first)
+        .select_related("host")  # the table names no body
+        .only(*SHOWN, *SHOWN_HOST)
+        .order_by("start")[:200]
+    )
+
+
+# The meetings every dashboard reads: compiled once per process (governance.prepared).
+_UPCOMING = Prepared(_upcoming)
+_IN_MONTH = Prepared(_in_month)
+
+
 def _month(param: str, today: dt.date) -> tuple[int, int]:
     try:
         year, month = (int(x) for x in param.split("-", 1))
@@ -55,14 +81,8 @@ def dashboard_data(*, user, month: str = "") -> dict:
     person = person_of(user)
     reader_tz = reader_timezone(user)
     namer = ZoneNamer()
-    visible = visible_meetings(user)
-    upcoming = list(
-        visible.filter(end__gte=now)
-        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.POSTPONED])
-        .select_related("body", "host")
-        .only(*SHOWN, *SHOWN_HOST, *SHOWN_BODY)
-        .order_by("start")[:20]
-    )
+    visibility = meeting_visibility(user)
+    upcoming = _UPCOMING(now=now, **visibility)
     invitations = {}
     awaiting = []
     actions = []
@@ -111,12 +131,7 @@ def dashboard_data(*, user, month: str = "") -> dict:
     year, month_no = _month(month, today)
     first = dt.datetime(year, month_no, 1, tzinfo=ZoneInfo(reader_tz or "UTC"))
     after = (first + dt.timedelta(days=32)).replace(day=1)
-    in_month = list(
-        visible.filter(start__lt=after, end__gt=first)
-        .select_related("host")  # the table names no body
-        .only(*SHOWN, *SHOWN_HOST)
-        .order_by("start")[:200]
-    )
+    in_month = _IN_MONTH(first=first, after=after, **visibility)
     prev_month = (first - dt.timedelta(days=1)).strftime("%Y-%m")
     # The month table is the same HTML for everyone who sees the same meetings of that month in the same
     # zone on the same day: cached per the meetings' versions (docs/decisions/0056), built only on a miss.

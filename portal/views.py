@@ -11,10 +11,11 @@ from django.shortcuts import render
 from chairmanship.selectors import current_chair, current_chairs
 from governance.dates import on_date_param
 from governance.models import Body
-from governance.permissions import has_body_right, is_secretariat, today_in_asean
+from governance.permissions import VIEW, body_ids_with, has_body_right, is_secretariat, today_in_asean
+from governance.prepared import Prepared
 from governance.selectors import body_page, governance_chart
+from meetings.models import WrittenProcedure
 from meetings.selectors import body_meetings_for_user, body_submissions
-from meetings.selectors.procedures import procedures_visible
 from portal.body_rows import meeting_rows, member_rows
 
 
@@ -38,6 +39,22 @@ def chart(request):
         "portal/chart.html",
         {"chart": governance_chart(on=on), "chairs": current_chairs(on=on), "today": on},
     )
+
+
+def _procedures(body_ids: list[int] | None, body_id: int):
+    """Decisions taken between meetings by written procedure, newest first: the columns shown only. As
+    ``procedures_visible`` filters them (every body's for the Secretariat, ``body_ids`` is None)."""
+    qs = (
+        WrittenProcedure.objects.all()
+        if body_ids is None
+        else WrittenProcedure.objects.filter(body_id__any_of=body_ids)
+    )
+    return (
+        qs.filter(body_id=body_id).only("title", "deadline", "status", "outcome").order_by("-opened_at")[:20]
+    )
+
+
+_PROCEDURES = Prepared(_procedures)  # compiled once per process (governance.prepared)
 
 
 @login_required
@@ -66,13 +83,7 @@ def body_detail(request, acronym: str):
             "meeting_rows": meeting_rows(meetings),
             "submissions": body_submissions(body=body) if can_see_record else None,
             # Decisions taken between meetings by written procedure, newest first: the columns shown only.
-            "procedures": list(
-                procedures_visible(request.user)
-                .filter(body=body)
-                .select_related(None)
-                .only("title", "deadline", "status", "outcome")
-                .order_by("-opened_at")[:20]
-            ),
+            "procedures": _PROCEDURES(body_ids=body_ids_with(request.user, VIEW), body_id=body.pk),
             "can_manage": has_body_right(request.user, "manage_body", body),
             "today": today,
         },

@@ -16,8 +16,9 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,8 @@ from django.views.decorators.http import condition, require_GET
 
 from governance.audit import audit
 from governance.models import Body, Person
+from governance.permissions import SECRETARIAT_GROUP
+from governance.prepared import Prepared
 from meetings.calendar.ics import feed_calendar
 from meetings.models import Meeting
 from meetings.selectors import visible_meetings
@@ -124,16 +127,30 @@ def _source(request, *, kind: str, key: str) -> FeedSource | None:
     return found
 
 
-def _user_source(token: str) -> FeedSource | None:
-    person = (
-        Person.objects.select_related("user", "member_state").filter(feed_token=token).first()
-        if token
-        else None
+# The reader and whether they are the Secretariat, in one query compiled once per process
+# (governance.prepared): every poll of every subscribed calendar starts here.
+_READER = Prepared(
+    lambda token: (
+        Person.objects.select_related("user", "member_state")
+        .filter(feed_token=token)
+        .annotate(
+            in_secretariat_group=Exists(
+                Group.objects.filter(name=SECRETARIAT_GROUP, user=OuterRef("user_id"))
+            )
+        )
     )
+)
+
+
+def _user_source(token: str) -> FeedSource | None:
+    found = _READER(token=token) if token else []
+    person = found[0] if found else None
     if person is None or person.user is None or not person.user.is_active:
         if person is not None:
             feed_revoke(person)
         return None
+    # Where ``governance.permissions.is_secretariat`` looks first, as the login backend leaves it.
+    person.user._is_secretariat = person.user.is_superuser or person.in_secretariat_group
     since = timezone.now() - dt.timedelta(days=settings.FEED_PAST_DAYS)
     return FeedSource(
         meetings=visible_meetings(person.user).filter(end__gte=since),

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from governance.models import Body
 from governance.permissions import VIEW, has_body_right, is_active_user
+from governance.prepared import Prepared
 from meetings.models import Meeting
 from meetings.permissions import meeting_visible, meetings_visible
 
@@ -22,12 +23,28 @@ def visible_meetings(user) -> QuerySet[Meeting]:
 
 def body_meetings_for_user(*, body: Body, user) -> list[Meeting]:
     """The body page's fifty latest meetings the user may see, with the columns that page shows only."""
-    shown = ("title", "start", "date_precision", "city", "status", "host__short_name")
     # Whoever may view the body sees every meeting of it (``meetings_visible``'s first case): checked against
     # the rights already read for this request rather than compiled into the query with the other cases.
     sees_all = is_active_user(user) and has_body_right(user, VIEW, body)
-    meetings = Meeting.objects.all() if sees_all else visible_meetings(user)
-    return list(meetings.filter(body=body).select_related("host").only(*shown).order_by("-start")[:50])
+    if sees_all:
+        return _BODY_MEETINGS(body_id=body.pk)
+    return list(_latest_of_body(visible_meetings(user), body.pk))
+
+
+_BODY_MEETINGS_SHOWN = ("title", "start", "date_precision", "city", "status", "host__short_name")
+
+
+def _latest_of_body(meetings: QuerySet[Meeting], body_id: int) -> QuerySet[Meeting]:
+    return (
+        meetings.filter(body_id=body_id)
+        .select_related("host")
+        .only(*_BODY_MEETINGS_SHOWN)
+        .order_by("-start")[:50]
+    )
+
+
+# Compiled once per process (governance.prepared) for the usual case: a member of the body sees them all.
+_BODY_MEETINGS = Prepared(lambda body_id: _latest_of_body(Meeting.objects.all(), body_id))
 
 
 def meetings_for_list(

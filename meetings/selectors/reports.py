@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from governance.models import Body, MemberState
+from governance.prepared import Prepared
 from governance.services import reporting_chain
 from meetings.models import ActionItem, AgendaVersion, Attendance, Decision, Document, Meeting, Submission
 from meetings.selectors.agenda import agenda_items_for, agenda_versions_for, number_agenda
@@ -15,8 +16,13 @@ REPORT_CLASSIFICATION = Document.Classification.RESTRICTED
 
 def body_submissions(*, body: Body) -> list[Submission]:
     """What the body sent up and what came back, newest first."""
-    return list(
-        Submission.objects.filter(Q(from_body=body) | Q(to_body=body))
+    return _BODY_SUBMISSIONS(body_id=body.pk)
+
+
+# Compiled once per process (governance.prepared): the body page reads it every time.
+_BODY_SUBMISSIONS = Prepared(
+    lambda body_id: (
+        Submission.objects.filter(Q(from_body_id=body_id) | Q(to_body_id=body_id))
         .select_related("report", "from_body", "to_body")
         # What the body page shows: the report's title, each body as ``str(body)`` says it, and the status.
         .only(
@@ -28,6 +34,7 @@ def body_submissions(*, body: Body) -> list[Submission]:
         )
         .order_by("-submitted_on")[:50]
     )
+)
 
 
 def report_context(*, meeting: Meeting) -> dict:
