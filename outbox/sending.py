@@ -400,7 +400,7 @@ def send_batch(ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[st
     rows = _preload(ids, ctx)
     counts["not-claimed"] = len(ids) - len(rows)
     todo = [rows[i] for i in ids if i in rows]
-    most = max(1, int(setting("NOTIFY_SEND_CHUNK", 20)))
+    most = max(1, int(setting("NOTIFY_SEND_CHUNK", 100)))
     target = float(setting("NOTIFY_SEND_CHUNK_SECONDS", 0.5))
     size, answered = 1, False
     try:

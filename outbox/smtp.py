@@ -9,8 +9,13 @@ timeout, then the send fails as a server fault (``outbox.faults``) and the mail 
 
 from __future__ import annotations
 
+import smtplib
+
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+from django.core.mail.message import sanitize_address
+
+from outbox.wire import plain_address
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -37,6 +42,25 @@ class EmailBackend(DjangoSMTPBackend):
         if self.connection is not None and getattr(self.connection, "sock", None) is not None:
             self.connection.sock.settimeout(self.read_timeout)
         return opened
+
+    def _send(self, email_message) -> bool:
+        """A copy of a message made once per reading (``outbox.wire``) goes out as its filled bytes; any
+        other email, or a copy that cannot be filled byte for byte, as Django flattens it."""
+        copy = getattr(email_message, "wire", None)
+        raw = copy.fill(email_message) if copy is not None else None
+        if raw is None:
+            return super()._send(email_message)
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        recipients = [
+            a if plain_address(a) else sanitize_address(a, encoding) for a in email_message.recipients()
+        ]
+        try:
+            self.connection.sendmail(copy.template.envelope_from, recipients, raw)
+        except smtplib.SMTPException:
+            if not self.fail_silently:
+                raise
+            return False
+        return True
 
 
 def server_name(connection) -> str:

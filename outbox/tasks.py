@@ -60,7 +60,7 @@ def dispatch(ids: list[int]) -> int:
     queue gets a longer lease (``NOTIFY_LEASE_PER_BATCH_SECONDS`` more per batch ahead of it)."""
     if not ids:
         return 0
-    batch = setting("NOTIFY_BATCH_SIZE", 50)
+    batch = setting("NOTIFY_BATCH_SIZE", 200)
     base = setting("NOTIFY_DISPATCH_LEASE_SECONDS", 30)
     per_batch = setting("NOTIFY_LEASE_PER_BATCH_SECONDS", 1)
     now = timezone.now()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -53,6 +53,25 @@ def _lock_meeting(meeting_id: int) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("body", "host").get(pk=meeting_id)
 
 
+# The class of the advisory lock that queues two step-twos of one meeting (``_lock_meeting_for_notices``).
+_NOTICES_LOCK = 0x4E4F54
+
+
+def _lock_meeting_for_notices(meeting_id: int) -> Meeting:
+    """Step two's lock: the meeting locked for share, not for update. The invitations of the version are
+    going out meanwhile, each send locking the meeting for share: a lock for update would hold them all for
+    the seconds that planning six notices per invitee takes at ten thousand invitees. A new version, which
+    updates the row, still waits for step two, and step two for it. Two step-twos of one meeting (a task
+    delivered twice, the sweep's reconcile) queue on an advisory lock instead: both update the row at the
+    end, and two share locks raised to update would deadlock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_NOTICES_LOCK, meeting_id])
+            table = Meeting._meta.db_table
+            cursor.execute(f'SELECT 1 FROM "{table}" WHERE "id" = %s FOR SHARE', [meeting_id])  # noqa: S608
+    return Meeting.objects.select_related("body", "host").get(pk=meeting_id)
+
+
 def plan_entries(meeting_id: int, now: dt.datetime) -> tuple[list[str], int | None]:
     """Step one: the calendar entries of this version. Returns the keys, and the version when it still
     calls for timed notices (confirmed and ahead)."""
@@ -87,7 +106,7 @@ def plan_notices(meeting_id: int, sequence: int, now: dt.datetime) -> list[str]:
     newer plan has taken over the meeting in between."""
     plan = Plan(now)
     with transaction.atomic():
-        meeting = _lock_meeting(meeting_id)
+        meeting = _lock_meeting_for_notices(meeting_id)
         if meeting.sequence != sequence or not is_live(meeting, now):
             return []
         # Invited for the first time by this version: their invitation itself says when the meeting is.

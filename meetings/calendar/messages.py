@@ -25,9 +25,11 @@ from meetings.calendar.preferences import digest_lines, preference_of, preferenc
 from meetings.calendar.rsvp import earlier_answer_line, rsvp_links
 from meetings.models import AgendaVersion, DigestNotice, Invitation, Meeting, MeetingNotice
 from meetings.times import ZoneNamer, agenda_item_time, fmt_date, meeting_times
+from outbox import wire
 from outbox.models import Message
 from outbox.registry import About, KindSpec, Withheld, register_kind, register_page_filter
 from outbox.sending import SendContext
+from outbox.wire import WireCopy, WireTemplate
 
 
 def zone_namer(ctx: SendContext) -> ZoneNamer:
@@ -235,19 +237,44 @@ def _agenda_lines(version: AgendaVersion | None, meeting: Meeting, reader_tz: st
     return lines
 
 
-# Where the per-person parts go in a rendering shared by everyone who reads the same thing: characters
-# no name, link or template holds, and that HTML escaping leaves alone.
-_NAME_SLOT = "\x1fname\x1f"
-_LINK_SLOT = "\x1flink-{}\x1f"
-_RENDERED: dict[tuple, tuple[str, str]] = {}
+# Where the per-person parts go in a rendering shared by everyone who reads the same thing (``outbox.wire``
+# markers: characters no name, link or template holds, and that HTML escaping leaves alone). The HTML has
+# markers of its own, since its values are escaped.
+_RENDERED: dict[tuple, Reading] = {}
 _RENDERED_MAX = 256
 
 
-def render_bodies(context: dict, person) -> tuple[str, str]:
+class Reading:
+    """The text and HTML of one reading with markers for the person's parts, and, made when first asked
+    for, the whole email flattened once per calendar method (``outbox.wire.WireTemplate``)."""
+
+    __slots__ = ("text", "html", "wires")
+
+    def __init__(self, text: str, html: str) -> None:
+        self.text, self.html = text, html
+        self.wires: dict[tuple, WireTemplate] = {}
+
+    def wire(self, subject: str, method: str | None, filename: str) -> WireTemplate:
+        key = (subject, method, filename, settings.DEFAULT_FROM_EMAIL)
+        if key not in self.wires:
+            self.wires[key] = WireTemplate(_email(subject, self.text, self.html, method, b"", filename, ""))
+        return self.wires[key]
+
+
+def _slots(person, links: list, *, html: bool) -> tuple[dict | None, list]:
+    prefix = "html-" if html else ""
+    slotted_person = {"full_name": wire.marker(prefix + "name")} if person is not None else None
+    return slotted_person, [
+        (p, label, wire.marker(f"{prefix}link-{i}")) for i, (p, label, _) in enumerate(links)
+    ]
+
+
+def render_bodies(context: dict, person) -> tuple[str, str, Reading, dict[str, str]]:
     """The plain text and HTML of a message: the two templates rendered once per distinct reading (the
     meeting as it is, the kind, the reader's zone, their answer so far...), with the person's name and
     their signed links put in the slots. The key holds everything the templates read except those, so a
-    copy is never shared between two readings that differ (a new title, another zone, another answer)."""
+    copy is never shared between two readings that differ (a new title, another zone, another answer).
+    Also returns the reading and the person's values by marker, for the email made once per reading."""
     links = context["rsvp_links"]
     meeting = context["meeting"]
     key = (
@@ -266,26 +293,48 @@ def render_bodies(context: dict, person) -> tuple[str, str]:
         person is not None,
         tuple((p, label) for p, label, _ in links),
     )
-    rendered = _RENDERED.get(key)
-    if rendered is None:
-        slotted = {
-            **context,
-            "person": {"full_name": _NAME_SLOT} if person is not None else None,
-            "rsvp_links": [(p, label, _LINK_SLOT.format(i)) for i, (p, label, _) in enumerate(links)],
-        }
+    reading = _RENDERED.get(key)
+    if reading is None:
+        text_person, text_links = _slots(person, links, html=False)
+        html_person, html_links = _slots(person, links, html=True)
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
-        rendered = _RENDERED[key] = (
-            render_to_string("meetings/email/message.txt", slotted),
-            render_to_string("meetings/email/message.html", slotted),
+        reading = _RENDERED[key] = Reading(
+            render_to_string(
+                "meetings/email/message.txt", {**context, "person": text_person, "rsvp_links": text_links}
+            ),
+            render_to_string(
+                "meetings/email/message.html", {**context, "person": html_person, "rsvp_links": html_links}
+            ),
         )
-    text, html = rendered
-    values = [(_NAME_SLOT, person.full_name if person is not None else "")]
-    values += [(_LINK_SLOT.format(i), url) for i, (_, _, url) in enumerate(links)]
-    for slot, value in values:
-        text = text.replace(slot, value)
-        html = html.replace(slot, conditional_escape(value))
-    return text, html
+    name = person.full_name if person is not None else ""
+    values = {"name": name, "html-name": str(conditional_escape(name))}
+    for i, (_, _, url) in enumerate(links):
+        values[f"link-{i}"], values[f"html-link-{i}"] = url, str(conditional_escape(url))
+    text, html = reading.text, reading.html
+    for slot, value in values.items():
+        if slot.startswith("html-"):
+            html = html.replace(wire.marker(slot), value)
+        else:
+            text = text.replace(wire.marker(slot), value)
+    return text, html, reading, values
+
+
+def _email(
+    subject: str, text: str, html: str, method: str | None, ics: bytes, filename: str, to: str
+) -> EmailMultiAlternatives:
+    """The email of a meeting message: text and HTML, and for the calendar kinds the ``text/calendar``
+    part and an ``.ics`` file with the same content."""
+    if method is None:
+        msg = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+        msg.attach_alternative(html, "text/html")
+        return msg
+    msg = CalendarEmail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    msg.calendar_method = method
+    msg.attach_alternative(html, "text/html")
+    msg.attach_alternative(ics.decode(), "text/calendar")
+    msg.attach(filename, ics, "application/ics")
+    return msg
 
 
 def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> EmailMultiAlternatives:
@@ -366,32 +415,18 @@ def meeting_message(row: Message, notice: MeetingNotice, ctx: SendContext) -> Em
         "agenda": agenda,
         "calendar_attached": method is not None,
     }
-    text, html = render_bodies(context, person)
-    if method is None:
-        msg = EmailMultiAlternatives(
-            subject,
-            text,
-            settings.DEFAULT_FROM_EMAIL,
-            [row.recipient],
+    text, html, reading, values = render_bodies(context, person)
+    ics = b""
+    if method is not None:
+        ics = personal_calendars(ctx).calendar(
+            meeting,
+            method=method,
+            invitation=inv,
+            reader_tz=reader_tz,
+            attendee_cancel=notice.withdrawn_invitation_id is not None,
+            alarm=preference_of(notice.person_id, ctx.cache).alarm,
         )
-        msg.attach_alternative(html, "text/html")
-        return msg
-    ics = personal_calendars(ctx).calendar(
-        meeting,
-        method=method,
-        invitation=inv,
-        reader_tz=reader_tz,
-        attendee_cancel=notice.withdrawn_invitation_id is not None,
-        alarm=preference_of(notice.person_id, ctx.cache).alarm,
-    )
-    msg = CalendarEmail(
-        subject,
-        text,
-        settings.DEFAULT_FROM_EMAIL,
-        [row.recipient],
-    )
-    msg.calendar_method = method
-    msg.attach_alternative(html, "text/html")
-    msg.attach_alternative(ics.decode(), "text/calendar")
-    msg.attach("cancel.ics" if method == ical.CANCEL else "invite.ics", ics, "application/ics")
+    filename = "cancel.ics" if method == ical.CANCEL else "invite.ics"
+    msg = _email(subject, text, html, method, ics, filename, row.recipient)
+    msg.wire = WireCopy(reading.wire(subject, method, filename), values, [ics, ics] if method else [])
     return msg
