@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, QuerySet
 
+from governance.prepared import Prepared
 from meetings.models import AgendaItem, AgendaVersion, Document
 from meetings.selectors.parties import party_label, party_names
 
@@ -55,16 +56,22 @@ def agenda_items_named(meeting_id: int) -> list[AgendaItem]:
     """The live agenda for a page that prints the presenters and the goal of each item and nothing more of
     them: their names annotated (``presenter``, ``goal_plan``, ``goal_code``) in one query, rather than
     a state, a body, a person, a goal and a plan built per item."""
-    items = list(
+    items = _ITEMS_NAMED(meeting_id=meeting_id)
+    for it in items:
+        it.presenter = party_label(it, "presenter", ", ")  # as presenter_label says it
+    return items
+
+
+# The meeting page reads these on every request: compiled once per process (governance.prepared).
+_ITEMS_NAMED = Prepared(
+    lambda meeting_id: (
         AgendaItem.objects.filter(meeting_id=meeting_id)
         .annotate(
             **party_names("presenter"), goal_plan=F("goal__plan__short_name"), goal_code=F("goal__code")
         )
         .order_by("parent_id", "position", "id")
     )
-    for it in items:
-        it.presenter = party_label(it, "presenter", ", ")  # as presenter_label says it
-    return items
+)
 
 
 def presenter_label(item: AgendaItem) -> str:
@@ -75,5 +82,12 @@ def presenter_label(item: AgendaItem) -> str:
 def agenda_versions_for(meeting_id: int, *, with_items: bool = True) -> list[AgendaVersion]:
     """The circulated versions in order; without ``with_items``, not each one's copy of the agenda (for
     lists of links)."""
+    return _VERSIONS(meeting_id=meeting_id, with_items=with_items)
+
+
+def _versions(meeting_id: int, with_items: bool) -> QuerySet[AgendaVersion]:
     versions = AgendaVersion.objects.filter(meeting_id=meeting_id).order_by("number")
-    return list(versions if with_items else versions.defer("items"))
+    return versions if with_items else versions.defer("items")
+
+
+_VERSIONS = Prepared(_versions)

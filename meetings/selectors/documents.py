@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 
 from governance.models import Body
 from governance.permissions import has_body_right
+from governance.prepared import Prepared
 from meetings.models import Document, Meeting
 from meetings.permissions import document_visible, visible_documents
 
@@ -35,11 +36,7 @@ def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int,
     rights already read for the request, rather than compile that rule into the query."""
     docs: dict[int, Document] = {}
     links: list[tuple[int, int]] = []
-    for d in (
-        Document.objects.filter(meeting=meeting)
-        .annotate(item_id=F("agenda_items__id"), item_meeting_id=F("agenda_items__meeting_id"))
-        .order_by("kind", "title", "-version")  # the Meta ordering less the meeting's start: no join
-    ):
+    for d in _WITH_ITEMS(meeting_id=meeting.pk):
         if d.pk not in docs:
             d.meeting = meeting  # already loaded: no join to the wide meeting row per document
             docs[d.pk] = d
@@ -53,6 +50,16 @@ def meeting_documents(meeting: Meeting, user) -> tuple[list[Document], dict[int,
     for linked in by_item.values():
         linked.sort(key=lambda d: (d.title, -d.version))
     return list(visible.values()), by_item
+
+
+# Read on every meeting page: compiled once per process (governance.prepared).
+_WITH_ITEMS = Prepared(
+    lambda meeting_id: (
+        Document.objects.filter(meeting_id=meeting_id)
+        .annotate(item_id=F("agenda_items__id"), item_meeting_id=F("agenda_items__meeting_id"))
+        .order_by("kind", "title", "-version")  # the Meta ordering less the meeting's start: no join
+    )
+)
 
 
 @dataclass

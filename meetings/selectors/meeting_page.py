@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
-from governance.permissions import today_in_asean
+from governance.permissions import VIEW, has_body_right, today_in_asean
+from governance.prepared import Prepared
 from meetings.models import (
     ActionItem,
     AgendaItem,
@@ -66,11 +67,7 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
     level = document_level(user, meeting.body_id)
     items = agenda_items_named(meeting.pk)
     docs, item_documents = meeting_documents(meeting, user)
-    decisions = list(
-        Decision.objects.filter(meeting=meeting)
-        .prefetch_related("participating_states")
-        .order_by("position", "id")  # the Meta ordering less the meeting's start: no join
-    )
+    decisions = _DECISIONS(meeting_id=meeting.pk)
     items_by_pk = {it.pk: it for it in items}
     by_item: dict[int, list[Decision]] = {}
     for d in decisions:
@@ -91,20 +88,12 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
     numbers = {row.item.pk: row.number for row in agenda}
     for d in decisions:
         d.item_number = numbers.get(d.agenda_item_id, "")
-    # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only.
-    invitations = visible_invitations_of(user, meeting)
-    if not manage:
-        invitations = invitations.filter(is_withdrawn=False)
-    # The list shows names only: annotated, rather than a person, an organisation and a state per row.
-    invitations = list(
-        invitations.annotate(
-            person_name=F("person__full_name"),
-            person_user_id=F("person__user_id"),
-            state_name=F("member_state__short_name"),
-            organisation_acronym=F("person__organisation__acronym"),
-            organisation_name=F("person__organisation__name"),
-        ).order_by("member_state__short_name", "person__full_name")
-    )
+    # Who is on the list follows ``visible_invitations``: a guest or an observer sees their own row only;
+    # whoever sees the meeting's body (the rights already read say so) sees it all, from compiled SQL.
+    if has_body_right(user, VIEW, meeting.body_id):
+        invitations = _INVITATIONS(meeting_id=meeting.pk, withdrawn_too=manage)
+    else:
+        invitations = list(_invitation_list(visible_invitations_of(user, meeting), withdrawn_too=manage))
     delegations: dict[str, list[Invitation]] = {}
     for inv in invitations:
         inv.meeting = meeting  # already loaded: the RSVP controls read its status
@@ -115,21 +104,10 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
     mine = next(
         (i for i in invitations if i.person_user_id is not None and i.person_user_id == user.pk), None
     )
-    try:  # get, not first(): a one-to-one needs no ORDER BY
-        report = Report.objects.select_related("pdf").get(meeting=meeting)
-    except Report.DoesNotExist:
-        report = None
+    report = next(iter(_REPORT(meeting_id=meeting.pk)), None)
     action_items, matters_arising = action_items_with_matters_arising(meeting)
     preparatory = linked_meetings(meeting, user)
-    submissions = (
-        list(
-            Submission.objects.filter(report=report)
-            .select_related("from_body", "to_body", "considered_at", "parent")
-            .order_by("submitted_on", "id")
-        )
-        if report
-        else []
-    )
+    submissions = _SUBMISSIONS(report_id=report.pk) if report else []
     return MeetingPage(
         meeting=meeting,
         can_manage=manage,
@@ -138,13 +116,7 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
         versions=agenda_versions_for(meeting.pk, with_items=False),
         documents=group_documents(docs),
         invitations=invitations,
-        attendance=list(
-            Attendance.objects.filter(meeting=meeting)
-            .select_related("person", "member_state")
-            # The pages read who, present and remote: not each person's whole row (e-mail, feed token...).
-            .only("meeting", "present", "remote", "person__full_name", "member_state__short_name")
-            .order_by("member_state__short_name", "person__full_name")
-        ),
+        attendance=_ATTENDANCE(meeting_id=meeting.pk),
         decisions=decisions,
         action_items=action_items,
         matters_arising=matters_arising,
@@ -156,3 +128,51 @@ def meeting_page(*, meeting: Meeting, user) -> MeetingPage:
         preparatory=preparatory,
         delegations=[(k, v) for k, v in delegations.items() if v],
     )
+
+
+# --- The page's reads, compiled once per process (governance.prepared) ----------------------------------
+
+
+def _invitation_list(invitations: QuerySet[Invitation], withdrawn_too: bool) -> QuerySet[Invitation]:
+    if not withdrawn_too:  # only the managers see who was taken off the list
+        invitations = invitations.filter(is_withdrawn=False)
+    # The list shows names only: annotated, rather than a person, an organisation and a state per row.
+    return invitations.annotate(
+        person_name=F("person__full_name"),
+        person_user_id=F("person__user_id"),
+        state_name=F("member_state__short_name"),
+        organisation_acronym=F("person__organisation__acronym"),
+        organisation_name=F("person__organisation__name"),
+    ).order_by("member_state__short_name", "person__full_name")
+
+
+_INVITATIONS = Prepared(
+    lambda meeting_id, withdrawn_too: _invitation_list(
+        Invitation.objects.filter(meeting_id=meeting_id), withdrawn_too
+    )
+)
+_DECISIONS = Prepared(
+    lambda meeting_id: (
+        Decision.objects.filter(meeting_id=meeting_id)
+        .prefetch_related("participating_states")
+        .order_by("position", "id")  # the Meta ordering less the meeting's start: no join
+    )
+)
+# A one-to-one: no ORDER BY, at most one row.
+_REPORT = Prepared(lambda meeting_id: Report.objects.select_related("pdf").filter(meeting_id=meeting_id))
+_SUBMISSIONS = Prepared(
+    lambda report_id: (
+        Submission.objects.filter(report_id=report_id)
+        .select_related("from_body", "to_body", "considered_at", "parent")
+        .order_by("submitted_on", "id")
+    )
+)
+_ATTENDANCE = Prepared(
+    lambda meeting_id: (
+        Attendance.objects.filter(meeting_id=meeting_id)
+        .select_related("person", "member_state")
+        # The pages read who, present and remote: not each person's whole row (e-mail, feed token...).
+        .only("meeting", "present", "remote", "person__full_name", "member_state__short_name")
+        .order_by("member_state__short_name", "person__full_name")
+    )
+)

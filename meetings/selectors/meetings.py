@@ -80,15 +80,23 @@ def linked_meetings(meeting: Meeting, user) -> list[Meeting]:
     already read as the meeting itself was; and, in the same query, the meeting it prepares for, left on
     ``meeting.prepares_for`` only if the user may see it (else it is cleared on this copy: its title
     must not reach a reader who may not see that meeting)."""
-    linked = Q(prepares_for=meeting)
-    if meeting.prepares_for_id:
-        linked |= Q(pk=meeting.prepares_for_id)
     preparatory = []
-    # The page names them and links them: their titles, and what ``meeting_visible`` reads, no more.
-    shown = ("title", "start", "end", "status", "body", "is_public")
-    for m in Meeting.objects.filter(linked).only(*shown).order_by("start"):
+    for m in _LINKED(meeting_id=meeting.pk, prepares_for_id=meeting.prepares_for_id or None):
         if m.pk == meeting.prepares_for_id:
             meeting.prepares_for = m if meeting_visible(user, m) else None
         elif meeting_visible(user, m):
             preparatory.append(m)
     return preparatory
+
+
+def _linked(meeting_id: int, prepares_for_id: int | None) -> QuerySet[Meeting]:
+    linked = Q(prepares_for_id=meeting_id)
+    if prepares_for_id:
+        linked |= Q(pk=prepares_for_id)
+    # The page names them and links them: their titles, and what ``meeting_visible`` reads, no more.
+    shown = ("title", "start", "end", "status", "body", "is_public")
+    return Meeting.objects.filter(linked).only(*shown).order_by("start")
+
+
+# Read on every meeting page: compiled once per process (governance.prepared).
+_LINKED = Prepared(_linked)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from governance.accounts import person_of
 from governance.models import Body, Membership, MemberState
 from governance.permissions import delegation_seats
+from governance.prepared import Prepared
 from meetings.models import Invitation, Meeting
 from meetings.selectors.meetings import meeting_date, meeting_local
 
@@ -20,9 +21,18 @@ def delegation_states_for(user, *, body: Body | int, on: dt.date) -> list[int]:
     if person is None:
         return []
     body_id = body if isinstance(body, int) else body.pk
-    # Ordered by id: the Meta ordering would join the body and the state for names nobody reads here.
-    seats = delegation_seats(on=on, person=person, body_id=body_id).order_by("member_state_id")
-    return list(seats.values_list("member_state_id", flat=True))
+    return _DELEGATION_STATES(person_id=person.pk, body_id=body_id, on=on)
+
+
+# Read on every meeting page: compiled once per process (governance.prepared).
+_DELEGATION_STATES = Prepared(
+    lambda person_id, body_id, on: (
+        delegation_seats(on=on, person_id=person_id, body_id=body_id)
+        # Ordered by id: the Meta ordering would join the body and the state for names nobody reads here.
+        .order_by("member_state_id")
+        .values_list("member_state_id", flat=True)
+    )
+)
 
 
 def registration_open(meeting: Meeting, *, on: dt.date) -> bool:

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Q, QuerySet
 
 from governance.concurrency import version_column
+from governance.prepared import Prepared
 from meetings.models import ActionItem, AgendaItem, Attendance, Meeting
 from meetings.selectors.parties import party_label, party_names
 
 
-def _open_before(meeting: Meeting) -> Q:
+def _open_before(body_id: int, start: dt.datetime) -> Q:
     return Q(
-        body_id=meeting.body_id,
+        body_id=body_id,
         status__in=[ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS],
-        meeting__start__lt=meeting.start,
+        meeting__start__lt=start,
     )
 
 
 def open_action_items_before(meeting: Meeting) -> QuerySet[ActionItem]:
     """Open action items of the body agreed at earlier meetings: "matters arising from the previous meeting"."""
     return (
-        ActionItem.objects.filter(_open_before(meeting))
+        ActionItem.objects.filter(_open_before(meeting.body_id, meeting.start))
         .select_related("owner_state", "owner_person", "owner_body", "meeting")
         .order_by("meeting__start", "due_date", "id")
     )
@@ -34,15 +37,7 @@ def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem
     arising: list[ActionItem] = []
     # The page shows only names: the owners' and the titles of the meetings where an item was agreed and
     # closed, annotated rather than a state, a body, a person and a meeting built per row.
-    for a in (
-        ActionItem.objects.filter(Q(meeting=meeting) | _open_before(meeting))
-        .annotate(
-            **party_names("owner"),
-            agreed_at=F("meeting__title"),
-            closed_at_title=F("closed_at_meeting__title"),
-        )
-        .order_by("meeting__start", "due_date", "id")
-    ):
+    for a in _WITH_ARISING(meeting_id=meeting.pk, body_id=meeting.body_id, start=meeting.start):
         # "Philippines ACCMSME Maria Santos", as the pages always wrote it.
         a.owner_label = party_label(a, "owner", " ")
         if a.meeting_id == meeting.pk:
@@ -51,6 +46,22 @@ def action_items_with_matters_arising(meeting: Meeting) -> tuple[list[ActionItem
         else:
             arising.append(a)
     return own, arising
+
+
+def _with_arising(meeting_id: int, body_id: int, start: dt.datetime) -> QuerySet[ActionItem]:
+    return (
+        ActionItem.objects.filter(Q(meeting_id=meeting_id) | _open_before(body_id, start))
+        .annotate(
+            **party_names("owner"),
+            agreed_at=F("meeting__title"),
+            closed_at_title=F("closed_at_meeting__title"),
+        )
+        .order_by("meeting__start", "due_date", "id")
+    )
+
+
+# Read on every meeting page: compiled once per process (governance.prepared).
+_WITH_ARISING = Prepared(_with_arising)
 
 
 def action_item_owner(a: ActionItem) -> str:

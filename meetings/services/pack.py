@@ -33,6 +33,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
+from governance.prepared import Prepared
 from meetings.models import AgendaVersion, Document, Meeting, MeetingPack
 from meetings.services.pack_front import front_drawable, front_pdf, paper_link
 from meetings.services.watermark import overlay_each_page, stamp_prepared_write, stamp_slots_add
@@ -76,10 +77,16 @@ class PackPlan:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+# The meeting page asks for the pack's state on every request: compiled once per process (governance.prepared).
+_LATEST_VERSION = Prepared(
+    lambda meeting_id: AgendaVersion.objects.filter(meeting_id=meeting_id).order_by("-number")[:1]
+)
+
+
 def pack_plan(*, meeting: Meeting, level: int) -> PackPlan:
     """What the pack of ``level`` holds: the latest circulated agenda, and under each item the latest
     version of each paper it lists that ``level`` may read (raises ``ValidationError``)."""
-    version = AgendaVersion.objects.filter(meeting=meeting).order_by("-number").first()
+    version = next(iter(_LATEST_VERSION(meeting_id=meeting.pk)), None)
     if version is None:
         raise ValidationError({"agenda": "The agenda has not been circulated yet: there is no pack."})
     listed = {d["id"] for item in version.items for d in item.get("documents", [])}

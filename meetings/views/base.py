@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from governance.prepared import Prepared
 from meetings.models import AgendaItem, Meeting
 from meetings.permissions import meeting_visible
 from meetings.selectors.meetings import can_manage
@@ -21,15 +22,16 @@ def meeting_or_404(request, pk: int, *, manage: bool = False) -> Meeting:
     """The meeting if the user may see it (else 404); with ``manage``, only for its managers (else 403)."""
     # Loaded by key and checked against the rights already read for this request: cheaper than compiling
     # the visibility filter into the query, and the same rule (governance.permissions).
-    try:
-        meeting = Meeting.objects.select_related("body", "host", "series").get(pk=pk)
-    except Meeting.DoesNotExist:
-        raise Http404("No such meeting") from None
-    if not meeting_visible(request.user, meeting):
+    meeting = next(iter(_MEETING(pk=int(pk))), None)
+    if meeting is None or not meeting_visible(request.user, meeting):
         raise Http404("No such meeting")
     if manage and not can_manage(request.user, meeting.body_id):
         raise PermissionDenied("Only the Secretariat and the chair manage this meeting.")
     return meeting
+
+
+# Every page of a meeting reads it: compiled once per process (governance.prepared).
+_MEETING = Prepared(lambda pk: Meeting.objects.select_related("body", "host", "series").filter(pk=pk))
 
 
 def agenda_item_or_404(meeting: Meeting, item_pk: int) -> AgendaItem:

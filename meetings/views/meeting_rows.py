@@ -1,18 +1,22 @@
-"""The meeting page's repeated rows (agenda items and participants) written as HTML in Python: the same
-markup as the template wrote, without a dozen template variable lookups per row, which were most of the
-page's template time with twenty items and seventy-five invitations (issue 21)."""
+"""The meeting page's repeated rows (agenda items, participants, documents and action items) written as HTML
+in Python: the same markup as the template wrote, without a dozen template variable lookups per row, which
+were most of the page's template time with twenty items and seventy-five invitations (issue 21)."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
-from meetings.models import AgendaItem, Decision, Invitation, Meeting
+from meetings.models import ActionItem, AgendaItem, Decision, Document, Invitation, Meeting
+from meetings.selectors.documents import DocumentGroup
 from meetings.selectors.meeting_page import AgendaRow
-from meetings.times import ZoneNamer, agenda_item_time
+from meetings.times import ZoneNamer, agenda_item_time, day_label
 
 _KEY = 987654321  # a key no document has: reversed once per page, then replaced by each paper's
 
@@ -78,3 +82,59 @@ def members_cell(invitations: list[Invitation]) -> SafeString:
             f' <span class="badge {esc(inv.partstat)}">{esc(inv.partstat_label)}</span>'
         )
     return mark_safe("<br>".join(parts))  # noqa: S308 - every value above went through conditional_escape
+
+
+def document_rows(groups: list[DocumentGroup]) -> SafeString:
+    """One ``<tr>`` per document title: its latest version, links to the earlier ones, kind, classification,
+    version, upload day and size."""
+    kinds, levels = _labels(Document.Kind), _labels(Document.Classification)
+    before, _, after = reverse("meetings:document_download", args=[_KEY]).partition(str(_KEY))
+    out = []
+    for g in groups:
+        d = g.latest
+        older = ", ".join(f'<a href="{before}{o.pk}{after}">v{esc(o.version)}</a>' for o in g.older)
+        if older:
+            older = f'<div class="small muted">Earlier: {older}</div>'
+        # ``|date`` reads an aware datetime in the active zone, as the template's filter did.
+        uploaded = date_filter(template_localtime(d.uploaded_at), "j M Y")
+        out.append(
+            f'\n  <tr><td><a href="{before}{d.pk}{after}">{esc(d.title)}</a>\n        {older}</td>\n'
+            f"      <td>{esc(kinds.get(str(d.kind), d.kind))}</td>"
+            f'<td><span class="badge">{esc(levels.get(str(d.classification), d.classification))}</span></td>\n'
+            f"      <td>v{esc(d.version)} · {esc(uploaded)}</td><td>{esc(filesizeformat(d.size))}</td></tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above went through conditional_escape
+
+
+def _due(a: ActionItem) -> str:
+    overdue = ' <span class="badge overdue">Overdue</span>' if a.is_overdue else ""
+    return f"{esc(day_label(a.due_date) or '—')}{overdue}"
+
+
+def action_rows(items: list[ActionItem]) -> SafeString:
+    """The meeting's own action items: title and progress, owner, due day, status and where it was closed."""
+    statuses = _labels(ActionItem.Status)
+    out = []
+    for a in items:
+        note = f'<div class="small muted">{esc(a.progress_note)}</div>' if a.progress_note else ""
+        closed = (
+            f' <span class="small muted">at the {esc(a.closed_at_title)}</span>' if a.closed_at_title else ""
+        )
+        out.append(
+            f"\n  <tr><td>{esc(a.title)}{note}</td>\n      <td>{esc(a.owner_label)}</td>\n"
+            f"      <td>{_due(a)}</td>\n"
+            f'      <td><span class="badge">{esc(statuses.get(str(a.status), a.status))}</span>{closed}</td></tr>\n  '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above went through conditional_escape
+
+
+def arising_rows(items: list[ActionItem]) -> SafeString:
+    """The open action items from earlier meetings: title, owner, due day, status and where it was agreed."""
+    statuses = _labels(ActionItem.Status)
+    out = [
+        f"\n  <tr><td>{esc(a.title)}</td><td>{esc(a.owner_label)}</td>\n"
+        f"      <td>{_due(a)}</td><td>{esc(statuses.get(str(a.status), a.status))}</td>"
+        f"<td>{esc(a.agreed_at)}</td></tr>\n  "
+        for a in items
+    ]
+    return mark_safe("".join(out))  # noqa: S308 - every value above went through conditional_escape

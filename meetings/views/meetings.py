@@ -19,7 +19,7 @@ from meetings.services import meetings as meetings_services
 from meetings.times import ZoneNamer, reader_timezone
 from meetings.views import confirmations
 from meetings.views.base import back, confirm_then, error_message, meeting_or_404, warn_conflicts
-from meetings.views.meeting_rows import agenda_rows, members_cell
+from meetings.views.meeting_rows import action_rows, agenda_rows, arising_rows, document_rows, members_cell
 
 
 @login_required
@@ -51,7 +51,7 @@ def meeting_detail(request, pk: int):
     meeting = meeting_or_404(request, pk)
     page = meeting_page(meeting=meeting, user=request.user)
     conflicts = meetings_services.meeting_conflicts(meeting=meeting) if page.can_manage else []
-    # The agenda and the participants are written in Python (meetings/views/meeting_rows.py).
+    # The repeated rows are written in Python (meetings/views/meeting_rows.py).
     namer = request._zone_namer = ZoneNamer()
     context = {
         "meeting": meeting,
@@ -59,6 +59,9 @@ def meeting_detail(request, pk: int):
         "conflicts": conflicts,
         "agenda_rows": agenda_rows(page.agenda, meeting, reader_timezone(request.user), namer),
         "delegations": [(name, members_cell(invs)) for name, invs in page.delegations],
+        "document_rows": document_rows(page.documents),
+        "action_rows": action_rows(page.action_items),
+        "arising_rows": arising_rows(page.matters_arising),
     }
     return render(request, "meetings/meeting_detail.html", context)
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.template import Context, Template
+from django.utils import timezone
 
-from meetings.models import AgendaItem, Decision, Document, Invitation, Meeting
+from governance.permissions import today_in_asean
+from meetings.models import ActionItem, AgendaItem, Decision, Document, Invitation, Meeting
+from meetings.selectors.documents import DocumentGroup
 from meetings.selectors.meeting_page import AgendaRow
 from meetings.times import ZoneNamer
-from meetings.views.meeting_rows import agenda_rows, members_cell
+from meetings.views.meeting_rows import action_rows, agenda_rows, arising_rows, document_rows, members_cell
 
 UTC = dt.UTC
 
@@ -28,6 +31,23 @@ AGENDA = """{% load meeting_times %}{% for row in rows %}
     <td>{% for doc in row.documents %}<a href="{% url 'meetings:document_download' doc.pk %}">{{ doc.title }}</a>{% if not forloop.last %}<br>{% endif %}{% endfor %}</td>
   </tr>{% endfor %}"""  # noqa: E501
 MEMBERS = """{% for inv in invs %}<span{% if inv.is_withdrawn %} class="muted" style="text-decoration:line-through"{% endif %}>{{ inv.person_name }}</span>{% if inv.role == "CHAIR" %} <span class="badge">chair</span>{% endif %} <span class="badge {{ inv.partstat }}">{{ inv.partstat_label }}</span>{% if not forloop.last %}<br>{% endif %}{% endfor %}"""  # noqa: E501
+
+DOCUMENTS = """{% for g in groups %}
+  <tr><td><a href="{% url 'meetings:document_download' g.latest.pk %}">{{ g.latest.title }}</a>
+        {% if g.older %}<div class="small muted">Earlier: {% for o in g.older %}<a href="{% url 'meetings:document_download' o.pk %}">v{{ o.version }}</a>{% if not forloop.last %}, {% endif %}{% endfor %}</div>{% endif %}</td>
+      <td>{{ g.latest.get_kind_display }}</td><td><span class="badge">{{ g.latest.get_classification_display }}</span></td>
+      <td>v{{ g.latest.version }} · {{ g.latest.uploaded_at|date:"j M Y" }}</td><td>{{ g.latest.size|filesizeformat }}</td></tr>
+  {% endfor %}"""  # noqa: E501
+ACTIONS = """{% load meeting_times %}{% for a in items %}
+  <tr><td>{{ a.title }}{% if a.progress_note %}<div class="small muted">{{ a.progress_note }}</div>{% endif %}</td>
+      <td>{{ a.owner_label }}</td>
+      <td>{{ a.due_date|short_day|default:"—" }}{% if a.is_overdue %} <span class="badge overdue">Overdue</span>{% endif %}</td>
+      <td><span class="badge">{{ a.get_status_display }}</span>{% if a.closed_at_title %} <span class="small muted">at the {{ a.closed_at_title }}</span>{% endif %}</td></tr>
+  {% endfor %}"""  # noqa: E501
+ARISING = """{% load meeting_times %}{% for a in items %}
+  <tr><td>{{ a.title }}</td><td>{{ a.owner_label }}</td>
+      <td>{{ a.due_date|short_day|default:"—" }}{% if a.is_overdue %} <span class="badge overdue">Overdue</span>{% endif %}</td><td>{{ a.get_status_display }}</td><td>{{ a.agreed_at }}</td></tr>
+  {% endfor %}"""  # noqa: E501
 
 
 def _meeting() -> Meeting:
@@ -94,3 +114,50 @@ def test_members_cell_says_what_the_template_said():
     assert members_cell(invs) == expected
     assert "line-through" in expected and "chair" in expected and "&lt;0&gt;" in expected
     assert members_cell([]) == ""
+
+
+def test_document_rows_say_what_the_template_said():
+    def doc(pk: int, version: int, **kw) -> Document:
+        return Document(pk=pk, title="Paper <A> & co", version=version, **kw)
+
+    late = dt.datetime(2027, 3, 1, 20, 30, tzinfo=UTC)  # the next day in Manila
+    latest = doc(
+        31,
+        3,
+        kind=Document.Kind.WORKING_PAPER,
+        classification=Document.Classification.CONFIDENTIAL,
+        uploaded_at=late,
+        size=1_234_567,
+    )
+    groups = [
+        DocumentGroup(latest=latest, older=[doc(30, 2), doc(29, 1)]),
+        DocumentGroup(latest=doc(40, 1, classification=Document.Classification.PUBLIC, size=0), older=[]),
+    ]
+    for zone in ("Asia/Manila", "UTC"):
+        with timezone.override(zone):
+            expected = Template(DOCUMENTS).render(Context({"groups": groups}))
+            assert document_rows(groups) == expected
+    assert "Earlier:" in expected and "&lt;A&gt;" in expected and "Confidential" in expected
+    assert document_rows([]) == ""
+
+
+def test_action_rows_say_what_the_template_said():
+    today = today_in_asean()
+    items = []
+    for n, (status, due, note, closed) in enumerate(
+        [
+            (ActionItem.Status.OPEN, today - dt.timedelta(days=3), "Half <done> & more", None),
+            (ActionItem.Status.DONE, today - dt.timedelta(days=3), "", "21st <ACCMSME>"),
+            (ActionItem.Status.IN_PROGRESS, None, "", None),
+            (ActionItem.Status.OPEN, today + dt.timedelta(days=3), "", None),
+        ]
+    ):
+        a = ActionItem(pk=n + 1, title=f"Act <{n}> & co", status=status, due_date=due, progress_note=note)
+        a.owner_label, a.closed_at_title, a.agreed_at = f"Viet Nam <{n}>", closed, f"20th <{n}>"
+        items.append(a)
+    context = Context({"items": items})
+    assert action_rows(items) == Template(ACTIONS).render(context)
+    expected = Template(ARISING).render(context)
+    assert arising_rows(items) == expected
+    assert "Overdue" in expected and "—" in expected and "&lt;0&gt;" in expected
+    assert action_rows([]) == arising_rows([]) == ""
