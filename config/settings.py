@@ -320,8 +320,8 @@ NOTIFY_BREAKER_BASE_SECONDS = env.int("NOTIFY_BREAKER_BASE_SECONDS", default=5)
 NOTIFY_BREAKER_MAX_SECONDS = env.int("NOTIFY_BREAKER_MAX_SECONDS", default=60)
 # Sends recorded per chunk (docs/decisions/0057): at most this many in one transaction, sized by time.
 NOTIFY_SEND_CHUNK = env.int("NOTIFY_SEND_CHUNK", default=100)
-# Rows per send task: the batch a worker preloads at once (the chunks above are sent from it).
-NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=200)
+# Rows per send task, at most: an eighth of a hand-out, between 50 and this (outbox.tasks.batch_size).
+NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=500)
 NOTIFY_SEND_CHUNK_SECONDS = env.float("NOTIFY_SEND_CHUNK_SECONDS", default=0.5)
 # SMTP: the connection and greeting within EMAIL_CONNECT_TIMEOUT, every answer after within EMAIL_TIMEOUT.
 EMAIL_CONNECT_TIMEOUT = env.float("EMAIL_CONNECT_TIMEOUT", default=10.0)

@@ -52,6 +52,14 @@ def send_messages(ids: list[int]) -> dict:
     return send_batch(ids)
 
 
+def batch_size(n: int) -> int:
+    """Rows per send task: an eighth of the hand-out, so a short list is still shared by several workers,
+    between 50 and ``NOTIFY_BATCH_SIZE`` (500), so a long one goes in few tasks (one preload each, and
+    chunks that reach their size early)."""
+    most = max(1, int(setting("NOTIFY_BATCH_SIZE", 500)))
+    return max(min(50, most), min(most, -(-n // 8)))
+
+
 def dispatch(ids: list[int]) -> int:
     """Hand rows to workers in batches. A lease in ``next_attempt_at``, written *before* the batch is
     published (so a worker never meets a row still locked by the lease), keeps the next hand-out from
@@ -60,7 +68,7 @@ def dispatch(ids: list[int]) -> int:
     queue gets a longer lease (``NOTIFY_LEASE_PER_BATCH_SECONDS`` more per batch ahead of it)."""
     if not ids:
         return 0
-    batch = setting("NOTIFY_BATCH_SIZE", 200)
+    batch = batch_size(len(ids))
     base = setting("NOTIFY_DISPATCH_LEASE_SECONDS", 30)
     per_batch = setting("NOTIFY_LEASE_PER_BATCH_SECONDS", 1)
     now = timezone.now()

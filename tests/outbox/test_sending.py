@@ -284,3 +284,12 @@ def test_rsvp_links_are_signed_as_django_signs_them_and_read_back():
         assert token == signing.dumps(data, salt=SALT)
         assert read_token(token) == (inv, "ACCEPTED")
     assert signing.loads(token, salt=SALT) == data
+
+
+def test_a_send_task_carries_an_eighth_of_the_hand_out_within_its_bounds(settings):
+    from outbox.tasks import batch_size
+
+    settings.NOTIFY_BATCH_SIZE = 500
+    assert [batch_size(n) for n in (1, 120, 400, 800, 3000, 10000)] == [50, 50, 50, 100, 375, 500]
+    settings.NOTIFY_BATCH_SIZE = 4  # a test's many small tasks stay small
+    assert [batch_size(n) for n in (1, 60, 10000)] == [4, 4, 4]
