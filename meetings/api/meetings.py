@@ -172,6 +172,13 @@ class MeetingViewSet(
     def body_id_of(self, obj) -> int:
         return obj.body_id
 
+    def filter_queryset(self, queryset):
+        # No ?body=, ?year= or ?status= (the list as most clients read it): the filter form would be built
+        # and validated only to change nothing (none of MeetingFilter's parameters is required).
+        if self.action == "list" and not MeetingFilter.base_filters.keys() & self.request.query_params.keys():
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_queryset(self):
         # ?body=, ?year=, ?status=: MeetingFilter. A list's rows show ids only (``to_representation``);
         # a single meeting's actions read its body, host and series.
