@@ -13,12 +13,13 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Value
 from django.http import HttpResponse, HttpResponseNotFound
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from governance.permissions import SECRETARIAT_GROUP
 from governance.prepared import Prepared
 from meetings.calendar.ics import feed_calendar
 from meetings.models import Meeting
+from meetings.permissions import meeting_visibility, meetings_visible_by
 from meetings.selectors import visible_meetings
 from meetings.times import ZoneNamer, reader_timezone
 
@@ -96,11 +98,18 @@ def _not_found() -> HttpResponse:
 class FeedSource:
     """What one feed request serves, and the state its validators are made from."""
 
-    meetings: QuerySet[Meeting]
+    # Built only when the body is rendered: a cached feed needs the counts alone (``stats``).
+    meetings_of: Callable[[], QuerySet[Meeting]]
     name: str
     reader_tz: str | None
     tag: str
+    # (count, latest change, newest id) of those meetings; the queryset's aggregate unless given.
+    stats: Callable[[], tuple[int, dt.datetime | None, int | None]] | None = None
     _state: tuple[str, dt.datetime] | None = None
+    # The cached body, read with the state when the request names no validator (it will be served):
+    # one round trip to the cache instead of two on every poll that gets the whole feed.
+    wants_body: bool = False
+    _body: bytes | str | None = None
 
     def state(self) -> tuple[str, dt.datetime]:
         """(ETag, Last-Modified). The ETag hashes what the feed depends on (count, latest change, newest
@@ -108,13 +117,22 @@ class FeedSource:
         this state was first served, at least the latest change: a removal leaves ``updated_at`` as it
         was, yet a client asking only If-Modified-Since must not be told nothing changed."""
         if self._state is None:
-            stats = self.meetings.aggregate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
-            state = f"{self.tag}|{stats['n']}|{stats['changed']}|{stats['last']}|{self.reader_tz}"
+            if self.stats is not None:
+                n, changed, last = self.stats()
+            else:
+                found = self.meetings_of().aggregate(n=Count("pk"), c=Max("updated_at"), last=Max("pk"))
+                n, changed, last = found["n"], found["c"], found["last"]
+            state = f"{self.tag}|{n}|{changed}|{last}|{self.reader_tz}"
             digest = hashlib.sha256(state.encode()).hexdigest()[:32]
-            first_seen = cache.get_or_set(
-                f"feed-seen:{digest}", timezone.now, settings.FEED_CACHE_SECONDS * 24
-            )
-            changed = stats["changed"] or first_seen
+            seen_key, body_key = f"feed-seen:{digest}", f"feed:{digest}"
+            found = cache.get_many([seen_key, body_key] if self.wants_body else [seen_key])
+            self._body = found.get(body_key)
+            first_seen = found.get(seen_key)
+            if first_seen is None:  # as ``cache.get_or_set``: the first writer's moment wins
+                now = timezone.now()
+                cache.add(seen_key, now, settings.FEED_CACHE_SECONDS * 24)
+                first_seen = cache.get(seen_key, now)
+            changed = changed or first_seen
             self._state = (f'"{digest}"', max(first_seen, changed).replace(microsecond=0))
         return self._state
 
@@ -124,6 +142,10 @@ def _source(request, *, kind: str, key: str) -> FeedSource | None:
     found = getattr(request, "_feed_source", False)
     if found is False:
         found = request._feed_source = _user_source(key) if kind == "user" else _body_source(key)
+        if found is not None:
+            found.wants_body = not (
+                "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+            )
     return found
 
 
@@ -142,6 +164,22 @@ _READER = Prepared(
 )
 
 
+def _feed_state(since: dt.datetime, **visibility) -> QuerySet:
+    # One row, no GROUP BY (a Value groups nothing): the aggregate ``FeedSource.state`` would ask for.
+    return (
+        meetings_visible_by(Meeting.objects.filter(end__gte=since), **visibility)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"), changed=Max("updated_at"), last=Max("pk"))
+        .values_list("n", "changed", "last")
+    )
+
+
+# The user feed's state, compiled once per process (governance.prepared): most polls need nothing more.
+_FEED_STATE = Prepared(_feed_state)
+
+
 def _user_source(token: str) -> FeedSource | None:
     found = _READER(token=token) if token else []
     person = found[0] if found else None
@@ -151,9 +189,17 @@ def _user_source(token: str) -> FeedSource | None:
         return None
     # Where ``governance.permissions.is_secretariat`` looks first, as the login backend leaves it.
     person.user._is_secretariat = person.user.is_superuser or person.in_secretariat_group
+    user = person.user
     since = timezone.now() - dt.timedelta(days=settings.FEED_PAST_DAYS)
+    visibility = meeting_visibility(user)
+
+    def stats() -> tuple[int, dt.datetime | None, int | None]:
+        rows = _FEED_STATE(since=since, **visibility)
+        return rows[0] if rows else (0, None, None)  # no rows: no right reaches any meeting
+
     return FeedSource(
-        meetings=visible_meetings(person.user).filter(end__gte=since),
+        meetings_of=lambda: visible_meetings(user).filter(end__gte=since),
+        stats=stats,
         name=f"ACCMSME Governance: {person.full_name}",
         reader_tz=person.effective_timezone,
         tag=f"user:{person.pk}:{token}",
@@ -165,7 +211,7 @@ def _body_source(acronym: str) -> FeedSource | None:
     if body is None:
         return None
     return FeedSource(
-        meetings=Meeting.objects.filter(body=body, is_public=True),
+        meetings_of=lambda: Meeting.objects.filter(body=body, is_public=True),
         name=f"{body.acronym}: public meetings",
         reader_tz=None,
         tag=f"body:{body.pk}",
@@ -195,10 +241,10 @@ def _respond(request, source: FeedSource | None) -> HttpResponse:
         return _not_found()
     etag, _ = source.state()
     key = f"feed:{etag.strip(chr(34))}"
-    body = cache.get(key)
+    body = source._body if source.wants_body else cache.get(key)
     if body is None:
         body = feed_calendar(
-            source.meetings.select_related("host").order_by("start"),
+            source.meetings_of().select_related("host").order_by("start"),
             name=source.name,
             now=timezone.now(),
             reader_tz=source.reader_tz,
