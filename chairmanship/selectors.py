@@ -358,17 +358,28 @@ def rotation_timeline(*, body: Body, year_from: int, year_to: int, today: dt.dat
 def handovers_visible(user) -> QuerySet[Handover]:
     """Handovers the user may see: the Secretariat all; members of the body; and the people of either term
     (its chair person, the heads of delegation of its state on the body)."""
-    qs = Handover.objects.all()
+    return handovers_visible_by(Handover.objects.all(), **handover_visibility(user))
+
+
+def handover_visibility(user) -> dict[str, list[int] | int | None]:
+    """``handovers_visible``'s rule as plain arguments for ``handovers_visible_by``: ``body_ids`` None for
+    the Secretariat (every handover), ``user_id`` None for an anonymous or inactive user (none)."""
     if is_secretariat(user):
-        return qs
+        return {"body_ids": None, "user_id": None}
     if not is_active_user(user):
+        return {"body_ids": [], "user_id": None}
+    return {"body_ids": body_ids_with(user, VIEW, MANAGE), "user_id": user.pk}
+
+
+def handovers_visible_by(
+    qs: QuerySet[Handover], *, body_ids: list[int] | None, user_id: int | None
+) -> QuerySet[Handover]:
+    """``handovers_visible`` from ``handover_visibility``'s arguments (for a query compiled once per
+    process, ``governance.prepared``)."""
+    if body_ids is None:
+        return qs
+    if user_id is None:
         return qs.none()
-    return handovers_visible_by(qs, body_ids=body_ids_with(user, VIEW, MANAGE), user_id=user.pk)
-
-
-def handovers_visible_by(qs: QuerySet[Handover], *, body_ids: list[int], user_id: int) -> QuerySet[Handover]:
-    """``handovers_visible``'s rule for an active user who is not the Secretariat, from plain arguments (for
-    a query compiled once per process, ``governance.prepared``)."""
     heads = Membership.objects.filter(
         Q(member_state_id=OuterRef("outgoing_term__member_state_id"))
         | Q(member_state_id=OuterRef("incoming_term__member_state_id")),

@@ -17,16 +17,7 @@ from chairmanship.models import Handover
 from chairmanship.rotation import RotationError
 from chairmanship.timeline_rows import timeline_bars, timeline_years
 from governance.models import Body, Person
-from governance.permissions import (
-    MANAGE,
-    VIEW,
-    body_ids_with,
-    can_manage_body,
-    is_active_user,
-    is_secretariat,
-    require,
-    today_in_asean,
-)
+from governance.permissions import can_manage_body, require, today_in_asean
 from governance.prepared import Prepared
 from governance.selectors import body_by_acronym
 
@@ -101,9 +92,8 @@ def _latest_handovers(qs: QuerySet[Handover], body_id: int) -> QuerySet[Handover
     )
 
 
-# The timeline's handovers, compiled once per process (governance.prepared): for the Secretariat and for
-# an active user (``selectors.handovers_visible``'s rule from plain arguments).
-_ALL_HANDOVERS = Prepared(lambda body_id: _latest_handovers(Handover.objects.all(), body_id))
+# The timeline's handovers, compiled once per process (governance.prepared), filtered by
+# ``selectors.handovers_visible``'s rule from plain arguments.
 _HANDOVERS_SEEN = Prepared(
     lambda body_id, body_ids, user_id: _latest_handovers(
         selectors.handovers_visible_by(Handover.objects.all(), body_ids=body_ids, user_id=user_id), body_id
@@ -112,11 +102,7 @@ _HANDOVERS_SEEN = Prepared(
 
 
 def _handovers_of(user, body_id: int) -> list[Handover]:
-    if is_secretariat(user):
-        return _ALL_HANDOVERS(body_id=body_id)
-    if not is_active_user(user):
-        return []
-    return _HANDOVERS_SEEN(body_id=body_id, body_ids=body_ids_with(user, VIEW, MANAGE), user_id=user.pk)
+    return _HANDOVERS_SEEN(body_id=body_id, **selectors.handover_visibility(user))
 
 
 @login_required

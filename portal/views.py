@@ -16,6 +16,7 @@ from governance.prepared import Prepared
 from governance.selectors import body_page, governance_chart
 from meetings.models import WrittenProcedure
 from meetings.selectors import body_meetings_for_user, body_submissions
+from meetings.selectors.procedures import procedures_visible_by
 from portal.body_rows import meeting_rows, member_rows
 
 
@@ -42,15 +43,12 @@ def chart(request):
 
 
 def _procedures(body_ids: list[int] | None, body_id: int):
-    """Decisions taken between meetings by written procedure, newest first: the columns shown only. As
-    ``procedures_visible`` filters them (every body's for the Secretariat, ``body_ids`` is None)."""
-    qs = (
-        WrittenProcedure.objects.all()
-        if body_ids is None
-        else WrittenProcedure.objects.filter(body_id__any_of=body_ids)
-    )
+    """Decisions taken between meetings by written procedure, newest first: the columns shown only."""
     return (
-        qs.filter(body_id=body_id).only("title", "deadline", "status", "outcome").order_by("-opened_at")[:20]
+        procedures_visible_by(WrittenProcedure.objects.all(), body_ids)
+        .filter(body_id=body_id)
+        .only("title", "deadline", "status", "outcome")
+        .order_by("-opened_at")[:20]
     )
 
 

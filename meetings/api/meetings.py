@@ -77,7 +77,7 @@ class MeetingSerializer(MirrorsConstraints, serializers.ModelSerializer):
         validators = []  # numbers and labels are checked by the service, with a clearer message
 
     def get_page(self, obj) -> str:
-        return reverse("meetings:detail", args=[obj.pk])
+        return self._page_of(obj.pk)
 
     @staticmethod
     def _page_of(pk: int) -> str:

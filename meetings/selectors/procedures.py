@@ -17,9 +17,15 @@ DECIDED = (WrittenProcedure.Status.ADOPTED, WrittenProcedure.Status.NOT_ADOPTED)
 
 def procedures_visible(user) -> QuerySet[WrittenProcedure]:
     """Procedures of the bodies the user may see (all for the Secretariat)."""
-    ids = body_ids_with(user, VIEW)
-    qs = WrittenProcedure.objects.select_related("body")
-    return qs if ids is None else qs.filter(body_id__any_of=ids)
+    return procedures_visible_by(WrittenProcedure.objects.select_related("body"), body_ids_with(user, VIEW))
+
+
+def procedures_visible_by(
+    qs: QuerySet[WrittenProcedure], body_ids: list[int] | None
+) -> QuerySet[WrittenProcedure]:
+    """``procedures_visible`` from the user's viewable bodies (None for the Secretariat: all), for a query
+    compiled once per process (``governance.prepared``)."""
+    return qs if body_ids is None else qs.filter(body_id__any_of=body_ids)
 
 
 def procedures_decided_between(
