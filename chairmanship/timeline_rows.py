@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.dates import MONTHS_3
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
 from chairmanship.rotation import YearChair
 from chairmanship.selectors import TimelineBar
+from governance.html import esc
 
 
 def timeline_bars(bars: list[TimelineBar]) -> SafeString:

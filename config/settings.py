@@ -221,7 +221,7 @@ NOTIFY_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_SECONDS", default=120)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "governance.redis_cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "accmsme",
         }

@@ -100,11 +100,21 @@ class _Plan:
         self.sql = sql
         self.slots = slots
 
-    def run(self, arguments: dict[str, Any]) -> list:
+    def params(self, arguments: dict[str, Any]) -> tuple:
         params = tuple(arguments[v] if bound else v for bound, v in self.slots)
         if any(isinstance(p, list) for p in params):
             # ``__any_of`` sorts and dedupes its ids (governance.lookups): the same here.
             params = tuple(sorted({int(i) for i in p}) if isinstance(p, list) else p for p in params)
+        return params
+
+    def count(self, arguments: dict[str, Any]) -> int:
+        # The subquery form Django's own ``count()`` gives a sliced or distinct queryset.
+        with connections[self.template.db].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) subquery", self.params(arguments))
+            return cursor.fetchone()[0]
+
+    def run(self, arguments: dict[str, Any]) -> list:
+        params = self.params(arguments)
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[self.template.db]  # this thread's connection
         compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
@@ -135,6 +145,17 @@ class Prepared:
         if plan is None:
             return list(self._build(**arguments))
         return plan.run(arguments)
+
+    def count(self, **arguments: Any) -> int:
+        """How many rows ``build(**arguments)`` gives, slicing included, as ``QuerySet.count()`` asks
+        PostgreSQL for it (a capped count is a sliced builder)."""
+        key = _shape(arguments)
+        plan = self._plans.get(key, _MISSING)
+        if plan is _MISSING:
+            plan = self._compile(key, arguments)
+        if plan is None:
+            return self._build(**arguments).count()
+        return plan.count(arguments)
 
     def _compile(self, key: tuple, arguments: dict[str, Any]) -> _Plan | None:
         stand_ins = {name: _stand_in(i, value) for i, (name, value) in enumerate(sorted(arguments.items()))}

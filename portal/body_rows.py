@@ -5,14 +5,15 @@ and a ``reverse()`` per row (issue 21, docs/decisions/0063)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
+from governance.html import esc
 from governance.models import Membership
 from meetings.models import Meeting
 
@@ -38,14 +39,20 @@ def member_rows(members_by_state: list[tuple[str, list[tuple[str, str]]]]) -> Sa
     return mark_safe("".join(out))  # noqa: S308 - every value above went through conditional_escape
 
 
-def _day(start: dt.datetime, zone, month_only: bool) -> str:
+@lru_cache(maxsize=16)
+def _month_names(language: str | None) -> tuple[dict[int, str], dict[int, str]]:
+    """The months as Django's DateFormat writes ``M`` (``MONTHS_3[m].title()``) and ``F`` (``MONTHS[m]``)
+    in ``language``, the active one when called: translated once per process and language, not per row."""
+    return {m: str(n).title() for m, n in MONTHS_3.items()}, {m: str(n) for m, n in MONTHS.items()}
+
+
+def _day(start: dt.datetime, zone, month_only: bool, months: tuple[dict[int, str], dict[int, str]]) -> str:
     """``start|date:"j M Y"`` (``"F Y"`` when only the month is recorded) in the reader's zone, as the
-    template wrote it: Django's DateFormat writes ``M`` as ``MONTHS_3[m].title()`` and ``F`` as
-    ``MONTHS[m]``, in the active language."""
+    template wrote it."""
     local = start.astimezone(zone) if timezone.is_aware(start) else start
     if month_only:
-        return f"{MONTHS[local.month]} {local.year:04d}"
-    return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year:04d}"
+        return f"{months[1][local.month]} {local.year:04d}"
+    return f"{local.day} {months[0][local.month]} {local.year:04d}"
 
 
 def meeting_rows(meetings: list[Meeting]) -> SafeString:
@@ -53,12 +60,13 @@ def meeting_rows(meetings: list[Meeting]) -> SafeString:
     before, _, after = reverse("meetings:detail", args=[_KEY]).partition(str(_KEY))
     statuses = _labels(Meeting.Status)
     zone = timezone.get_current_timezone()
+    months = _month_names(get_language())
     out = []
     for m in meetings:
         where = esc(m.city) + (f", {esc(m.host)}" if m.host else "")
         out.append(
             f'\n  <tr><td><a href="{esc(f"{before}{m.pk}{after}")}">{esc(m.title)}</a></td>\n'
-            f"      <td>{esc(_day(m.start, zone, m.date_precision == 'month'))}</td>\n"
+            f"      <td>{esc(_day(m.start, zone, m.date_precision == 'month', months))}</td>\n"
             f'      <td>{where}</td><td><span class="badge {esc(m.status)}">'
             f"{esc(statuses.get(m.status, m.status))}</span></td></tr>\n  "
         )

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.urls import reverse
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
+from governance.html import esc
 from meetings.models import ActionItem, Invitation, Meeting
 from meetings.times import MeetingTimes, day_label
 
@@ -83,6 +83,17 @@ def awaiting_rows(
             )
         )
     return rows
+
+
+def upcoming_table(days, *, csrf_token: str, next_url: str) -> SafeString:
+    """The upcoming meetings' table body: a heading row per day (``group_by_reader_day``'s days), then
+    its meetings' rows."""
+    return mark_safe(  # noqa: S308 - every value went through conditional_escape
+        "".join(
+            f'\n<tr><th colspan="3">{esc(label)}</th></tr>\n{"".join(rows)}\n'
+            for label, rows in upcoming_days(days, csrf_token=csrf_token, next_url=next_url)
+        )
+    )
 
 
 def upcoming_days(days, *, csrf_token: str, next_url: str) -> list[tuple[str, list[SafeString]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 
+from django.db.models import Manager
 from django.urls import get_script_prefix, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +24,7 @@ from meetings.api.base import RecordViewSet, VenueDateTimeField, require_manage,
 from meetings.api.filters import MeetingFilter
 from meetings.api.pagination import MeetingCursorPagination
 from meetings.models import Meeting
-from meetings.selectors.meetings import visible_meetings
+from meetings.selectors.meetings import first_meetings, visible_meetings
 from meetings.services import meetings as meetings_services
 from meetings.services import participation as participation_services
 from meetings.services import year_plan as year_plan_services
@@ -31,6 +32,13 @@ from meetings.services.meetings import MEETING_EDITABLE
 
 # Chosen when a meeting is scheduled and never changed after (a meeting does not move to another body).
 MEETING_SET_ON_CREATE = frozenset({"body"})
+
+
+class MeetingListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The page address's parts and the rows' writer looked up once for the list, not per row.
+        page, row = _page_url_parts(get_script_prefix()), self.child.row
+        return [row(m, page) for m in (data.all() if isinstance(data, Manager) else data)]
 
 
 class MeetingSerializer(MirrorsConstraints, serializers.ModelSerializer):
@@ -75,6 +83,7 @@ class MeetingSerializer(MirrorsConstraints, serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in MEETING_EDITABLE | MEETING_SET_ON_CREATE]
         extra_kwargs = {"title": {"required": False}, "timezone": {"required": False}}
         validators = []  # numbers and labels are checked by the service, with a clearer message
+        list_serializer_class = MeetingListSerializer
 
     def get_page(self, obj) -> str:
         return self._page_of(obj.pk)
@@ -86,15 +95,20 @@ class MeetingSerializer(MirrorsConstraints, serializers.ModelSerializer):
         return f"{before}{pk}{after}"
 
     def to_representation(self, instance):
-        # Written out rather than field by field: a list page is 50 of these, and DRF's walk over 22 fields
-        # per row was a third of the request. Every value is what the declared field gives for it
-        # (``tests/meetings/test_api_meeting_rows.py`` holds the two side by side); the times are in the
-        # meeting's own zone.
-        m = instance
+        return self.row(instance, _page_url_parts(get_script_prefix()))
+
+    @staticmethod
+    def row(m, page: tuple[str, str]) -> dict:
+        """The meeting ``m`` as the API gives it; ``page``: its page's address around the id.
+
+        Written out rather than field by field: a list page is 50 of these, and DRF's walk over 22 fields
+        per row was a third of the request. Every value is what the declared field gives for it
+        (``tests/meetings/test_api_meeting_rows.py`` holds the two side by side); the times are in the
+        meeting's own zone. ``m`` is a meeting, or a row of ``LIST_COLUMNS`` (``first_meetings``)."""
         tz = zoneinfo.ZoneInfo(m.timezone)
         return {
-            "id": m.pk,
-            "page": self._page_of(m.pk),
+            "id": m.id,
+            "page": f"{page[0]}{m.id}{page[1]}",
             "body": m.body_id,
             "series": m.series_id,
             "number": m.number,
@@ -171,6 +185,13 @@ class MeetingViewSet(
 
     def body_id_of(self, obj) -> int:
         return obj.body_id
+
+    def list(self, request, *args, **kwargs):
+        # The list as most clients read it, the first page unfiltered: read without building a queryset.
+        if not self.paginator.is_first_page(request):
+            return super().list(request, *args, **kwargs)
+        page = self.paginator.paginate_first(request, functools.partial(first_meetings, request.user))
+        return self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def filter_queryset(self, queryset):
         # No ?body=, ?year= or ?status= (the list as most clients read it): the filter form would be built

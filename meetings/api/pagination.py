@@ -3,6 +3,8 @@ without sorting the table, and a count capped where an exact one would scan it (
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
@@ -32,6 +34,29 @@ class MeetingCursorPagination(CursorPagination):
         found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
         self.count = found if found <= COUNT_CAP else None
         return super().paginate_queryset(queryset, request, view)
+
+    @staticmethod
+    def is_first_page(request) -> bool:
+        """No cursor, offset or filter: the first page of all the user may see (most requests)."""
+        return request.query_params.keys() <= {"limit"}
+
+    def paginate_first(self, request, first: Callable[..., tuple[list, int]]) -> list:
+        """``paginate_queryset``'s first page (no cursor), from ``first(rows=, count_up_to=)``: the page's
+        rows and one more, and the count capped as ``paginate_queryset`` caps it."""
+        self.by_offset = None
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.cursor = None
+        rows, found = first(rows=self.page_size + 1, count_up_to=COUNT_CAP + 1)
+        self.count = found if found <= COUNT_CAP else None
+        self.page = rows[: self.page_size]
+        self.has_previous = False
+        self.has_next = len(rows) > len(self.page)
+        if self.has_next:
+            self.next_position = self._get_position_from_instance(rows[-1], self.ordering)
+        self.display_page_controls = self.has_next and self.template is not None
+        return self.page
 
     def decode_cursor(self, request):
         # DRF answers a cursor it cannot read with 404; it is a bad parameter, so 400 naming it.

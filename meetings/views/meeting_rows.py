@@ -9,10 +9,10 @@ from functools import cache
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from governance.html import esc
 from meetings.models import ActionItem, AgendaItem, Decision, Document, Invitation, Meeting
 from meetings.selectors.documents import DocumentGroup
 from meetings.selectors.meeting_page import AgendaRow

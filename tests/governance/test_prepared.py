@@ -85,3 +85,23 @@ def test_compiled_once_per_shape(seeded):
     for body in Body.objects.all()[:3]:
         prepared(body_id=body.pk)
     assert len(built) == 1  # once, with stand-ins; every call after binds its own id
+
+
+@pytest.mark.django_db
+def test_count_matches_the_plain_count_slicing_included(seeded, django_assert_num_queries):
+    def build(above, cap):
+        qs = Body.objects.filter(pk__gt=above).order_by().values("pk")
+        return qs[:cap] if cap else qs
+
+    capped = Prepared(lambda above: build(above, 3))
+    whole = Prepared(lambda above: build(above, None))
+    rewrites = Prepared(lambda part: Body.objects.filter(acronym__contains=part))
+    pks = sorted(Body.objects.values_list("pk", flat=True))
+    assert len(pks) > 4  # so the cap below is reached, not just passed
+    for above in (0, pks[-3], pks[-1]):
+        assert capped.count(above=above) == build(above, 3).count()
+        assert whole.count(above=above) == build(above, None).count()
+    assert [capped.count(above=0), whole.count(above=0), whole.count(above=pks[-1])] == [3, len(pks), 0]
+    assert rewrites.count(part="SME") == Body.objects.filter(acronym__contains="SME").count() > 0
+    with django_assert_num_queries(1):
+        capped.count(above=0)

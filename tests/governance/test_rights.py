@@ -427,6 +427,11 @@ def test_meeting_visibility_table(roles, role):
     assert by_filter == expected
     assert by_selector == expected  # the meetings side's selector says the same
     assert by_rows == expected  # and so does the filter on rows that belong to a meeting
+    # The API list's first page reads the same rule with the rights in SQL (``first_meetings``).
+    from meetings.selectors.meetings import first_meetings
+
+    rows, count = first_meetings(user, rows=10, count_up_to=10)
+    assert {r.title for r in rows} == expected and count == len(expected)
 
 
 @pytest.mark.parametrize(

@@ -74,3 +74,27 @@ def test_the_schema_describes_the_cursor_and_the_capped_count(world):
     assert {"cursor", "limit", "offset"} <= {p["name"] for p in op["parameters"]}
     ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert schema["components"]["schemas"][ref]["properties"]["count"]["nullable"] is True
+
+
+@pytest.mark.parametrize("limit", [1, 3, 9, 100])
+def test_the_plain_first_page_is_the_page_the_cursor_pager_gives(world, monkeypatch, limit):
+    """The first page without a filter is read in two prepared statements (``first_meetings``); with any
+    other parameter (``format`` here) the view takes DRF's path. The two answer alike, ``next`` included,
+    for a viewer of everything, a member, and a user who sees nothing."""
+    from meetings.api import meetings as meetings_api
+
+    more_meetings(world, 7)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 8)  # 9 and 100 rows: the count is capped to null
+    taken = []
+    real = meetings_api.first_meetings
+    monkeypatch.setattr(meetings_api, "first_meetings", lambda *a, **k: taken.append(k) or real(*a, **k))
+    for user in (world.sec, world.delegate_ph, world.outsider):
+        c = api(user)
+        fast = c.get(f"/api/v1/meetings/?limit={limit}").json()
+        assert taken and taken.pop() == {"rows": limit + 1, "count_up_to": 9}
+        general = c.get(f"/api/v1/meetings/?limit={limit}&format=json").json()
+        assert not taken
+        if general["next"]:
+            general["next"] = general["next"].replace("&format=json", "").replace("format=json&", "")
+        assert fast == general
+    assert api(world.sec).get("/api/v1/meetings/?limit=3").json()["next"]  # a page that has a next
