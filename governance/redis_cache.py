@@ -30,3 +30,8 @@ class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _ReusedClients
+
+    def redis_client(self):
+        """The Redis client writes go through, for what the cache API cannot say in one round trip (the
+        API throttle's sorted set); keys made with ``make_and_validate_key``."""
+        return self._cache.get_client(write=True)
