@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _floors import alternate, percentile, reads, record, reference_loop, replayer, summary  # noqa: E402
-
-HOST = "reference loop"  # the pure-Python loop timed before and after a size's pages (seconds)
 
 
 def targets() -> list[tuple[str, str, str]]:
@@ -51,19 +50,22 @@ def targets() -> list[tuple[str, str, str]]:
     return out
 
 
-def measure(size: float, runs: int, *, reuse: bool, only: str = "") -> dict[str, tuple[int, float, float]]:
+def measure(
+    size: float, runs: int, *, reuse: bool, only: str = "", built: bool = False
+) -> dict[str, tuple[int, float, float]]:
     """Run in a child process per size so each gets a clean Django with its own database (on PostgreSQL,
-    ``DATABASE_URL`` with the size appended to its name)."""
+    ``DATABASE_URL`` with the size appended to its name). ``built``: the dataset is known to be there."""
     env = {**os.environ, "BENCH_VAR_DIR": str(HERE.parent / "var" / "bench" / f"pages-{size:g}")}
     if "DATABASE_URL" in env:
         env["DATABASE_URL"] += "_" + format(size, "g").replace(".", "_")
-    # The build runs in its own process: the heap a build leaves behind slows every later request by a
-    # fifth (the garbage collector walks it), which would measure the generator rather than the pages.
-    build = [sys.executable, __file__, "--child", str(size), "--build", *(["--reuse"] if reuse else [])]
-    out = subprocess.run(build, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"size {size:g} failed to build:\n{out.stderr[-3000:]}")
-    print(f"size {size:g}: dataset {out.stdout.strip()}", flush=True)
+    if not built:
+        # The build runs in its own process: the heap a build leaves behind slows every later request by a
+        # fifth (the garbage collector walks it), which would measure the generator rather than the pages.
+        build = [sys.executable, __file__, "--child", str(size), "--build", *(["--reuse"] if reuse else [])]
+        out = subprocess.run(build, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"size {size:g} failed to build:\n{out.stderr[-3000:]}")
+        print(f"size {size:g}: dataset {out.stdout.strip()}", flush=True)
     run = [sys.executable, __file__, "--child", str(size), "--runs", str(runs), "--reuse", "--only", only]
     out = subprocess.run(run, env=env, capture_output=True, text=True)
     if out.returncode != 0:
@@ -73,12 +75,23 @@ def measure(size: float, runs: int, *, reuse: bool, only: str = "") -> dict[str,
         if line.startswith("RESULT\t"):
             _, label, q, med, p95, floor = line.split("\t")
             results[label] = (int(q), float(med), float(p95), float(floor))
-        elif line.startswith("HOST\t"):
-            span = line.split("\t")[1]
-            print(f"size {size:g}: reference loop {span} s during the run", flush=True)
-            before, after = (float(x) for x in span.split("–"))
-            results[HOST] = (0, (before + after) / 2, 0.0, 0.0)
+        elif line.startswith("HOST\t") and not built:
+            print(f"size {size:g}: reference loop {line.split(chr(9))[1]} s during the run", flush=True)
     return results
+
+
+def first_page_growth(small: float, large: float, rounds: int = 6) -> dict[str, tuple[float, float]]:
+    """The list API's first page at ``large`` and at ``small``, measured in short runs that alternate
+    between the two sizes' processes (which goes first alternates too), so the host's drift over the
+    minutes a whole size takes does not land on one side: {label: (median ms @large, median ms @small)}."""
+    times: dict[str, tuple[list[float], list[float]]] = {}
+    for i in range(rounds):
+        for size in (small, large) if i % 2 == 0 else (large, small):
+            for label, (_q, med, _p95, _floor) in measure(
+                size, 11, reuse=True, only="meeting list API", built=True
+            ).items():
+                times.setdefault(label, ([], []))[0 if size == large else 1].append(med)
+    return {label: (statistics.median(a), statistics.median(b)) for label, (a, b) in times.items()}
 
 
 def build(size: float, *, reuse: bool) -> None:
@@ -149,7 +162,7 @@ def main() -> None:
         child(args.child, args.runs, args.only)
         return
     by_size = {s: measure(s, args.runs, reuse=args.reuse, only=args.only) for s in args.sizes}
-    labels = [lb for lb in next(iter(by_size.values())) if lb != HOST]
+    labels = list(next(iter(by_size.values())))
     head = f"{'page':<32}" + "".join(
         f"{'q@' + format(s, 'g'):>6}{'ms':>8}{'SQL ms':>8}{'ratio':>7}" for s in args.sizes
     )
@@ -166,24 +179,16 @@ def main() -> None:
             ratios[f"page {label} @{s:g} / its SQL"] = {"figure": med, "floor": floor, "ratio": ratio}
         print(row + ("  yes" if len(set(counts)) == 1 and counts[0] >= 0 else "  NO"))
     # The list API's first page must not grow with the table: its cost at the largest size against the
-    # smallest (each already divided by its own SQL would hide a slow query, so the plain times). The two
-    # sizes run one after the other, minutes apart, while this host's speed drifts by up to half: each
-    # time is also given in units of the pure-Python reference loop timed in the same process, and that
-    # ratio, the host's drift taken out, is the one recorded.
+    # smallest (each already divided by its own SQL would hide a slow query, so the plain times), measured
+    # again with the two sizes alternating: this host's speed drifts by up to half over the minutes one
+    # size's pages take, and the two sizes' runs above are minutes apart.
     small, large = min(args.sizes), max(args.sizes)
-    for label in [lb for lb in labels if lb.startswith("meeting list API")]:
-        a, b = by_size[large][label][1], by_size[small][label][1]
-        if len(args.sizes) > 1 and b:
-            host = by_size[large][HOST][1] / by_size[small][HOST][1]
+    if len(args.sizes) > 1 and any(lb.startswith("meeting list API") for lb in labels):
+        for label, (a, b) in first_page_growth(small, large).items():
             print(
-                f"{label}: first page @{large:g} / @{small:g} = {a:.1f} / {b:.1f} ms = {a / b:.2f}x; "
-                f"host {host:.2f}x slower at @{large:g}: {a / b / host:.2f}x on an even host"
+                f"{label}: first page @{large:g} / @{small:g}, sizes alternating = {a:.1f} / {b:.1f} ms = {a / b:.2f}x"
             )
-            ratios[f"{label} first page @{large:g} / @{small:g}"] = {
-                "figure": a / host,
-                "floor": b,
-                "ratio": a / b / host,
-            }
+            ratios[f"{label} first page @{large:g} / @{small:g}"] = {"figure": a, "floor": b, "ratio": a / b}
     if not args.no_record and not args.only:
         record(ratios)
 
