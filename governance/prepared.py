@@ -99,6 +99,10 @@ class _Plan:
         self.compiler = compiler
         self.sql = sql
         self.slots = slots
+        # The row converters of the select, per connection (they are bound to its operations): Django
+        # works them out again for every execution, column by column.
+        self.fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        self.converters: dict[int, dict] = {}
 
     def params(self, arguments: dict[str, Any]) -> tuple:
         params = tuple(arguments[v] if bound else v for bound, v in self.slots)
@@ -116,8 +120,13 @@ class _Plan:
     def run(self, arguments: dict[str, Any]) -> list:
         params = self.params(arguments)
         compiler = copy.copy(self.compiler)
-        compiler.connection = connections[self.template.db]  # this thread's connection
+        connection = compiler.connection = connections[self.template.db]  # this thread's connection
         compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        # Keyed by the connection object, which the cached converters keep alive (so its id is not reused).
+        converters = self.converters.get(id(connection))
+        if converters is None:
+            converters = self.converters[id(connection)] = compiler.get_converters(self.fields)
+        compiler.get_converters = _known_converters(compiler.get_converters, self.fields, converters)
         queryset = self.template._chain()
         # Only this private clone answers with the compiled SQL; it is read here and never chained.
         queryset.query.get_compiler = _fixed(compiler)
@@ -126,6 +135,18 @@ class _Plan:
 
 def _fixed(compiler: SQLCompiler) -> Callable[..., SQLCompiler]:
     return lambda *args, **kwargs: compiler
+
+
+def _known_converters(work_out: Callable[[list], dict], fields: list, known: dict) -> Callable[[list], dict]:
+    """``get_converters`` answering from ``known`` when asked about the plan's own select columns (the
+    only question ``results_iter`` asks), and working out any other."""
+
+    def get_converters(expressions: list) -> dict:
+        if len(expressions) == len(fields) and all(a is b for a, b in zip(expressions, fields, strict=True)):
+            return known
+        return work_out(expressions)
+
+    return get_converters
 
 
 class Prepared:
