@@ -9,14 +9,14 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from governance.accounts import person_of
-from governance.models import MemberState
+from governance.models import MemberState, Person
 from governance.permissions import today_in_asean
 from governance.prepared import Prepared
 from meetings.calendar.feeds import feed_url, webcal
@@ -185,9 +185,13 @@ def dashboard_data(*, user, month: str = "") -> dict:
         actions = list(
             on_visible_meetings(user, ActionItem.objects.filter(mine, status__in=OPEN_ACTIONS))
             # Names are all the list shows of the owners and the meeting (with its link): no objects built.
+            # The person's name as a subquery: PostgreSQL reads it for the fifty rows shown, after the sort,
+            # rather than joining every person to every open item first (a fifth of the statement).
             .annotate(
                 meeting_title=F("meeting__title"),
-                owner_person_name=F("owner_person__full_name"),
+                owner_person_name=Subquery(
+                    Person.objects.filter(pk=OuterRef("owner_person_id")).values("full_name")
+                ),
                 owner_state_name=F("owner_state__short_name"),
             )
             .order_by("due_date", "pk")[:50]
