@@ -159,10 +159,7 @@ class Prepared:
         self._lock = threading.Lock()
 
     def __call__(self, **arguments: Any) -> list:
-        key = _shape(arguments)
-        plan = self._plans.get(key, _MISSING)
-        if plan is _MISSING:
-            plan = self._compile(key, arguments)
+        plan = self._plan(arguments)
         if plan is None:
             return list(self._build(**arguments))
         return plan.run(arguments)
@@ -170,13 +167,16 @@ class Prepared:
     def count(self, **arguments: Any) -> int:
         """How many rows ``build(**arguments)`` gives, slicing included, as ``QuerySet.count()`` asks
         PostgreSQL for it (a capped count is a sliced builder)."""
-        key = _shape(arguments)
-        plan = self._plans.get(key, _MISSING)
-        if plan is _MISSING:
-            plan = self._compile(key, arguments)
+        plan = self._plan(arguments)
         if plan is None:
             return self._build(**arguments).count()
         return plan.count(arguments)
+
+    def _plan(self, arguments: dict[str, Any]) -> _Plan | None:
+        """The plan for the arguments' shape, compiled on first use; None: run the plain queryset."""
+        key = _shape(arguments)
+        plan = self._plans.get(key, _MISSING)
+        return self._compile(key, arguments) if plan is _MISSING else plan
 
     def _compile(self, key: tuple, arguments: dict[str, Any]) -> _Plan | None:
         stand_ins = {name: _stand_in(i, value) for i, (name, value) in enumerate(sorted(arguments.items()))}

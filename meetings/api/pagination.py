@@ -16,6 +16,11 @@ from governance.api_support import BoundedLimitOffsetPagination
 COUNT_CAP = 1000  # above this many, ``count`` is null: follow ``next``
 
 
+def _capped(found: int) -> int | None:
+    """A count of at most ``COUNT_CAP + 1`` rows as the list gives it: null past the cap."""
+    return found if found <= COUNT_CAP else None
+
+
 class MeetingCursorPagination(CursorPagination):
     """``?limit=`` (at most 500) rows after ``?cursor=``, in start order. ``count`` is exact up to
     ``COUNT_CAP`` and null beyond it. A client that sends ``?offset=`` still gets limit/offset pages with an
@@ -31,8 +36,7 @@ class MeetingCursorPagination(CursorPagination):
         if self.by_offset is not None:
             return self.by_offset.paginate_queryset(queryset, request, view)
         # Bounded: PostgreSQL stops after COUNT_CAP + 1 rows, whatever the table's size.
-        found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
-        self.count = found if found <= COUNT_CAP else None
+        self.count = _capped(queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
         return super().paginate_queryset(queryset, request, view)
 
     @staticmethod
@@ -49,7 +53,7 @@ class MeetingCursorPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.cursor = None
         rows, found = first(rows=self.page_size + 1, count_up_to=COUNT_CAP + 1)
-        self.count = found if found <= COUNT_CAP else None
+        self.count = _capped(found)
         self.page = rows[: self.page_size]
         self.has_previous = False
         self.has_next = len(rows) > len(self.page)
